@@ -1,0 +1,226 @@
+/**
+ * Breadth-first explicit-state exploration of any Spec. Every counterexample it returns is a
+ * shortest one. States are kept only as 64-bit fingerprints plus a parent link and an action per
+ * state; the full states of a path are rebuilt on demand by replaying actions from the initial state.
+ */
+import { ChunkedArray } from './chunked.js';
+import { collisionProbability, fingerprint } from './fingerprint.js';
+import { findLasso, type StateGraph } from './liveness.js';
+import { rebuildPath, type Path } from './rebuild.js';
+import { FingerprintTable } from './seen-set.js';
+import { DISABLED, type LivenessProperty, type Spec } from './spec.js';
+import { StateBuffer } from './state-buffer.js';
+
+export interface ExploreOptions {
+  /** Bit i set: check invariant i. */
+  readonly invariantMask: number;
+  /** Names of the liveness properties to check (empty: none). */
+  readonly liveness: readonly string[];
+  readonly checkDeadlock: boolean;
+  readonly symmetry: boolean;
+  readonly maxStates?: number;
+  readonly maxSeconds?: number;
+  /** Called about every `progressEveryMs` with the counts so far. */
+  readonly onProgress?: (p: Progress) => void;
+  readonly progressEveryMs?: number;
+  /** Polled now and then; true cuts the run short with a partial report. */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface Progress {
+  readonly distinct: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly queued: number;
+  readonly seconds: number;
+}
+
+export interface Stats {
+  readonly distinctStates: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  /** Fingerprint table plus trace links, per distinct state. */
+  readonly bytesPerState: number;
+  /** The largest the BFS queue (two levels of full states) grew, in bytes. */
+  readonly queuePeakBytes: number;
+  readonly collisionProbability: number;
+  readonly symmetry: boolean;
+}
+
+export type { Path } from './rebuild.js';
+
+export type ExploreResult =
+  | { readonly kind: 'ok'; readonly stats: Stats }
+  | { readonly kind: 'violation'; readonly invariant: string; readonly path: Path; readonly stats: Stats }
+  | { readonly kind: 'limit'; readonly reason: 'max-states' | 'max-seconds' | 'interrupted'; readonly stats: Stats };
+
+export const DEADLOCK = 'deadlock';
+
+const POLL_EVERY = 1024;
+
+export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
+  const started = performance.now();
+  const liveProps = spec.liveness.filter((p) => options.liveness.includes(p.name));
+  const recordGraph = liveProps.length > 0 && spec.mayCycle;
+  // Liveness subjects are actors, which symmetry would permute; the graph is kept unreduced.
+  const symmetry = options.symmetry && !recordGraph;
+  const stateMask = maskOf(spec, 'state', options.invariantMask);
+  const stepMask = maskOf(spec, 'step', options.invariantMask);
+
+  const words = spec.stateBytes >> 2;
+  const cur = new Uint8Array(spec.stateBytes);
+  const next = new Uint8Array(spec.stateBytes);
+  const curWords = new Int32Array(cur.buffer);
+  const nextWords = new Int32Array(next.buffer);
+  const fp = new Int32Array(2);
+
+  const seen = new FingerprintTable(recordGraph);
+  const parents = ChunkedArray.int32();
+  const actions = ChunkedArray.unsignedBelow(spec.actionCount + 1);
+  let level = new StateBuffer(words);
+  let nextLevel = new StateBuffer(words);
+  const graph = recordGraph ? newGraph() : null;
+
+  let transitions = 0;
+  let depth = 0;
+  let queuePeak = 0;
+  let lastProgress = started;
+  const progressEvery = options.progressEveryMs ?? 2000;
+
+  const stats = (): Stats => {
+    const seconds = (performance.now() - started) / 1000;
+    const distinct = seen.size;
+    return {
+      distinctStates: distinct,
+      transitions,
+      depth,
+      seconds,
+      statesPerSecond: seconds > 0 ? Math.round(distinct / seconds) : distinct,
+      bytesPerState: distinct > 0 ? (seen.bytes + parents.bytes + actions.bytes) / distinct : 0,
+      queuePeakBytes: queuePeak,
+      collisionProbability: collisionProbability(distinct, transitions),
+      symmetry,
+    };
+  };
+  const violation = (invariant: string, lastId: number, lastAction: number): ExploreResult => {
+    const path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, invariantBit(spec, invariant));
+    return { kind: 'violation', invariant, path, stats: stats() };
+  };
+
+  spec.init(next);
+  if (symmetry) spec.canonicalize(next);
+  fingerprint(nextWords, words, fp);
+  seen.insert(fp[0], fp[1], 0);
+  parents.push(-1);
+  actions.push(spec.actionCount);
+  const initBad = spec.violations(next, stateMask);
+  if (initBad !== 0) return violation(firstName(spec, initBad), 0, -1);
+  level.push(nextWords, 0);
+
+  let processed = 0;
+  while (level.count > 0) {
+    for (let q = 0; q < level.count; q++) {
+      const id = level.read(q, curWords);
+      if (graph !== null) graph.recordState(liveProps, cur);
+      let enabled = 0;
+      for (let a = 0; a < spec.actionCount; a++) {
+        const bad = spec.step(a, cur, next);
+        if (bad === DISABLED) continue;
+        enabled++;
+        transitions++;
+        if ((bad & stepMask) !== 0) return violation(firstName(spec, bad & stepMask), id, a);
+        if (symmetry) spec.canonicalize(next);
+        fingerprint(nextWords, words, fp);
+        const newId = seen.size;
+        const known = seen.insert(fp[0], fp[1], newId);
+        if (graph !== null) graph.recordEdge(known === -1 ? newId : known, a, spec.actorOf(a));
+        if (known !== -1) continue;
+        parents.push(id);
+        actions.push(a);
+        const badState = spec.violations(next, stateMask);
+        if (badState !== 0) return violation(firstName(spec, badState), newId, -1);
+        nextLevel.push(nextWords, newId);
+      }
+      if (enabled === 0 && options.checkDeadlock && !spec.isFinal(cur)) return violation(DEADLOCK, id, -1);
+      if (++processed % POLL_EVERY === 0) {
+        const now = performance.now();
+        const seconds = (now - started) / 1000;
+        if (options.maxStates !== undefined && seen.size >= options.maxStates) return { kind: 'limit', reason: 'max-states', stats: stats() };
+        if (options.maxSeconds !== undefined && seconds >= options.maxSeconds) return { kind: 'limit', reason: 'max-seconds', stats: stats() };
+        if (options.shouldStop?.()) return { kind: 'limit', reason: 'interrupted', stats: stats() };
+        if (options.onProgress && now - lastProgress >= progressEvery) {
+          lastProgress = now;
+          options.onProgress({ distinct: seen.size, transitions, depth, queued: level.count - q + nextLevel.count, seconds });
+        }
+      }
+    }
+    queuePeak = Math.max(queuePeak, level.bytes + nextLevel.bytes);
+    if (nextLevel.count > 0) depth++;
+    const done = level;
+    done.clear();
+    level = nextLevel;
+    nextLevel = done;
+  }
+
+  if (graph !== null) {
+    const frozen = graph.freeze();
+    let bitOffset = 0;
+    for (const prop of liveProps) {
+      const lasso = findLasso(spec, frozen, prop, bitOffset, { parents, actions });
+      if (lasso !== null) return { kind: 'violation', invariant: prop.name, path: lasso, stats: stats() };
+      bitOffset += prop.subjects;
+    }
+  }
+  return { kind: 'ok', stats: stats() };
+}
+
+function maskOf(spec: Spec, kind: 'state' | 'step', selected: number): number {
+  let mask = 0;
+  spec.invariants.forEach((inv, i) => {
+    if (inv.kind === kind && (selected & (1 << i)) !== 0) mask |= 1 << i;
+  });
+  return mask;
+}
+
+function firstName(spec: Spec, mask: number): string {
+  for (let i = 0; i < spec.invariants.length; i++) if ((mask & (1 << i)) !== 0) return spec.invariants[i].name;
+  throw new Error(`no invariant in mask ${mask}`);
+}
+
+function invariantBit(spec: Spec, name: string): number {
+  const i = spec.invariants.findIndex((inv) => inv.name === name);
+  return i < 0 ? 0 : 1 << i;
+}
+
+/** Edges in BFS order (states are expanded in id order), with what liveness needs per state. */
+function newGraph() {
+  const edgeStart = ChunkedArray.int32();
+  const edgeTarget = ChunkedArray.int32();
+  const edgeAction = ChunkedArray.int32();
+  const enabledActors = ChunkedArray.int32();
+  const pending = ChunkedArray.int32();
+  let enabledNow = 0;
+  return {
+    recordState(props: readonly LivenessProperty[], state: Uint8Array): void {
+      if (edgeStart.length > 0) enabledActors.push(enabledNow);
+      enabledNow = 0;
+      edgeStart.push(edgeTarget.length);
+      let bits = 0;
+      let bit = 0;
+      for (const p of props) for (let k = 0; k < p.subjects; k++, bit++) if (p.pending(state, k)) bits |= 1 << bit;
+      pending.push(bits);
+    },
+    recordEdge(target: number, action: number, actor: number): void {
+      edgeTarget.push(target);
+      edgeAction.push(action);
+      enabledNow |= 1 << actor;
+    },
+    freeze(): StateGraph {
+      enabledActors.push(enabledNow);
+      edgeStart.push(edgeTarget.length);
+      return { edgeStart, edgeTarget, edgeAction, enabledActors, pending };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The narrow interface through which the explorer sees a specification, as TLC's ModelChecker
+ * sees a spec only through ITool. The explorer knows nothing of slots, tasks or readers: a state is
+ * an opaque run of bytes, an action is a number, an invariant is a bit.
+ */
+
+/** Returned by `step` for an action that is not enabled in the given state. */
+export const DISABLED = -1;
+
+export interface InvariantInfo {
+  readonly name: string;
+  /** `state`: a predicate on each reachable state; `step`: a predicate on each transition. */
+  readonly kind: 'state' | 'step';
+}
+
+/**
+ * A liveness property "subject k is never pending for ever" ([]<>!pending), checked under weak
+ * fairness per actor. A violation is a reachable fair cycle every state of which has k pending.
+ */
+export interface LivenessProperty {
+  readonly name: string;
+  readonly subjects: number;
+  pending(state: Uint8Array, subject: number): boolean;
+}
+
+export interface Spec {
+  /** Bytes in one packed state; a multiple of 4 so that hashing can read it as 32-bit words. */
+  readonly stateBytes: number;
+  /** Action instances are numbered 0..actionCount-1 in a fixed order (the order successors are tried). */
+  readonly actionCount: number;
+  /** Actors are numbered 0..actorCount-1; weak fairness is per actor. */
+  readonly actorCount: number;
+  actorOf(action: number): number;
+  /** Invariant i is bit i of the masks below. At most 31 invariants. */
+  readonly invariants: readonly InvariantInfo[];
+  readonly liveness: readonly LivenessProperty[];
+  /** Whether infinite behaviours (cycles in the state graph) can exist; liveness is vacuous otherwise. */
+  readonly mayCycle: boolean;
+
+  /** Writes the single initial state. */
+  init(out: Uint8Array): void;
+  /**
+   * If `action` is enabled in `from`, writes its successor to `to` and returns the mask of step
+   * invariants the transition violates (0 when none); otherwise returns DISABLED and leaves `to` alone.
+   */
+  step(action: number, from: Uint8Array, to: Uint8Array): number;
+  /** The mask (restricted to `mask`) of state invariants that `state` violates. */
+  violations(state: Uint8Array, mask: number): number;
+  /** True when a state without successors is a proper end (every actor done), not a deadlock. */
+  isFinal(state: Uint8Array): boolean;
+  /**
+   * Rewrites `state` in place into a representative of its symmetry class. Must only ever map a
+   * state to a permutation of itself under which every invariant is preserved.
+   */
+  canonicalize(state: Uint8Array): void;
+}

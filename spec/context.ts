@@ -1,0 +1,117 @@
+/**
+ * What every step needs: the resolved knobs as flags, the layout, and two scratch results of the
+ * step being taken (the step invariants it broke and what it returned). The scratch is written by
+ * each step and read right after it; it is never part of a state.
+ */
+import type { Config } from './knobs.js';
+import { UNBOUNDED } from './knobs.js';
+import { OWNER, SLOT, SLOT_FIELDS, OWNER_FIELDS, type Layout, layoutOf } from './layout.js';
+import { pendingCode } from './codes.js';
+
+export interface Ctx {
+  readonly config: Config;
+  readonly L: Layout;
+  readonly task: boolean;
+  readonly byUid: boolean;
+  readonly checksSeq: boolean;
+  readonly checksUid: boolean;
+  readonly checksGen: boolean;
+  readonly publishedSize: boolean;
+  readonly zeroPageGrowth: boolean;
+  readonly publishAfterPage: boolean;
+  readonly linkAfterInit: boolean;
+  readonly reuseAfterGrace: boolean;
+  readonly reclaim: 'never' | 'zero-page' | 'unmap';
+  readonly zeroOnRecycle: boolean;
+  readonly createGuard: boolean;
+  readonly createLocked: boolean;
+  readonly singleWriter: boolean;
+  readonly lifo: boolean;
+  readonly policy: 'lowest' | 'cyclic' | 'lifo';
+  readonly stayAlive: boolean;
+  /** Retries before busy; -1 for readRetry=unbounded (retries are then not counted). */
+  readonly retryBound: number;
+  /** Operations per actor; -1 for unbounded (not counted). */
+  readonly kernelOps: number;
+  readonly readerOps: number;
+  readonly values: number;
+  readonly slotsPerPage: number;
+  readonly pidNumbers: number;
+  readonly pending: number;
+  /**
+   * seq and gen count modulo this. With bounded budgets they never reach it; with an unbounded
+   * budget they wrap early (as the kernel's u32 counters do, only sooner) so the state space stays finite.
+   */
+  readonly counterModulus: number;
+
+  bad: number;
+  outKind: number;
+  outA: number;
+  outB: number;
+  outC: number;
+}
+
+export function makeCtx(config: Config): Ctx {
+  const k = config.knobs;
+  const b = config.bounds;
+  const count = (v: number | string): number => (v === UNBOUNDED ? -1 : (v as number));
+  const unbounded = b.kernelOps === UNBOUNDED || b.readerOps === UNBOUNDED;
+  const L = layoutOf(config);
+  return {
+    config,
+    L,
+    task: k.ownerKind === 'task',
+    byUid: k.ownerIdentity === 'uid',
+    checksSeq: k.validation === 'seq-uid-gen',
+    checksUid: k.validation !== 'none',
+    checksGen: k.validation === 'seq-uid-gen' || k.validation === 'uid-gen',
+    publishedSize: k.growth === 'published-size',
+    zeroPageGrowth: k.growth === 'zero-page',
+    publishAfterPage: k.publishOrder === 'after-page',
+    linkAfterInit: k.linkOrder === 'init-then-link',
+    reuseAfterGrace: k.indexReuse === 'after-grace',
+    reclaim: k.pageReclaim,
+    zeroOnRecycle: k.zeroOnRecycle === 'yes',
+    createGuard: k.createGuard === 'yes',
+    createLocked: k.createRace === 'locked',
+    singleWriter: k.writers === 'single',
+    lifo: k.indexPolicy === 'lifo',
+    policy: k.indexPolicy,
+    stayAlive: k.lifecycle === 'stay-alive',
+    retryBound: k.readRetry === 'bounded' ? count(b.readRetries) : -1,
+    kernelOps: count(b.kernelOps),
+    readerOps: count(b.readerOps),
+    values: b.values as number,
+    slotsPerPage: b.slotsPerPage as number,
+    pidNumbers: b.pidNumbers as number,
+    pending: pendingCode(L.owners),
+    counterModulus: unbounded ? 4 : 256,
+    bad: 0,
+    outKind: 0,
+    outA: 0,
+    outB: 0,
+    outC: 0,
+  };
+}
+
+export const slotAt = (c: Ctx, index: number): number => c.L.slot + index * SLOT_FIELDS;
+export const ownerAt = (c: Ctx, owner: number): number => c.L.owner + owner * OWNER_FIELDS;
+export const pageOf = (c: Ctx, index: number): number => Math.floor(index / c.slotsPerPage);
+
+export function bump(c: Ctx, s: Uint8Array, at: number): void {
+  s[at] = (s[at] + 1) % c.counterModulus;
+}
+
+/** The identity a slot records and lookups are keyed by: uid = owner + 1, or pid number + 1. */
+export function identOf(c: Ctx, s: Uint8Array, owner: number): number {
+  return c.byUid ? owner + 1 : s[ownerAt(c, owner) + OWNER.pid];
+}
+
+export function result(c: Ctx, kind: number, a = 0, b = 0, d = 0): void {
+  c.outKind = kind;
+  c.outA = a;
+  c.outB = b;
+  c.outC = d;
+}
+
+export const slotField = (c: Ctx, index: number, field: keyof typeof SLOT): number => slotAt(c, index) + SLOT[field];

@@ -1,0 +1,242 @@
+/**
+ * The spec's state and steps in the design's words, for traces and counterexamples: a packed state
+ * decoded into named variables, and a step into its actor, action, choices and observation.
+ * Conventions: owners are named A, B, C...; -1 stands for "none" in index and number fields.
+ */
+import type { LsmcSpec } from './index.js';
+import {
+  KERNEL_PCS,
+  OUTCOMES,
+  PHASES,
+  READER_PCS,
+  RF_SCAN,
+  SLOT_FREE,
+  VIEWS,
+} from './codes.js';
+import { ownerAt, slotAt } from './context.js';
+import { GLOBAL, KERNEL, KERNEL_FIELDS, OWNER, PAGE, PAGE_FIELDS, READER, READER_FIELDS, SLOT } from './layout.js';
+import { nextLifecycleStep } from './owner.js';
+
+export type Plain = number | string | boolean | readonly Plain[] | { readonly [key: string]: Plain };
+export type Record_ = { readonly [key: string]: Plain };
+
+export const ownerName = (o: number): string => (o < 0 ? 'none' : String.fromCharCode(65 + o));
+/** A field holding owner + 1, 0 for none. */
+const ownerRef = (v: number): string => ownerName(v - 1);
+
+export function actorName(spec: LsmcSpec, actor: number): string {
+  const a = spec.actors;
+  if (actor < a.firstKernel) return ownerName(actor);
+  if (actor < a.firstReader) return `K${actor - a.firstKernel + 1}`;
+  if (actor < a.grace) return `R${actor - a.firstReader + 1}`;
+  return 'RCU';
+}
+
+/** The actor as a sentence names it: "task A", "kernel context K1", "reader R1", "RCU". */
+export function actorLabel(spec: LsmcSpec, actor: number): string {
+  const a = spec.actors;
+  const name = actorName(spec, actor);
+  if (actor < a.firstKernel) return `${spec.ctx.task ? 'task' : 'cgroup'} ${name}`;
+  if (actor < a.firstReader) return `kernel context ${name}`;
+  if (actor < a.grace) return `reader ${name}`;
+  return 'the RCU grace period';
+}
+
+export const STATE_VARS = ['owners', 'slots', 'pages', 'publishedSize', 'allocator', 'pidCursor', 'kernel', 'readers'] as const;
+
+export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
+  const c = spec.ctx;
+  const L = c.L;
+  const owners: Record<string, Plain> = {};
+  for (let o = 0; o < L.owners; o++) {
+    const at = ownerAt(c, o);
+    owners[ownerName(o)] = {
+      phase: PHASES[s[at + OWNER.phase]],
+      pid: s[at + OWNER.pid] - 1,
+      link: s[at + OWNER.link] - 1,
+      current: s[at + OWNER.current] - 1,
+      refs: s[at + OWNER.refs],
+      creating: s[at + OWNER.creating] !== 0,
+      freeStep: KERNEL_PCS[s[at + OWNER.pc]],
+      freeIndex: s[at + OWNER.pc] === 0 ? -1 : s[at + OWNER.index],
+    };
+  }
+  const slots: Plain[] = [];
+  for (let i = 0; i < L.slots; i++) {
+    const at = slotAt(c, i);
+    const alloc = s[at + SLOT.alloc];
+    const ident = s[at + SLOT.ident];
+    slots.push({
+      alloc: alloc === SLOT_FREE ? 'free' : alloc === c.pending ? 'grace' : ownerRef(alloc),
+      writerLock: s[at + SLOT.wlock] !== 0,
+      seq: s[at + SLOT.seq],
+      [c.byUid ? 'uid' : 'pid']: c.byUid ? ownerRef(ident) : ident - 1,
+      gen: s[at + SLOT.gen],
+      word1: s[at + SLOT.w1],
+      word2: s[at + SLOT.w2],
+      word1For: ownerRef(s[at + SLOT.w1For]),
+      word2For: ownerRef(s[at + SLOT.w2For]),
+    });
+  }
+  const pages: Plain[] = [];
+  for (let p = 0; p < L.pages; p++) {
+    const at = L.page + p * PAGE_FIELDS;
+    pages.push({ kernel: s[at + PAGE.kernel] !== 0 ? 'present' : 'absent', view: VIEWS[s[at + PAGE.view]] });
+  }
+  const g = L.global;
+  const freeStack: number[] = [];
+  if (c.lifo) for (let t = 0; t < s[g + GLOBAL.freeTop]; t++) freeStack.push(s[L.freeStack + t]);
+  const kernel: Record<string, Plain> = {};
+  for (let k = 0; k < L.kernels; k++) {
+    const at = L.kernel + k * KERNEL_FIELDS;
+    const busy = s[at + KERNEL.pc] !== 0;
+    kernel[`K${k + 1}`] = {
+      step: KERNEL_PCS[s[at + KERNEL.pc]],
+      owner: busy ? ownerName(s[at + KERNEL.owner]) : 'none',
+      value: s[at + KERNEL.value],
+      index: busy && s[at + KERNEL.pc] !== 1 ? s[at + KERNEL.index] : -1,
+      ops: s[at + KERNEL.ops],
+    };
+  }
+  const readers: Record<string, Plain> = {};
+  for (let r = 0; r < L.readers; r++) {
+    const at = L.reader + r * READER_FIELDS;
+    const pc = s[at + READER.pc];
+    const scan = (s[at + READER.flags] & RF_SCAN) !== 0;
+    readers[`R${r + 1}`] = {
+      step: pc === 0 ? 'idle' : `${scan ? 'scan' : 'read'}.${READER_PCS[pc]}`,
+      ops: s[at + READER.ops],
+      cacheOwner: ownerRef(s[at + READER.cacheOwner]),
+      cacheIndex: s[at + READER.cacheOwner] === 0 ? -1 : s[at + READER.cacheIndex],
+      cacheIdent: s[at + READER.cacheOwner] === 0 ? -1 : s[at + READER.cacheIdent],
+      cacheGen: s[at + READER.cacheOwner] === 0 ? -1 : s[at + READER.cacheGen],
+      target: ownerRef(s[at + READER.target]),
+      index: pc === 0 ? -1 : s[at + READER.index],
+      retries: s[at + READER.retries],
+      seq: s[at + READER.seq1],
+      flags: s[at + READER.flags],
+      word1: s[at + READER.w1],
+      word1For: ownerRef(s[at + READER.w1For]),
+      word2: s[at + READER.w2],
+      seen: s[at + READER.seen],
+    };
+  }
+  return {
+    owners,
+    slots,
+    pages,
+    publishedSize: s[g + GLOBAL.publishedSize],
+    allocator: { lock: s[g + GLOBAL.allocLock] !== 0, cursor: s[g + GLOBAL.allocCursor], freeStack, highWater: s[g + GLOBAL.highWater] },
+    pidCursor: s[g + GLOBAL.pidCursor],
+    kernel,
+    readers,
+  };
+}
+
+export interface StepInfo {
+  readonly actor: string;
+  readonly actorLabel: string;
+  /** The action as `mbt::actionTaken` names it, e.g. `spawn`, `create`, `create.alloc`, `read.uid`. */
+  readonly action: string;
+  /** The nondeterministic choices of the step, as `mbt::nondetPicks` records them. */
+  readonly picks: Record_;
+  readonly observation: Observation;
+  /** Step-invariant bits the step broke. */
+  readonly broke: number;
+}
+
+export interface Observation {
+  readonly [key: string]: Plain;
+  readonly kind: string;
+  readonly owner: string;
+  readonly index: number;
+  readonly word1: number;
+  readonly word2: number;
+}
+
+const NO_OBSERVATION: Observation = { kind: 'none', owner: 'none', index: -1, word1: -1, word2: -1 };
+
+/** Names the step `action` takes from `before` and what it returned; `after` receives the successor. */
+export function describeStep(spec: LsmcSpec, before: Uint8Array, action: number, after: Uint8Array): StepInfo {
+  const a = spec.actions[action];
+  const c = spec.ctx;
+  const L = c.L;
+  const name = ((): string => {
+    switch (a.kind) {
+      case 'lifecycle': {
+        const step = nextLifecycleStep(c, before, a.owner);
+        if (step === 'destroy') return `free.${KERNEL_PCS[before[ownerAt(c, a.owner) + OWNER.pc]].replace('destroy.', '')}`;
+        if (c.task) return step;
+        return step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
+      }
+      case 'kernel-step':
+        return KERNEL_PCS[before[L.kernel + (a.actor - spec.actors.firstKernel) * KERNEL_FIELDS + KERNEL.pc]];
+      case 'reader-step': {
+        const at = L.reader + (a.actor - spec.actors.firstReader) * READER_FIELDS;
+        const scan = (before[at + READER.flags] & RF_SCAN) !== 0;
+        return `${scan ? 'scan' : 'read'}.${READER_PCS[before[at + READER.pc]]}`;
+      }
+      case 'grace':
+        return 'grace-period';
+      default:
+        return a.kind;
+    }
+  })();
+  const picks: Record<string, Plain> = {};
+  if (a.kind === 'create' || a.kind === 'update' || a.kind === 'delete' || a.kind === 'lookup') picks.owner = ownerName(a.owner);
+  if (a.kind === 'update') picks.value = a.value;
+  if (a.kind === 'lookup' && !c.byUid) picks.answer = ownerName(a.answer);
+  if (a.kind === 'scan') picks.index = a.index;
+  const broke = spec.step(action, before, after);
+  return {
+    actor: actorName(spec, a.actor),
+    actorLabel: actorLabel(spec, a.actor),
+    action: name,
+    picks,
+    observation: observationOf(spec),
+    broke: broke < 0 ? 0 : broke,
+  };
+}
+
+/** What the last step returned, from the spec's scratch. */
+function observationOf(spec: LsmcSpec): Observation {
+  const c = spec.ctx;
+  const kind = OUTCOMES[c.outKind];
+  switch (kind) {
+    case 'none':
+      return NO_OBSERVATION;
+    case 'value':
+      return { kind, owner: ownerRef(c.outA), index: -1, word1: c.outB, word2: c.outC };
+    case 'index':
+      return { kind, owner: ownerRef(c.outA), index: c.outB, word1: -1, word2: -1 };
+    case 'gone':
+    case 'not-visible':
+    case 'busy':
+    case 'fault':
+    case 'retry':
+      return { kind, owner: ownerRef(c.outA), index: kind === 'busy' || kind === 'retry' ? -1 : c.outB, word1: -1, word2: -1 };
+    default:
+      return { kind, owner: 'none', index: kind === 'created' || kind === 'updated' || kind === 'deleted' || kind === 'exists' ? c.outA : -1, word1: -1, word2: -1 };
+  }
+}
+
+/** The observation in the words a reviewer reads: `value(A, 1)`, `gone`, `created index 0`. */
+export function observationText(o: Observation): string {
+  switch (o.kind) {
+    case 'none':
+      return '';
+    case 'value':
+      return o.word1 === o.word2 ? `value(${o.owner}, ${o.word1})` : `value(${o.owner}, ${o.word1}|${o.word2})`;
+    case 'index':
+      return `index ${o.index} for ${o.owner}`;
+    case 'created':
+    case 'updated':
+    case 'deleted':
+    case 'exists':
+      return `${o.kind} (index ${o.index})`;
+    case 'fault':
+      return `fault (index ${o.index})`;
+    default:
+      return o.kind;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The specification of design.md as a Spec the explorer can walk: configuration in, initial state,
+ * action table, invariants and symmetry out. Everything here is pure: a step reads one packed state
+ * and writes its successor into another, and nothing else.
+ */
+import { match } from 'ts-pattern';
+import type { LivenessProperty, Spec } from '../checker/spec.js';
+import { DISABLED } from '../checker/spec.js';
+import { type Action, type ActionKind, type Actors, actorsOf, buildActions } from './actions.js';
+import { PAGE_FIELDS, PAGE, KERNEL, KERNEL_FIELDS, OWNER } from './layout.js';
+import { VIEW_UNMAPPED, VIEW_ZERO } from './codes.js';
+import { type Ctx, makeCtx, ownerAt } from './context.js';
+import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
+import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
+import type { Config } from './knobs.js';
+import { UNBOUNDED } from './knobs.js';
+import { lifecycleStep, makeOwnerRegs, nextLifecycleStep } from './owner.js';
+import { continueRead, lookup, readerCanStart, readerPending, startRead, startScan } from './reader.js';
+import { makeCanonicalizer } from './symmetry.js';
+
+type Apply = (spec: LsmcSpec, s: Uint8Array, a: Action) => boolean;
+
+const kernelIndex = (spec: LsmcSpec, a: Action): number => a.actor - spec.actors.firstKernel;
+const readerIndex = (spec: LsmcSpec, a: Action): number => a.actor - spec.actors.firstReader;
+
+const applyFor = (kind: ActionKind): Apply =>
+  match(kind)
+    .with('lifecycle', (): Apply => (spec, s, a) => lifecycleStep(spec.ctx, s, a.owner, spec.ownerRegs[a.owner]))
+    .with('create', (): Apply => (spec, s, a) => startCreate(spec.ctx, s, kernelIndex(spec, a), a.owner))
+    .with('update', (): Apply => (spec, s, a) => startUpdate(spec.ctx, s, kernelIndex(spec, a), a.owner, a.value))
+    .with('delete', (): Apply => (spec, s, a) => startDelete(spec.ctx, s, kernelIndex(spec, a), a.owner))
+    .with('kernel-step', (): Apply => (spec, s, a) => continueOp(spec.ctx, s, spec.kernelRegs[kernelIndex(spec, a)]))
+    .with('lookup', (): Apply => (spec, s, a) => lookup(spec.ctx, s, readerIndex(spec, a), a.owner, a.answer))
+    .with('read', (): Apply => (spec, s, a) => startRead(spec.ctx, s, readerIndex(spec, a)))
+    .with('scan', (): Apply => (spec, s, a) => startScan(spec.ctx, s, readerIndex(spec, a), a.index))
+    .with('reader-step', (): Apply => (spec, s, a) => continueRead(spec.ctx, s, readerIndex(spec, a)))
+    .with('grace', (): Apply => (spec, s) => graceStep(spec.ctx, s))
+    .exhaustive();
+
+/** Cheap tests on the unchanged state that rule an action out before its state is copied. */
+type Possible = (spec: LsmcSpec, s: Uint8Array, a: Action) => boolean;
+
+const kernelIdle: Possible = (spec, s, a) => {
+  const k = kernelIndex(spec, a);
+  return s[spec.ctx.L.kernel + k * KERNEL_FIELDS + KERNEL.pc] === 0 && kernelHasBudget(spec.ctx, s, k);
+};
+
+const possibleFor = (kind: ActionKind): Possible =>
+  match(kind)
+    .with('lifecycle', (): Possible => (spec, s, a) => nextLifecycleStep(spec.ctx, s, a.owner) !== 'none')
+    .with('create', 'update', 'delete', () => kernelIdle)
+    .with('kernel-step', (): Possible => (spec, s, a) => s[spec.ctx.L.kernel + kernelIndex(spec, a) * KERNEL_FIELDS + KERNEL.pc] !== 0)
+    .with('lookup', 'read', 'scan', (): Possible => (spec, s, a) => readerCanStart(spec.ctx, s, readerIndex(spec, a)))
+    .with('reader-step', (): Possible => (spec, s, a) => readerPending(spec.ctx, s, readerIndex(spec, a)))
+    .with('grace', (): Possible => () => true)
+    .exhaustive();
+
+/** A problem with a configuration that the schema cannot see (knobs that do not fit together). */
+export function configProblem(config: Config): { field: string; expected: string } | null {
+  if (config.knobs.ownerIdentity === 'pid' && config.knobs.ownerKind !== 'task')
+    return { field: 'ownerIdentity', expected: '"uid" when ownerKind is "cgroup" (cgroups have no pid number)' };
+  return null;
+}
+
+export class LsmcSpec implements Spec {
+  readonly ctx: Ctx;
+  readonly actions: readonly Action[];
+  readonly actors: Actors;
+  readonly stateBytes: number;
+  readonly actionCount: number;
+  readonly actorCount: number;
+  readonly invariants = INVARIANTS;
+  readonly liveness: readonly LivenessProperty[];
+  readonly mayCycle: boolean;
+  readonly ownerRegs: readonly Regs[];
+  readonly kernelRegs: readonly Regs[];
+  readonly canonicalize: (state: Uint8Array) => void;
+  private readonly applies: readonly Apply[];
+  private readonly possibles: readonly Possible[];
+
+  constructor(readonly config: Config) {
+    this.ctx = makeCtx(config);
+    this.actions = buildActions(this.ctx);
+    this.actors = actorsOf(this.ctx);
+    this.stateBytes = this.ctx.L.bytes;
+    this.actionCount = this.actions.length;
+    this.actorCount = this.actors.count;
+    this.ownerRegs = makeOwnerRegs(this.ctx);
+    this.kernelRegs = Array.from({ length: this.ctx.L.kernels }, (_, k) => kernelRegs(this.ctx, k));
+    this.applies = this.actions.map((a) => applyFor(a.kind));
+    this.possibles = this.actions.map((a) => possibleFor(a.kind));
+    this.canonicalize = makeCanonicalizer(this.ctx);
+    const c = this.ctx;
+    this.liveness = [{ name: LIVENESS[0].name, subjects: c.L.readers, pending: (s, r) => readerPending(c, s, r) }];
+    this.mayCycle = c.retryBound < 0 || config.bounds.kernelOps === UNBOUNDED || config.bounds.readerOps === UNBOUNDED;
+  }
+
+  actorOf(action: number): number {
+    return this.actions[action].actor;
+  }
+
+  init(out: Uint8Array): void {
+    out.fill(0);
+    const L = this.ctx.L;
+    const view = this.config.knobs.growth === 'zero-page' ? VIEW_ZERO : VIEW_UNMAPPED;
+    for (let p = 0; p < L.pages; p++) out[L.page + p * PAGE_FIELDS + PAGE.view] = view;
+  }
+
+  step(action: number, from: Uint8Array, to: Uint8Array): number {
+    const a = this.actions[action];
+    if (!this.possibles[action](this, from, a)) return DISABLED;
+    to.set(from);
+    const c = this.ctx;
+    c.bad = 0;
+    c.outKind = 0;
+    if (!this.applies[action](this, to, a)) return DISABLED;
+    return c.bad;
+  }
+
+  violations(state: Uint8Array, mask: number): number {
+    return stateViolations(this.ctx, state, mask);
+  }
+
+  isFinal(state: Uint8Array): boolean {
+    const L = this.ctx.L;
+    for (let k = 0; k < L.kernels; k++) if (state[L.kernel + k * KERNEL_FIELDS + KERNEL.pc] !== 0) return false;
+    for (let r = 0; r < L.readers; r++) if (readerPending(this.ctx, state, r)) return false;
+    for (let o = 0; o < L.owners; o++) if (state[ownerAt(this.ctx, o) + OWNER.pc] !== 0) return false;
+    return true;
+  }
+}
+
+export function buildSpec(config: Config): LsmcSpec {
+  return new LsmcSpec(config);
+}

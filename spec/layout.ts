@@ -1,0 +1,112 @@
+/**
+ * Where each variable of the design's state lives in the packed state: one byte per field, grouped
+ * per page, slot, owner, kernel context and reader. Owners are A, B, C...; an owner's uid is its
+ * number + 1 (uids are never reused, 0 means "no owner"); a pid number p is stored as p + 1.
+ */
+import type { Config } from './knobs.js';
+
+/** Slot fields (design.md section 4): allocator state, writer exclusion, seq, uid/pid, gen, value words. */
+export const SLOT = {
+  alloc: 0, // FREE, owner + 1 (allocated to that owner), or PENDING (waiting for a grace period)
+  wlock: 1, // the per-element writer exclusion of precision 1
+  seq: 2,
+  ident: 3, // uid, or pid number + 1, of the slot's owner; 0 when empty
+  gen: 4,
+  w1: 5,
+  w1For: 6, // ghost: owner + 1 the word was written for (0: nobody)
+  w2: 7,
+  w2For: 8,
+} as const;
+export const SLOT_FIELDS = 9;
+
+export const OWNER = {
+  phase: 0,
+  pid: 1, // pid number + 1 held (or last held) by a task; 0 before spawn and for cgroups
+  link: 2, // the owner->index table: index + 1, 0 when unlinked
+  current: 3, // ghost: 0 no element, else 1 + the owner's current value (precision 5)
+  refs: 4, // creates holding a reference on the owner (precision 6)
+  creating: 5, // createRace=locked: a create for this owner is in flight
+  pc: 6, // the free path's destroy steps run as the owner's own actor
+  index: 7,
+  element: 8, // ghost: index + 1 of the element whose value is current (0: none)
+} as const;
+export const OWNER_FIELDS = 9;
+
+export const KERNEL = {
+  pc: 0,
+  owner: 1,
+  value: 2,
+  index: 3,
+  ops: 4,
+} as const;
+export const KERNEL_FIELDS = 5;
+
+export const READER = {
+  pc: 0,
+  ops: 1,
+  cacheOwner: 2, // owner + 1 the cached answer is for; 0: nothing cached
+  cacheIndex: 3,
+  cacheIdent: 4,
+  cacheGen: 5,
+  target: 6, // owner + 1 the current operation reads for (learned from the slot on a scan)
+  index: 7,
+  retries: 8,
+  seq1: 9,
+  flags: 10,
+  w1: 11,
+  w1For: 12, // ghost: owner + 1 word 1 was written for
+  w2: 13,
+  seen: 14, // ghost: bit v set when value v was the target's current value during this read
+} as const;
+export const READER_FIELDS = 15;
+
+export const PAGE = {
+  kernel: 0, // 0 absent, 1 present
+  view: 1, // what user space sees: VIEW_*
+} as const;
+export const PAGE_FIELDS = 2;
+
+export const GLOBAL = {
+  allocLock: 0,
+  allocCursor: 1, // indexPolicy=cyclic: where the next search starts
+  publishedSize: 2, // in slots
+  pidCursor: 3, // pid numbers are handed out cyclically (idr_alloc_cyclic)
+  freeTop: 4, // indexPolicy=lifo: entries on the free stack
+  highWater: 5, // indexPolicy=lifo: indices below this have been handed out before
+} as const;
+export const GLOBAL_FIELDS = 6;
+
+export interface Layout {
+  readonly owners: number;
+  readonly slots: number;
+  readonly pages: number;
+  readonly kernels: number;
+  readonly readers: number;
+  readonly global: number;
+  readonly freeStack: number;
+  readonly page: number;
+  readonly slot: number;
+  readonly owner: number;
+  readonly kernel: number;
+  readonly reader: number;
+  readonly bytes: number;
+}
+
+export function layoutOf(config: Config): Layout {
+  const b = config.bounds;
+  const num = (v: number | string): number => (typeof v === 'number' ? v : 0);
+  const owners = num(b.owners);
+  const pages = num(b.maxPages);
+  const slots = num(b.slotsPerPage) * pages;
+  const kernels = num(b.kernelContexts);
+  const readers = num(b.readers);
+  const global = 0;
+  const freeStack = global + GLOBAL_FIELDS;
+  const page = freeStack + (config.knobs.indexPolicy === 'lifo' ? slots : 0);
+  const slot = page + pages * PAGE_FIELDS;
+  const owner = slot + slots * SLOT_FIELDS;
+  const kernel = owner + owners * OWNER_FIELDS;
+  const reader = kernel + kernels * KERNEL_FIELDS;
+  const end = reader + readers * READER_FIELDS;
+  return { owners, slots, pages, kernels, readers, global, freeStack, page, slot, owner, kernel, reader, bytes: (end + 3) & ~3 };
+}

@@ -1,0 +1,88 @@
+/**
+ * Owner lifecycles (design.md section 4). A task: spawn (gets a pid number, cyclically, and its
+ * never-reused uid) -> exit -> reap (the pid number is released and may be handed out at once) ->
+ * free (its element, if any, is destroyed). A cgroup: mkdir -> rmdir -> free; cgroup ids are never
+ * reused. The free path runs the destroy steps as the owner's own actor.
+ */
+import { ALIVE, EXITED, FREED, REAPED, UNBORN } from './codes.js';
+import { type Ctx, ownerAt } from './context.js';
+import { continueOp, ownerRegs, type Regs, startFreeDestroy } from './kernel.js';
+import { GLOBAL, OWNER } from './layout.js';
+
+export type LifecycleStep = 'spawn' | 'exit' | 'reap' | 'free' | 'destroy' | 'none';
+
+/** Which lifecycle step owner `o` would take next (`destroy`: a step of its free path). */
+export function nextLifecycleStep(c: Ctx, s: Uint8Array, o: number): LifecycleStep {
+  const at = ownerAt(c, o);
+  if (s[at + OWNER.pc] !== 0) return 'destroy';
+  switch (s[at + OWNER.phase]) {
+    case UNBORN:
+      return 'spawn';
+    case ALIVE:
+      return c.stayAlive ? 'none' : 'exit';
+    case EXITED:
+      return c.task ? 'reap' : 'free';
+    case REAPED:
+      return 'free';
+    default:
+      return 'none';
+  }
+}
+
+function pidHeld(c: Ctx, s: Uint8Array, pid: number): boolean {
+  for (let o = 0; o < c.L.owners; o++) {
+    const at = ownerAt(c, o);
+    const phase = s[at + OWNER.phase];
+    if ((phase === ALIVE || phase === EXITED) && s[at + OWNER.pid] === pid + 1) return true;
+  }
+  return false;
+}
+
+/** idr_alloc_cyclic over the pid numbers: the first free one at or after the cursor. */
+function allocPid(c: Ctx, s: Uint8Array): number {
+  const cursor = c.L.global + GLOBAL.pidCursor;
+  for (let d = 0; d < c.pidNumbers; d++) {
+    const p = (s[cursor] + d) % c.pidNumbers;
+    if (pidHeld(c, s, p)) continue;
+    s[cursor] = (p + 1) % c.pidNumbers;
+    return p;
+  }
+  return -1;
+}
+
+export function makeOwnerRegs(c: Ctx): Regs[] {
+  return Array.from({ length: c.L.owners }, (_, o) => ownerRegs(c, o));
+}
+
+export function lifecycleStep(c: Ctx, s: Uint8Array, o: number, regs: Regs): boolean {
+  const at = ownerAt(c, o);
+  switch (nextLifecycleStep(c, s, o)) {
+    case 'spawn': {
+      if (c.task) {
+        const pid = allocPid(c, s);
+        if (pid < 0) return false;
+        s[at + OWNER.pid] = pid + 1;
+      }
+      s[at + OWNER.phase] = ALIVE;
+      return true;
+    }
+    case 'exit':
+      s[at + OWNER.phase] = EXITED;
+      return true;
+    case 'reap':
+      s[at + OWNER.phase] = REAPED;
+      // By uid nothing reads a released pid number again; by pid, lookups still match on it.
+      if (c.byUid) s[at + OWNER.pid] = 0;
+      return true;
+    case 'free':
+      // free_task() / css release: waits for the references creates hold (precision 6).
+      if (s[at + OWNER.refs] !== 0) return false;
+      s[at + OWNER.phase] = FREED;
+      startFreeDestroy(c, s, o);
+      return true;
+    case 'destroy':
+      return continueOp(c, s, regs);
+    case 'none':
+      return false;
+  }
+}

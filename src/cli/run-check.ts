@@ -1,0 +1,89 @@
+/**
+ * `lsmc check` as a function: a resolved configuration and options in, a report out. No printing,
+ * no exiting: the command line renders the report and picks the exit code.
+ */
+import { DEADLOCK, explore, type Progress, type Stats } from '../../checker/explore.js';
+import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
+import { STATE_VARS } from '../../spec/describe.js';
+import { explainViolation, type Verdict } from '../../spec/explain.js';
+import { buildSpec } from '../../spec/index.js';
+import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
+import { type Config, flatConfig } from '../../spec/knobs.js';
+import { type ItfTrace, toItf } from '../trace/itf.js';
+import { replayPath, type Trace } from '../trace/replay.js';
+
+export interface CheckRequest {
+  readonly config: Config;
+  readonly model: string;
+  /** Invariant names to check; empty means all of them, deadlock included. */
+  readonly invariants: readonly string[];
+  readonly symmetry: boolean;
+  readonly maxStates?: number;
+  readonly maxSeconds?: number;
+  /** The command that reproduces this run, printed with every result. */
+  readonly rerun: string;
+}
+
+export interface CheckReport {
+  readonly result: 'ok' | 'violation' | 'limit';
+  readonly invariant: string | null;
+  readonly limitReason: string | null;
+  readonly stats: Stats;
+  readonly checked: readonly string[];
+  readonly config: Record<string, string | number>;
+  readonly model: string;
+  readonly rerun: string;
+  readonly explanation: string | null;
+  readonly trace: Trace | null;
+  readonly itf: ItfTrace | null;
+}
+
+export function runCheck(
+  request: CheckRequest,
+  hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean; progressEveryMs?: number } = {},
+): CheckReport {
+  const spec = buildSpec(request.config);
+  const all = request.invariants.length === 0;
+  const selected = new Set(request.invariants);
+  let mask = 0;
+  INVARIANTS.forEach((inv, i) => {
+    if (all || selected.has(inv.name)) mask |= 1 << i;
+  });
+  const liveness = LIVENESS.map((l) => l.name).filter((n) => all || selected.has(n));
+  const checkDeadlock = all || selected.has(DEADLOCK);
+  const checked = all ? [...INVARIANTS.map((i) => i.name), ...LIVENESS.map((l) => l.name), DEADLOCK] : [...request.invariants];
+
+  const outcome = explore(spec, {
+    invariantMask: mask,
+    liveness,
+    checkDeadlock,
+    symmetry: request.symmetry,
+    maxStates: request.maxStates,
+    maxSeconds: request.maxSeconds,
+    onProgress: hooks.onProgress,
+    shouldStop: hooks.shouldStop,
+    progressEveryMs: hooks.progressEveryMs,
+  });
+  const config = flatConfig(request.config);
+  const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun };
+  if (outcome.kind !== 'violation') {
+    return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, explanation: null, trace: null, itf: null };
+  }
+  const trace = replayPath(spec, outcome.path);
+  const last = trace.states[trace.states.length - 1];
+  const before = trace.states[Math.max(0, trace.states.length - 2)];
+  const explanation = explainViolation(outcome.invariant as Verdict, last.step, before.vars, last.vars);
+  const itf = toItf(trace, STATE_VARS, {
+    format: 'ITF',
+    'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
+    source: 'lsmc',
+    description: `Counterexample to ${outcome.invariant}: ${explanation}`,
+    status: 'violation',
+    invariant: outcome.invariant,
+    model: request.model,
+    config,
+    rerun: request.rerun,
+    fingerprintBits: FINGERPRINT_BITS,
+  });
+  return { ...base, result: 'violation', invariant: outcome.invariant, limitReason: null, explanation, trace, itf };
+}

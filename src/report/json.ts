@@ -1,0 +1,30 @@
+/** The one JSON object `--json` prints. */
+import type { CheckReport } from '../cli/run-check.js';
+import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
+
+export function checkJson(r: CheckReport): Record<string, unknown> {
+  const s = r.stats;
+  return {
+    result: r.result,
+    invariant: r.invariant,
+    ...(r.limitReason === null ? {} : { limitReason: r.limitReason }),
+    distinctStates: s.distinctStates,
+    transitions: s.transitions,
+    depth: s.depth,
+    seconds: round(s.seconds, 3),
+    statesPerSecond: s.statesPerSecond,
+    bytesPerState: round(s.bytesPerState, 2),
+    queuePeakBytes: s.queuePeakBytes,
+    fingerprintBits: FINGERPRINT_BITS,
+    collisionProbability: s.collisionProbability,
+    symmetry: s.symmetry,
+    checked: r.checked,
+    model: r.model,
+    config: r.config,
+    rerun: r.rerun,
+    ...(r.explanation === null ? {} : { explanation: r.explanation }),
+    ...(r.itf === null ? {} : { trace: r.itf }),
+  };
+}
+
+export const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;

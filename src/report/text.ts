@@ -1,0 +1,147 @@
+/**
+ * `lsmc check` for people: the verdict, the numbers, and a counterexample that names the actors,
+ * shows only what changed at each step, and says in one sentence why the invariant broke.
+ */
+import type { Plain, Record_ } from '../../spec/describe.js';
+import { observationText } from '../../spec/describe.js';
+import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
+import type { CheckReport } from '../cli/run-check.js';
+import type { Trace } from '../trace/replay.js';
+
+const GLOSS: Readonly<Record<string, string>> = {
+  spawn: 'is spawned and gets a pid number',
+  exit: 'exits (a zombie until reaped)',
+  reap: 'is reaped: its pid number is released',
+  free: 'is freed: its element, if any, is unlinked',
+  mkdir: 'is created (mkdir)',
+  rmdir: 'is removed (rmdir)',
+  create: 'starts create: guard check, reference taken',
+  'create.alloc': 'takes the allocator lock and picks an index',
+  'create.map': 'maps the page into user space',
+  'create.publish': 'publishes the new size',
+  'create.link-early': 'links owner -> index before initialising',
+  'create.seq-begin': 'seq odd: initialisation begins',
+  'create.uid': 'writes the owner identity',
+  'create.gen': 'bumps gen',
+  'create.zero-word1': 'zeroes word 1',
+  'create.zero-word2': 'zeroes word 2',
+  'create.seq-end': 'seq even, allocator lock released',
+  'create.link': 'links owner -> index',
+  update: 'starts update: gets the element',
+  'update.seq-begin': 'seq odd: update begins',
+  'update.word1': 'writes word 1',
+  'update.word2': 'writes word 2',
+  'update.seq-end': 'seq even: update done',
+  delete: 'starts delete: unlinks owner -> index',
+  'destroy.seq-begin': 'seq odd: clear begins',
+  'destroy.uid': 'clears the owner identity',
+  'destroy.gen': 'bumps gen',
+  'destroy.zero-word1': 'zeroes word 1',
+  'destroy.zero-word2': 'zeroes word 2',
+  'destroy.seq-end': 'seq even: clear done',
+  'destroy.retire': 'returns the index to the allocator',
+  lookup: 'asks the kernel for the owner index (syscall)',
+  read: 'starts a read of its cached index (and makes its first load)',
+  scan: 'starts a scan of that index (and makes its first load)',
+  'grace-period': 'ends: indices no kernel context holds return to the allocator',
+};
+
+const LOAD_GLOSS: Readonly<Record<string, string>> = {
+  size: 'loads the published size',
+  'seq-begin': 'loads seq',
+  uid: 'loads the owner identity',
+  gen: 'loads gen',
+  word1: 'loads word 1',
+  word2: 'loads word 2',
+  'seq-end': 'loads seq again',
+};
+
+function gloss(action: string): string {
+  if (action.startsWith('free.')) return GLOSS[`destroy.${action.slice(5)}`] ?? '';
+  if (action.startsWith('read.') || action.startsWith('scan.')) return LOAD_GLOSS[action.slice(5)] ?? '';
+  return GLOSS[action] ?? '';
+}
+
+/**
+ * Left out of the per-step changes, though kept in the ITF trace: ghost bookkeeping only the checker
+ * reads, the step counters the action line already names, and operation budgets.
+ */
+const HIDDEN = /^(readers\.R\d+\.(flags|seen|step|ops)|kernel\.K\d+\.(step|ops)|owners\.[A-Z]\.(freeStep|freeIndex))$/;
+
+function flatten(v: Plain, path: string, out: Map<string, string>): void {
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => flatten(x, `${path}[${i}]`, out));
+    if (path.endsWith('freeStack')) out.set(path, `[${v.join(', ')}]`);
+    return;
+  }
+  if (typeof v === 'object' && v !== null) {
+    for (const [k, x] of Object.entries(v as Record_)) flatten(x, path === '' ? k : `${path}.${k}`, out);
+    return;
+  }
+  out.set(path, v === -1 ? '-' : String(v));
+}
+
+function changes(before: Record_, after: Record_): string[] {
+  const a = new Map<string, string>();
+  const b = new Map<string, string>();
+  flatten(before, '', a);
+  flatten(after, '', b);
+  const out: string[] = [];
+  for (const [path, value] of b) {
+    if (HIDDEN.test(path) || /freeStack\[\d+\]$/.test(path)) continue;
+    const old = a.get(path);
+    if (old !== value) out.push(`${path} ${old ?? '-'} -> ${value}`);
+  }
+  return out;
+}
+
+export function renderTrace(trace: Trace): string[] {
+  const lines: string[] = [];
+  const width = String(trace.states.length - 1).length;
+  trace.states.forEach((st, i) => {
+    const n = String(i).padStart(width);
+    const loopMark = trace.loop === i ? '   <- the loop starts here' : '';
+    if (st.step === null) {
+      lines.push(`  ${n}  initial state${loopMark}`);
+      return;
+    }
+    const g = gloss(st.step.action);
+    const obs = observationText(st.step.observation);
+    const picks = Object.values(st.step.picks).map(String).join(', ');
+    const action = picks === '' ? st.step.action : `${st.step.action}(${picks})`;
+    lines.push(`  ${n}  ${st.step.actorLabel}: ${action}${g ? ` -- ${g}` : ''}${obs ? `  => ${obs}` : ''}${loopMark}`);
+    const diff = changes(trace.states[i - 1].vars, st.vars);
+    for (let k = 0; k < diff.length; k += 3) lines.push(`  ${' '.repeat(width)}      ${diff.slice(k, k + 3).join('; ')}`);
+  });
+  if (trace.loop !== undefined)
+    lines.push(`  ${' '.repeat(width)}  ... and back to state ${trace.loop}: steps ${trace.loop + 1}-${trace.states.length - 1} repeat for ever`);
+  return lines;
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+
+export function renderCheck(r: CheckReport): string {
+  const s = r.stats;
+  const out: string[] = [];
+  if (r.result === 'violation' && r.trace !== null) {
+    const steps = r.trace.states.length - 1;
+    out.push(`Invariant ${r.invariant} is violated.`);
+    out.push(`  ${r.explanation}`);
+    out.push('');
+    out.push(r.trace.loop === undefined ? `Counterexample (${steps} steps, a shortest one):` : `Counterexample (a lasso of ${steps} steps):`);
+    out.push(...renderTrace(r.trace));
+    out.push('');
+  } else if (r.result === 'ok') {
+    out.push(`No violation: ${r.checked.join(', ')} hold on every reachable state.`);
+  } else {
+    out.push(`Stopped early (${r.limitReason}) with no violation found: the bounded space was not fully explored.`);
+  }
+  out.push(`  ${num(s.distinctStates)} distinct states, ${num(s.transitions)} transitions, depth ${s.depth}${s.symmetry ? ' (symmetry reduction on)' : ''}`);
+  out.push(
+    `  ${s.seconds.toFixed(1)} s, ${num(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state; ` +
+      `${FINGERPRINT_BITS}-bit fingerprints, collision probability (optimistic) ${s.collisionProbability.toExponential(1)}`,
+  );
+  out.push(`  model ${r.model}: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  out.push(`Rerun: ${r.rerun}`);
+  return out.join('\n');
+}
