@@ -30,7 +30,7 @@ export function findLasso(
 ): Path | null {
   for (let k = 0; k < prop.subjects; k++) {
     const lasso = lassoFor(spec, graph, (s) => (graph.pending.get(s) & (1 << (bitOffset + k))) !== 0, links);
-    if (lasso !== null) return lasso;
+    if (lasso !== null) return { ...lasso, subject: k };
   }
   return null;
 }
@@ -69,21 +69,40 @@ function lassoFor(
   }
   if (best < 0) return null;
 
-  const entry = first[best];
+  // The loop depends on where it starts; try the component's first states and keep the shortest.
   const inComp = (e: number): boolean => keep(e) && comp.of[graph.edgeTarget.get(e)] === best;
-  const loopActions: number[] = [];
+  const required = enabledAll[best];
+  let entry = first[best];
+  let loopActions: number[] | null = null;
+  let tried = 0;
+  for (let s = first[best]; s < n && tried < LOOP_CANDIDATES; s++) {
+    if (comp.of[s] !== best) continue;
+    tried++;
+    const loop = loopThrough(spec, graph, s, inComp, required);
+    if (loopActions === null || loop.length < loopActions.length) {
+      loopActions = loop;
+      entry = s;
+    }
+  }
+  const prefix = pathTo(entry, links);
+  return { actions: [...prefix, ...(loopActions ?? [])], loop: prefix.length };
+}
+
+const LOOP_CANDIDATES = 256;
+
+/** A loop from `entry` back to it that takes a step of every actor in `required`. */
+function loopThrough(spec: Spec, graph: StateGraph, entry: number, inComp: (e: number) => boolean, required: number): number[] {
+  const actions: number[] = [];
   let at = entry;
   for (let actor = 0; actor < 31; actor++) {
-    if ((enabledAll[best] & (1 << actor)) === 0) continue;
+    if ((required & (1 << actor)) === 0) continue;
     const leg = walk(graph, at, inComp, (e) => spec.actorOf(graph.edgeAction.get(e)) === actor);
-    loopActions.push(...leg.actions);
+    actions.push(...leg.actions);
     at = leg.end;
   }
-  const home = walk(graph, at, inComp, (e) => graph.edgeTarget.get(e) === entry, loopActions.length === 0 || at !== entry);
-  loopActions.push(...home.actions);
-
-  const prefix = pathTo(entry, links);
-  return { actions: [...prefix, ...loopActions], loop: prefix.length };
+  const home = walk(graph, at, inComp, (e) => graph.edgeTarget.get(e) === entry, actions.length === 0 || at !== entry);
+  actions.push(...home.actions);
+  return actions;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface Path {
   readonly actions: readonly number[];
   /** For a lasso: the index of the state (0 = initial) that the last state steps back to. */
   readonly loop?: number;
+  /** For a lasso: the subject of the liveness property that stays pending for ever. */
+  readonly subject?: number;
 }
 
 /** The actions along the BFS tree from the initial state to state `id`. */

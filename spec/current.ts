@@ -1,36 +1,34 @@
 /**
- * The ghost "current value" of each owner (design.md precision 5) and the record each reader keeps
- * of the values that were current while its read was under way, which `linearizable-read` judges.
+ * The ghost "current value" of each element (design.md precision 5): zero once create's
+ * initialisation ends, then the value of each completed update, until destroy's clear begins. Each
+ * reader keeps the values that were current for its target's element in the slot it is reading,
+ * which `linearizable-read` judges. An owner whose old element waits for its clear while a new one
+ * exists has two current values for that while, one per element, as precision 5 reads.
  */
-import { type Ctx, ownerAt } from './context.js';
-import { OWNER, READER, READER_FIELDS } from './layout.js';
+import { type Ctx, slotAt } from './context.js';
+import { READER, READER_FIELDS, SLOT } from './layout.js';
 
-/**
- * The element at `index` gets current value `current` (1 + value), or stops having one (0) when its
- * clear begins. A late write to an element that is no longer the owner's current one changes nothing.
- */
-export function setCurrent(c: Ctx, s: Uint8Array, owner: number, index: number, current: number): void {
-  const at = ownerAt(c, owner);
-  if (s[at + OWNER.element] !== index + 1) return;
-  s[at + OWNER.current] = current;
-  if (current === 0) {
-    s[at + OWNER.element] = 0;
-    return;
-  }
+/** Slot `index` gets current value `current` (1 + value), or none (0) when its clear begins. */
+export function setCurrent(c: Ctx, s: Uint8Array, index: number, current: number): void {
+  const slot = slotAt(c, index);
+  s[slot + SLOT.current] = current;
+  if (current === 0) return;
+  const owner = s[slot + SLOT.alloc];
   for (let r = 0; r < c.L.readers; r++) {
     const at = c.L.reader + r * READER_FIELDS;
-    if (s[at + READER.pc] !== 0 && s[at + READER.target] === owner + 1) s[at + READER.seen] |= 1 << (current - 1);
+    if (s[at + READER.pc] !== 0 && s[at + READER.index] === index && s[at + READER.target] === owner) s[at + READER.seen] |= 1 << (current - 1);
   }
 }
 
-/** Create's initialisation ends: the new element is the owner's, with value zero. */
-export function becomeCurrent(c: Ctx, s: Uint8Array, owner: number, index: number): void {
-  s[ownerAt(c, owner) + OWNER.element] = index + 1;
-  setCurrent(c, s, owner, index, 1);
+/** An update completes: its value becomes current if the element is still live and still the writer's. */
+export function completeUpdate(c: Ctx, s: Uint8Array, index: number, owner: number, value: number): void {
+  const slot = slotAt(c, index);
+  if (s[slot + SLOT.current] !== 0 && s[slot + SLOT.alloc] === owner + 1) setCurrent(c, s, index, 1 + value);
 }
 
-/** The values current for `owner` right now, as a reader's `seen` bits. */
-export function currentBits(c: Ctx, s: Uint8Array, owner: number): number {
-  const current = s[ownerAt(c, owner) + OWNER.current];
-  return current === 0 ? 0 : 1 << (current - 1);
+/** The values current for `owner`'s element in slot `index` right now, as a reader's `seen` bits. */
+export function currentBits(c: Ctx, s: Uint8Array, index: number, owner: number): number {
+  const slot = slotAt(c, index);
+  const current = s[slot + SLOT.current];
+  return current === 0 || s[slot + SLOT.alloc] !== owner + 1 ? 0 : 1 << (current - 1);
 }

@@ -54,7 +54,6 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       phase: PHASES[s[at + OWNER.phase]],
       pid: s[at + OWNER.pid] - 1,
       link: s[at + OWNER.link] - 1,
-      current: s[at + OWNER.current] - 1,
       refs: s[at + OWNER.refs],
       creating: s[at + OWNER.creating] !== 0,
       freeStep: KERNEL_PCS[s[at + OWNER.pc]],
@@ -76,6 +75,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       word2: s[at + SLOT.w2],
       word1For: ownerRef(s[at + SLOT.w1For]),
       word2For: ownerRef(s[at + SLOT.w2For]),
+      current: s[at + SLOT.current] - 1,
     });
   }
   const pages: Plain[] = [];

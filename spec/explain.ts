@@ -19,7 +19,8 @@ const get = (r: Plain | undefined, ...path: (string | number)[]): Plain | undefi
 
 const entries = (r: Plain | undefined): [string, Plain][] => (r !== undefined && typeof r === 'object' ? Object.entries(r) : []);
 
-export function explainViolation(invariant: Verdict, last: StepInfo | null, before: Record_, after: Record_): string {
+/** `subject`: for a liveness violation, the actor that never makes progress (e.g. "reader R1"). */
+export function explainViolation(invariant: Verdict, last: StepInfo | null, before: Record_, after: Record_, subject: string | null = null): string {
   const label = last?.actorLabel ?? 'the initial state';
   const who = label.charAt(0).toUpperCase() + label.slice(1);
   const obs = last === null ? '' : observationText(last.observation);
@@ -63,7 +64,10 @@ export function explainViolation(invariant: Verdict, last: StepInfo | null, befo
       const slotOwner = typeof index === 'number' ? get(after.slots, index, 'alloc') : undefined;
       return `${who} wrote into index ${String(index)} for owner ${String(get(k, 'owner'))} after the index had been reallocated to owner ${String(slotOwner)}.`;
     })
-    .with('reader-progress', () => `${who} retries its read for ever while the loop below repeats: it never returns an observation.`)
+    .with('reader-progress', () => {
+      const reader = subject ?? 'A reader';
+      return `${reader.charAt(0).toUpperCase()}${reader.slice(1)} retries its read for ever while the loop below repeats: it never returns an observation.`;
+    })
     .with('deadlock', () => {
       const busy = [...entries(after.kernel), ...entries(after.readers)].filter(([, r]) => get(r, 'step') !== 'idle').map(([n]) => n);
       return `No actor can take a step, yet ${busy.join(', ') || 'an owner'} ${busy.length === 1 ? 'is' : 'are'} still in the middle of an operation.`;

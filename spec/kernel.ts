@@ -10,7 +10,7 @@ import { match } from 'ts-pattern';
 import { ensurePage, releaseIndex, takeIndex } from './allocator.js';
 import { ALIVE, FREED, KERNEL_PCS, type KernelPc, UNBORN, VIEW_MAPPED, kpc, outcome } from './codes.js';
 import { bump, type Ctx, identOf, ownerAt, pageOf, result, slotAt } from './context.js';
-import { becomeCurrent, setCurrent } from './current.js';
+import { completeUpdate, setCurrent } from './current.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, SLOT, KERNEL_FIELDS } from './layout.js';
 import { NO_CREATE_AFTER_FREE, NO_WRITE_AFTER_REUSE } from './invariants.js';
 
@@ -269,7 +269,7 @@ const createSeqEnd: Step = (c, s, r) => {
   const index = s[r.index];
   seqEnd(c, s, index);
   s[c.L.global + GLOBAL.allocLock] = 0;
-  becomeCurrent(c, s, r.owner, index);
+  setCurrent(c, s, index, 1);
   if (c.linkAfterInit) return then(s, r, P.link);
   result(c, outcome('created'), index);
   return finish(s, r);
@@ -308,7 +308,7 @@ const updateSeqEnd: Step = (c, s, r) => {
   const index = s[r.index];
   store(c, s, index, r.owner);
   seqEnd(c, s, index);
-  setCurrent(c, s, r.owner, index, 1 + r.value);
+  completeUpdate(c, s, index, r.owner, r.value);
   result(c, outcome('updated'), index);
   return finish(s, r);
 };
@@ -317,7 +317,7 @@ const updateSeqEnd: Step = (c, s, r) => {
 
 const destroySeqBegin: Step = (c, s, r) => {
   if (!seqBegin(c, s, s[r.index])) return false;
-  setCurrent(c, s, r.owner, s[r.index], 0);
+  setCurrent(c, s, s[r.index], 0);
   return then(s, r, P.dUid);
 };
 

@@ -16,21 +16,20 @@ export const SLOT = {
   w1For: 6, // ghost: owner + 1 the word was written for (0: nobody)
   w2: 7,
   w2For: 8,
+  current: 9, // ghost: 1 + the element's current value from its initialisation to its clear (precision 5); 0 otherwise
 } as const;
-export const SLOT_FIELDS = 9;
+export const SLOT_FIELDS = 10;
 
 export const OWNER = {
   phase: 0,
   pid: 1, // pid number + 1 held (or last held) by a task; 0 before spawn and for cgroups
   link: 2, // the owner->index table: index + 1, 0 when unlinked
-  current: 3, // ghost: 0 no element, else 1 + the owner's current value (precision 5)
-  refs: 4, // creates holding a reference on the owner (precision 6)
-  creating: 5, // createRace=locked: a create for this owner is in flight
-  pc: 6, // the free path's destroy steps run as the owner's own actor
-  index: 7,
-  element: 8, // ghost: index + 1 of the element whose value is current (0: none)
+  refs: 3, // creates holding a reference on the owner (precision 6)
+  creating: 4, // createRace=locked: a create for this owner is in flight
+  pc: 5, // the free path's destroy steps run as the owner's own actor
+  index: 6,
 } as const;
-export const OWNER_FIELDS = 9;
+export const OWNER_FIELDS = 7;
 
 export const KERNEL = {
   pc: 0,
@@ -56,7 +55,7 @@ export const READER = {
   w1: 11,
   w1For: 12, // ghost: owner + 1 word 1 was written for
   w2: 13,
-  seen: 14, // ghost: bit v set when value v was the target's current value during this read
+  seen: 14, // ghost: bit v set when value v was current for the target's element in this slot during the read
 } as const;
 export const READER_FIELDS = 15;
 

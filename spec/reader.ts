@@ -106,7 +106,7 @@ export function startRead(c: Ctx, s: Uint8Array, r: number): boolean {
   countOp(c, s, at);
   s[at + READER.target] = owner;
   s[at + READER.index] = s[at + READER.cacheIndex];
-  s[at + READER.seen] = currentBits(c, s, owner - 1);
+  s[at + READER.seen] = currentBits(c, s, s[at + READER.index], owner - 1);
   s[at + READER.pc] = c.publishedSize ? P.size : firstSlotLoad(c, false);
   STEPS[s[at + READER.pc]](c, s, at);
   return true;
@@ -207,7 +207,7 @@ const loadUid: Step = (c, s, at) => {
     if (ident === 0) s[at + READER.flags] |= RF_UID_MISMATCH;
     if (owner >= 0) {
       s[at + READER.target] = owner + 1;
-      s[at + READER.seen] = currentBits(c, s, owner);
+      s[at + READER.seen] = currentBits(c, s, s[at + READER.index], owner);
     }
   } else if (ident !== s[at + READER.cacheIdent]) {
     s[at + READER.flags] |= RF_UID_MISMATCH;

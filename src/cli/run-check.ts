@@ -4,7 +4,7 @@
  */
 import { DEADLOCK, explore, type Progress, type Stats } from '../../checker/explore.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
-import { STATE_VARS } from '../../spec/describe.js';
+import { actorLabel, STATE_VARS } from '../../spec/describe.js';
 import { explainViolation, type Verdict } from '../../spec/explain.js';
 import { buildSpec } from '../../spec/index.js';
 import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
@@ -72,7 +72,8 @@ export function runCheck(
   const trace = replayPath(spec, outcome.path);
   const last = trace.states[trace.states.length - 1];
   const before = trace.states[Math.max(0, trace.states.length - 2)];
-  const explanation = explainViolation(outcome.invariant as Verdict, last.step, before.vars, last.vars);
+  const subject = outcome.path.subject === undefined ? null : actorLabel(spec, spec.actors.firstReader + outcome.path.subject);
+  const explanation = explainViolation(outcome.invariant as Verdict, last.step, before.vars, last.vars, subject);
   const itf = toItf(trace, STATE_VARS, {
     format: 'ITF',
     'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',

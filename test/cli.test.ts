@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './support/models.js';
+
+/** The built command line (npm test builds it first), run as a user runs it. */
+function lsmc(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/lsmc.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const SMALL = ['model/hazard-12-create-race.json'];
+const scratch = mkdtempSync(join(tmpdir(), 'lsmc-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('lsmc check', () => {
+  it('exits 0 and prints one JSON object when every invariant holds', () => {
+    const r = lsmc('check', ...SMALL, '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const j = JSON.parse(lines[0]);
+    expect(j.result).toBe('ok');
+    expect(j.invariant).toBeNull();
+    for (const key of ['distinctStates', 'transitions', 'depth', 'seconds', 'statesPerSecond', 'bytesPerState', 'collisionProbability', 'config'])
+      expect(j).toHaveProperty(key);
+    expect(j.config.createRace).toBe('locked');
+    expect(j.config.owners).toBe(1);
+  });
+
+  it('exits 1 with a counterexample naming the invariant and the actors', () => {
+    const r = lsmc('check', ...SMALL, '--set', 'createRace=unlocked', '--invariant', 'no-leak');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Invariant no-leak is violated.');
+    expect(r.stdout).toMatch(/kernel context K1: create\(A\)/);
+    expect(r.stdout).toMatch(/kernel context K2: create\(A\)/);
+    expect(r.stdout).toContain('Rerun: lsmc check model/hazard-12-create-race.json --set createRace=unlocked --invariant no-leak');
+  });
+
+  it('embeds the counterexample as ITF in --json and writes it with --trace-out', () => {
+    const out = join(scratch, 'race.itf.json');
+    const r = lsmc('check', ...SMALL, '--set', 'createRace=unlocked', '--invariant', 'no-leak', '--json', '--trace-out', out);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.result).toBe('violation');
+    expect(j.invariant).toBe('no-leak');
+    expect(j.trace['#meta'].invariant).toBe('no-leak');
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(j.trace);
+  });
+
+  it('prints the same JSON on two runs, timings aside', () => {
+    const strip = (s: string) => {
+      const j = JSON.parse(s);
+      delete j.seconds;
+      delete j.statesPerSecond;
+      return j;
+    };
+    const args = ['check', ...SMALL, '--set', 'createRace=unlocked', '--json'];
+    expect(strip(lsmc(...args).stdout)).toEqual(strip(lsmc(...args).stdout));
+  });
+
+  it('exits 3 with a partial report when a limit is reached first', () => {
+    const r = lsmc('check', '--max-states', '2000', '--json');
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.stdout);
+    expect(j.result).toBe('limit');
+    expect(j.limitReason).toBe('max-states');
+  });
+
+  it('refuses to overwrite a file it did not write', () => {
+    const mine = join(scratch, 'notes.txt');
+    writeFileSync(mine, 'my notes');
+    const r = lsmc('check', ...SMALL, '--trace-out', mine);
+    expect(r.code).toBe(2);
+    expect(readFileSync(mine, 'utf8')).toBe('my notes');
+  });
+});
+
+describe('bad input exits 2 with one line naming the flag or file, the field and what was expected', () => {
+  const badModel = (name: string, text: string) => {
+    const path = join(scratch, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown knob', ['check', '--set', 'colour=red'], /--set colour=red: colour: expected a knob or bound name/],
+    ['a value outside the knob list', ['check', '--set', 'validation=maybe'], /validation: expected one of "seq-uid-gen", "uid-gen", "uid", "none"/],
+    ['a bound that is not a positive integer', ['check', '--set', 'owners=0'], /owners: expected an integer from 1 to 6/],
+    ['a bound that is not a number', ['check', '--set', 'readers=two'], /readers: expected an integer from 1 to 4/],
+    ['a --set without =', ['check', '--set', 'owners'], /--set owners: owners: expected name=value/],
+    ['an unknown invariant', ['check', '--invariant', 'no-bugs'], /--invariant: no-bugs: expected one of unique-slot/],
+    ['a malformed --max-states', ['check', '--max-states', 'lots'], /--max-states: lots: expected a positive integer/],
+    ['a malformed --max-seconds', ['check', '--max-seconds', '-1'], /--max-seconds/],
+    ['an unknown option', ['check', '--fast'], /--fast: expected a known option/],
+    ['a missing config file', ['check', 'model/nope.json'], /model\/nope.json: \(file\): expected a model file that exists/],
+    ['knobs that do not fit together', ['check', '--set', 'ownerKind=cgroup', '--set', 'ownerIdentity=pid'], /ownerIdentity: expected "uid" when ownerKind is "cgroup"/],
+    ['an unknown command', ['verify'], /lsmc: verify: expected a command/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, () => {
+      const r = lsmc(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+  it('a config file that is not JSON', () => {
+    const r = lsmc('check', badModel('broken.json', '{ "name": '));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken.json: \(file\): expected JSON/);
+  });
+  it('a config file with a bad field', () => {
+    const text = readFileSync(join(ROOT, 'model/reference.json'), 'utf8').replace('"owners": 3', '"owners": "three"');
+    const r = lsmc('check', badModel('bad-owners.json', text));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/bad-owners.json: bounds.owners: expected an integer from 1 to 6/);
+  });
+  it('a config file with an unknown knob', () => {
+    const r = lsmc('check', badModel('bad-knob.json', JSON.stringify({ name: 'x', description: '', knobs: { speed: 'fast' }, bounds: {} })));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/bad-knob.json: knobs.speed: expected no such field/);
+  });
+  it('a config file missing a bound', () => {
+    const text = JSON.stringify({ name: 'x', description: '', bounds: { owners: 2 } });
+    const r = lsmc('check', badModel('missing.json', text));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing.json: bounds\.\w+: expected/);
+  });
+  it('leaves no file behind on bad input', () => {
+    const out = join(scratch, 'never.json');
+    lsmc('check', '--set', 'owners=0', '--trace-out', out);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('lsmc knobs', () => {
+  it('lists every knob, bound and invariant, as text and as JSON', () => {
+    const text = lsmc('knobs');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('seq-uid-gen | uid-gen | uid | none');
+    const j = JSON.parse(lsmc('knobs', '--json').stdout);
+    expect(j.knobs.map((k: { name: string }) => k.name)).toContain('indexReuse');
+    expect(j.knobs.find((k: { name: string }) => k.name === 'growth').reference).toBe('published-size');
+    expect(j.bounds.map((b: { name: string }) => b.name)).toContain('pidNumbers');
+    expect(j.invariants.map((i: { name: string }) => i.name)).toEqual(expect.arrayContaining(['no-stale-read', 'reader-progress', 'deadlock']));
+  });
+});

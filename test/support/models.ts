@@ -1,0 +1,32 @@
+/** Loading the committed model files and the hazard table, as the tests use them. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { applyOverrides, loadConfigFile } from '../../src/model/config.js';
+import type { Config } from '../../spec/knobs.js';
+import { type CheckReport, runCheck } from '../../src/cli/run-check.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const modelPath = (file: string): string => resolve(ROOT, 'model', file);
+
+export function configOf(file: string, sets: Record<string, string | number> = {}): Config {
+  return applyOverrides(loadConfigFile(modelPath(file)).config, Object.entries(sets).map(([k, v]) => `${k}=${v}`));
+}
+
+const hazardSchema = z.object({
+  hazards: z.array(
+    z.object({
+      number: z.number().int(),
+      name: z.string(),
+      model: z.string(),
+      set: z.record(z.string(), z.string()),
+      invariant: z.string(),
+    }),
+  ),
+});
+
+export const HAZARDS = hazardSchema.parse(JSON.parse(readFileSync(modelPath('hazards.json'), 'utf8'))).hazards;
+
+export function check(config: Config, invariants: readonly string[] = [], symmetry = true): CheckReport {
+  return runCheck({ config, model: 'test', invariants, symmetry, rerun: 'test' });
+}
