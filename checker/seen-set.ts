@@ -45,7 +45,7 @@ export class FingerprintTable {
     const cap = this.capacity;
     let i = homeSlot(hi, cap);
     for (;;) {
-      const j = i << 1;
+      const j = i * 2; // not i << 1: tables pass 2^30 slots
       const kh = keys[j];
       const kl = keys[j + 1];
       if (kh === 0 && kl === 0) {
@@ -68,13 +68,13 @@ export class FingerprintTable {
     const keys = new Int32Array(cap * 2);
     const ids = oldIds === null ? null : new Int32Array(cap);
     for (let s = 0; s < oldCap; s++) {
-      const hi = oldKeys[s << 1];
-      const lo = oldKeys[(s << 1) + 1];
+      const hi = oldKeys[s * 2];
+      const lo = oldKeys[s * 2 + 1];
       if (hi === 0 && lo === 0) continue;
       let i = homeSlot(hi, cap);
-      while (keys[i << 1] !== 0 || keys[(i << 1) + 1] !== 0) if (++i === cap) i = 0;
-      keys[i << 1] = hi;
-      keys[(i << 1) + 1] = lo;
+      while (keys[i * 2] !== 0 || keys[i * 2 + 1] !== 0) if (++i === cap) i = 0;
+      keys[i * 2] = hi;
+      keys[i * 2 + 1] = lo;
       if (ids !== null && oldIds !== null) ids[i] = oldIds[s];
     }
     this.keys = keys;
