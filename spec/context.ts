@@ -39,10 +39,12 @@ export interface Ctx {
   readonly pidNumbers: number;
   readonly pending: number;
   /**
-   * seq and gen count modulo this. With bounded budgets they never reach it; with an unbounded
-   * budget they wrap early (as the kernel's u32 counters do, only sooner) so the state space stays finite.
+   * seq and gen count modulo these. With bounded budgets they never get there. With an unbounded
+   * budget seq keeps only its parity (readers never compare seq values: see RF_CHANGED) and gen
+   * wraps at 4, so that the state space stays finite.
    */
-  readonly counterModulus: number;
+  readonly seqModulus: number;
+  readonly genModulus: number;
 
   bad: number;
   outKind: number;
@@ -85,7 +87,8 @@ export function makeCtx(config: Config): Ctx {
     slotsPerPage: b.slotsPerPage as number,
     pidNumbers: b.pidNumbers as number,
     pending: pendingCode(L.owners),
-    counterModulus: unbounded ? 4 : 256,
+    seqModulus: unbounded ? 2 : 256,
+    genModulus: unbounded ? 4 : 256,
     bad: 0,
     outKind: 0,
     outA: 0,
@@ -98,8 +101,9 @@ export const slotAt = (c: Ctx, index: number): number => c.L.slot + index * SLOT
 export const ownerAt = (c: Ctx, owner: number): number => c.L.owner + owner * OWNER_FIELDS;
 export const pageOf = (c: Ctx, index: number): number => Math.floor(index / c.slotsPerPage);
 
-export function bump(c: Ctx, s: Uint8Array, at: number): void {
-  s[at] = (s[at] + 1) % c.counterModulus;
+export function bumpGen(c: Ctx, s: Uint8Array, index: number): void {
+  const at = slotAt(c, index) + SLOT.gen;
+  s[at] = (s[at] + 1) % c.genModulus;
 }
 
 /** The identity a slot records and lookups are keyed by: uid = owner + 1, or pid number + 1. */

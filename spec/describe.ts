@@ -113,7 +113,6 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       target: ownerRef(s[at + READER.target]),
       index: pc === 0 ? -1 : s[at + READER.index],
       retries: s[at + READER.retries],
-      seq: s[at + READER.seq1],
       flags: s[at + READER.flags],
       word1: s[at + READER.w1],
       word1For: ownerRef(s[at + READER.w1For]),

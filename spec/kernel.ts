@@ -9,7 +9,8 @@
 import { match } from 'ts-pattern';
 import { ensurePage, releaseIndex, takeIndex } from './allocator.js';
 import { ALIVE, FREED, KERNEL_PCS, type KernelPc, UNBORN, VIEW_MAPPED, kpc, outcome } from './codes.js';
-import { bump, type Ctx, identOf, ownerAt, pageOf, result, slotAt } from './context.js';
+import { bumpGen, type Ctx, identOf, ownerAt, pageOf, result, slotAt } from './context.js';
+import { bumpSeq } from './reader.js';
 import { completeUpdate, setCurrent } from './current.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, SLOT, KERNEL_FIELDS } from './layout.js';
 import { NO_CREATE_AFTER_FREE, NO_WRITE_AFTER_REUSE } from './invariants.js';
@@ -221,14 +222,13 @@ function seqBegin(c: Ctx, s: Uint8Array, index: number): boolean {
     if (s[slot + SLOT.wlock] !== 0) return false;
     s[slot + SLOT.wlock] = 1;
   }
-  bump(c, s, slot + SLOT.seq);
+  bumpSeq(c, s, index);
   return true;
 }
 
 function seqEnd(c: Ctx, s: Uint8Array, index: number): void {
-  const slot = slotAt(c, index);
-  bump(c, s, slot + SLOT.seq);
-  s[slot + SLOT.wlock] = 0;
+  bumpSeq(c, s, index);
+  s[slotAt(c, index) + SLOT.wlock] = 0;
 }
 
 function then(s: Uint8Array, r: Regs, pc: number): true {
@@ -244,7 +244,7 @@ const createUid: Step = (c, s, r) => {
 };
 
 const createGen: Step = (c, s, r) => {
-  bump(c, s, slotAt(c, s[r.index]) + SLOT.gen);
+  bumpGen(c, s, s[r.index]);
   return then(s, r, c.zeroOnRecycle ? P.cZero1 : P.cSeqEnd);
 };
 
@@ -327,7 +327,7 @@ const destroyUid: Step = (c, s, r) => {
 };
 
 const destroyGen: Step = (c, s, r) => {
-  bump(c, s, slotAt(c, s[r.index]) + SLOT.gen);
+  bumpGen(c, s, s[r.index]);
   return then(s, r, c.zeroOnRecycle ? P.dZero1 : P.dSeqEnd);
 };
 

@@ -50,14 +50,13 @@ export const READER = {
   target: 6, // owner + 1 the current operation reads for (learned from the slot on a scan)
   index: 7,
   retries: 8,
-  seq1: 9,
-  flags: 10,
-  w1: 11,
-  w1For: 12, // ghost: owner + 1 word 1 was written for
-  w2: 13,
-  seen: 14, // ghost: bit v set when value v was current for the target's element in this slot during the read
+  flags: 9,
+  w1: 10,
+  w1For: 11, // ghost: owner + 1 word 1 was written for
+  w2: 12,
+  seen: 13, // ghost: bit v set when value v was current for the target's element in this slot during the read
 } as const;
-export const READER_FIELDS = 15;
+export const READER_FIELDS = 14;
 
 export const PAGE = {
   kernel: 0, // 0 absent, 1 present

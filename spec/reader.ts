@@ -10,6 +10,7 @@ import {
   ALIVE,
   EXITED,
   READER_PCS,
+  RF_CHANGED,
   RF_GEN_MISMATCH,
   RF_SAW_EMPTY,
   RF_SCAN,
@@ -146,7 +147,6 @@ function retry(c: Ctx, s: Uint8Array, at: number): void {
     s[at + READER.retries]++;
   }
   result(c, outcome('retry'), s[at + READER.target]);
-  s[at + READER.seq1] = 0;
   s[at + READER.flags] &= RF_SCAN;
   s[at + READER.w1] = 0;
   s[at + READER.w1For] = 0;
@@ -187,7 +187,6 @@ const loadSeqBegin: Step = (c, s, at) => {
   const seq = load(c, s, at, SLOT.seq);
   if (seq < 0) return;
   if ((seq & 1) !== 0) return retry(c, s, at);
-  s[at + READER.seq1] = seq;
   s[at + READER.pc] = P.uid;
 };
 
@@ -255,7 +254,7 @@ const loadWord2: Step = (c, s, at) => {
 const loadSeqEnd: Step = (c, s, at) => {
   const seq = load(c, s, at, SLOT.seq);
   if (seq < 0) return;
-  if (seq !== s[at + READER.seq1]) return retry(c, s, at);
+  if ((seq & 1) !== 0 || (s[at + READER.flags] & RF_CHANGED) !== 0) return retry(c, s, at);
   decide(c, s, at);
 };
 
@@ -297,6 +296,18 @@ const stepFor = (pc: ReaderPc): Step =>
     .exhaustive();
 
 const STEPS: readonly Step[] = READER_PCS.map(stepFor);
+
+/** A writer bumps slot `index`'s seq; every reader past its first seq load of that slot notices. */
+export function bumpSeq(c: Ctx, s: Uint8Array, index: number): void {
+  const at = slotAt(c, index) + SLOT.seq;
+  s[at] = (s[at] + 1) % c.seqModulus;
+  if (!c.checksSeq) return;
+  for (let r = 0; r < c.L.readers; r++) {
+    const rAt = readerAt(c, r);
+    const pc = s[rAt + READER.pc];
+    if (pc > P.seqBegin && s[rAt + READER.index] === index) s[rAt + READER.flags] |= RF_CHANGED;
+  }
+}
 
 /** The next load of the reader's read or scan; false when it has none under way. */
 export function continueRead(c: Ctx, s: Uint8Array, r: number): boolean {

@@ -34,6 +34,8 @@ export interface CheckReport {
   readonly model: string;
   readonly rerun: string;
   readonly explanation: string | null;
+  /** What a reader of the verdict should know about how it was reached. */
+  readonly notes: readonly string[];
   readonly trace: Trace | null;
   readonly itf: ItfTrace | null;
 }
@@ -65,7 +67,13 @@ export function runCheck(
     progressEveryMs: hooks.progressEveryMs,
   });
   const config = flatConfig(request.config);
-  const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun };
+  const notes: string[] = [];
+  if (liveness.length > 0 && !spec.mayCycle)
+    notes.push('reader-progress holds without a search: with bounded budgets and bounded retries every behaviour is finite, so no read can go on for ever (deadlocks are checked separately).');
+  if (liveness.length > 0 && spec.mayCycle && request.symmetry)
+    notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
+  if (spec.ctx.seqModulus < 256) notes.push('an unbounded budget keeps only the parity of seq and counts gen modulo 4, so that the space stays finite.');
+  const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes };
   if (outcome.kind !== 'violation') {
     return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, explanation: null, trace: null, itf: null };
   }

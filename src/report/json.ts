@@ -22,6 +22,7 @@ export function checkJson(r: CheckReport): Record<string, unknown> {
     model: r.model,
     config: r.config,
     rerun: r.rerun,
+    notes: r.notes,
     ...(r.explanation === null ? {} : { explanation: r.explanation }),
     ...(r.itf === null ? {} : { trace: r.itf }),
   };

@@ -19,11 +19,11 @@ export function knobsJson(): Record<string, unknown> {
 
 export function renderKnobs(): string {
   const lines: string[] = ['Knobs (--set knob=value; the reference design is the first value):'];
-  for (const [name, k] of Object.entries(KNOBS)) lines.push(`  ${name.padEnd(14)} ${k.values.join(' | ').padEnd(38)} ${k.about}`);
+  for (const [name, k] of Object.entries(KNOBS)) lines.push(`  ${name.padEnd(14)} ${k.values.join(' | ').padEnd(40)} ${k.about}`);
   lines.push('', 'Bounds (--set bound=N):');
   for (const [name, b] of Object.entries(BOUNDS)) {
     const range = `${b.min}..${b.max}${UNBOUNDABLE.includes(name as keyof typeof BOUNDS) ? ' | unbounded' : ''}`;
-    lines.push(`  ${name.padEnd(14)} ${range.padEnd(38)} ${b.about}`);
+    lines.push(`  ${name.padEnd(14)} ${range.padEnd(40)} ${b.about}`);
   }
   lines.push('', 'Invariants (--invariant NAME):');
   for (const i of INVARIANTS) lines.push(`  ${i.name.padEnd(21)} ${i.kind.padEnd(9)} ${i.about}`);

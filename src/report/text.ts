@@ -142,6 +142,7 @@ export function renderCheck(r: CheckReport): string {
       `${FINGERPRINT_BITS}-bit fingerprints, collision probability (optimistic) ${s.collisionProbability.toExponential(1)}`,
   );
   out.push(`  model ${r.model}: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  for (const note of r.notes) out.push(`  Note: ${note}`);
   out.push(`Rerun: ${r.rerun}`);
   return out.join('\n');
 }
