@@ -10,7 +10,10 @@ import { GLOBAL, PAGE, PAGE_FIELDS, SLOT, SLOT_FIELDS } from './layout.js';
 /** Takes a free index by policy and marks it allocated to `owner`; -1 when every slot is in use. */
 export function takeIndex(c: Ctx, s: Uint8Array, owner: number): number {
   const i = chooseIndex(c, s);
-  if (i >= 0) s[slotAt(c, i) + SLOT.alloc] = owner + 1;
+  if (i < 0) return i;
+  const slot = slotAt(c, i);
+  s[slot + SLOT.alloc] = owner + 1;
+  s[slot + SLOT.epoch] = (s[slot + SLOT.epoch] + 1) % c.genModulus;
   return i;
 }
 
@@ -66,11 +69,20 @@ function reclaimIfEmpty(c: Ctx, s: Uint8Array, page: number): void {
   const at = c.L.page + page * PAGE_FIELDS;
   s[at + PAGE.kernel] = 0;
   s[at + PAGE.view] = c.reclaim === 'zero-page' ? VIEW_ZERO : VIEW_UNMAPPED;
-  // The kernel page is gone; the slot memory a later allocation gets is zeroed (precision 3).
-  s.fill(0, slotAt(c, first), slotAt(c, first) + c.slotsPerPage * SLOT_FIELDS);
 }
 
-/** Makes a page that a chosen index lies in present in the kernel (zeroed, precision 3). */
+/**
+ * Makes the page a chosen index lies in present in the kernel. A page allocated for growth or again
+ * after reclaim is zeroed (precision 3): whatever a late writer stored into the freed page is gone.
+ * The allocator's own records (alloc, epoch) are not page memory.
+ */
 export function ensurePage(c: Ctx, s: Uint8Array, index: number): void {
-  s[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.kernel] = 1;
+  const page = pageOf(c, index);
+  const at = c.L.page + page * PAGE_FIELDS + PAGE.kernel;
+  if (s[at] !== 0) return;
+  s[at] = 1;
+  for (let i = page * c.slotsPerPage; i < (page + 1) * c.slotsPerPage; i++) {
+    const slot = slotAt(c, i);
+    s.fill(0, slot + SLOT.seq, slot + SLOT_FIELDS);
+  }
 }

@@ -58,6 +58,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       creating: s[at + OWNER.creating] !== 0,
       freeStep: KERNEL_PCS[s[at + OWNER.pc]],
       freeIndex: s[at + OWNER.pc] === 0 ? -1 : s[at + OWNER.index],
+      freeEpoch: s[at + OWNER.epoch],
     };
   }
   const slots: Plain[] = [];
@@ -67,7 +68,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
     const ident = s[at + SLOT.ident];
     slots.push({
       alloc: alloc === SLOT_FREE ? 'free' : alloc === c.pending ? 'grace' : ownerRef(alloc),
-      writerLock: s[at + SLOT.wlock] !== 0,
+      epoch: s[at + SLOT.epoch],
       seq: s[at + SLOT.seq],
       [c.byUid ? 'uid' : 'pid']: c.byUid ? ownerRef(ident) : ident - 1,
       gen: s[at + SLOT.gen],
@@ -95,6 +96,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       owner: busy ? ownerName(s[at + KERNEL.owner]) : 'none',
       value: s[at + KERNEL.value],
       index: busy && s[at + KERNEL.pc] !== 1 ? s[at + KERNEL.index] : -1,
+      epoch: s[at + KERNEL.epoch],
       ops: s[at + KERNEL.ops],
     };
   }

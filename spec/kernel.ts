@@ -23,6 +23,8 @@ import { NO_CREATE_AFTER_FREE, NO_WRITE_AFTER_REUSE } from './invariants.js';
 export interface Regs {
   readonly pc: number;
   readonly index: number;
+  /** With index, the element held: the slot's allocation epoch when it was taken or found. */
+  readonly epoch: number;
   /** One past the last register, so that finishing clears pc..end. */
   readonly end: number;
   readonly ownerAt: number;
@@ -63,12 +65,22 @@ const P = {
 
 export function kernelRegs(c: Ctx, k: number): Regs {
   const base = c.L.kernel + k * KERNEL_FIELDS;
-  return { pc: base + KERNEL.pc, index: base + KERNEL.index, end: base + KERNEL.ops, ownerAt: base + KERNEL.owner, valueAt: base + KERNEL.value, fixedOwner: -1, owner: 0, value: 0 };
+  return {
+    pc: base + KERNEL.pc,
+    index: base + KERNEL.index,
+    epoch: base + KERNEL.epoch,
+    end: base + KERNEL.ops,
+    ownerAt: base + KERNEL.owner,
+    valueAt: base + KERNEL.value,
+    fixedOwner: -1,
+    owner: 0,
+    value: 0,
+  };
 }
 
 export function ownerRegs(c: Ctx, o: number): Regs {
   const base = ownerAt(c, o);
-  return { pc: base + OWNER.pc, index: base + OWNER.index, end: base + OWNER.index + 1, ownerAt: 0, valueAt: 0, fixedOwner: o, owner: o, value: 0 };
+  return { pc: base + OWNER.pc, index: base + OWNER.index, epoch: base + OWNER.epoch, end: base + OWNER.epoch + 1, ownerAt: 0, valueAt: 0, fixedOwner: o, owner: o, value: 0 };
 }
 
 function finish(s: Uint8Array, r: Regs): true {
@@ -92,7 +104,7 @@ function store(c: Ctx, s: Uint8Array, index: number, owner: number): void {
 
 function releaseCreateReference(c: Ctx, s: Uint8Array, owner: number): void {
   const at = ownerAt(c, owner);
-  if (c.createGuard) s[at + OWNER.refs]--;
+  s[at + OWNER.refs]--;
   if (c.createLocked) s[at + OWNER.creating] = 0;
 }
 
@@ -107,7 +119,8 @@ export function startCreate(c: Ctx, s: Uint8Array, k: number, o: number): boolea
   countOp(c, s, k);
   if (c.createGuard && phase !== ALIVE) return result(c, outcome('refused')), true;
   if (s[at + OWNER.link] !== 0) return result(c, outcome('exists'), s[at + OWNER.link] - 1), true;
-  if (c.createGuard) s[at + OWNER.refs]++;
+  // The reference is create's whether or not it checked the owner first (precision 6).
+  s[at + OWNER.refs]++;
   if (c.createLocked) s[at + OWNER.creating] = 1;
   const base = c.L.kernel + k * KERNEL_FIELDS;
   s[base + KERNEL.pc] = P.alloc;
@@ -127,6 +140,7 @@ export function startUpdate(c: Ctx, s: Uint8Array, k: number, o: number, v: numb
   s[base + KERNEL.owner] = o;
   s[base + KERNEL.value] = v;
   s[base + KERNEL.index] = link - 1;
+  s[base + KERNEL.epoch] = s[slotAt(c, link - 1) + SLOT.epoch];
   return true;
 }
 
@@ -142,6 +156,7 @@ export function startDelete(c: Ctx, s: Uint8Array, k: number, o: number): boolea
   s[base + KERNEL.pc] = P.dSeqBegin;
   s[base + KERNEL.owner] = o;
   s[base + KERNEL.index] = link - 1;
+  s[base + KERNEL.epoch] = s[slotAt(c, link - 1) + SLOT.epoch];
   return true;
 }
 
@@ -153,6 +168,7 @@ export function startFreeDestroy(c: Ctx, s: Uint8Array, o: number): void {
   s[at + OWNER.link] = 0;
   s[at + OWNER.pc] = P.dSeqBegin;
   s[at + OWNER.index] = link - 1;
+  s[at + OWNER.epoch] = s[slotAt(c, link - 1) + SLOT.epoch];
 }
 
 // ---- create ----
@@ -184,6 +200,7 @@ const createAlloc: Step = (c, s, r) => {
   s[lock] = 1;
   ensurePage(c, s, index);
   s[r.index] = index;
+  s[r.epoch] = s[slotAt(c, index) + SLOT.epoch];
   s[r.pc] = afterGrowth(c, s, P.alloc, index);
   return true;
 };
@@ -215,20 +232,41 @@ const createLinkEarly: Step = (c, s, r) => {
   return true;
 };
 
-/** Opens an odd-seq window; under writers=single it waits for the element's writer exclusion. */
-function seqBegin(c: Ctx, s: Uint8Array, index: number): boolean {
-  const slot = slotAt(c, index);
-  if (c.singleWriter) {
-    if (s[slot + SLOT.wlock] !== 0) return false;
-    s[slot + SLOT.wlock] = 1;
+/** Steps that lie inside an odd-seq window: after its seq-begin, up to and including its seq-end. */
+const IN_WINDOW: readonly boolean[] = KERNEL_PCS.map((pc) =>
+  /^(create\.(uid|gen|zero-word1|zero-word2|seq-end)|update\.(word1|word2|seq-end)|destroy\.(uid|gen|zero-word1|zero-word2|seq-end))$/.test(pc),
+);
+
+/**
+ * The per-element writer exclusion of precision 1: another actor is inside a window on the same
+ * element (same index, same allocation epoch). A late writer to an old element and the new
+ * element's initialisation are different elements, so they do not exclude each other.
+ */
+function elementBusy(c: Ctx, s: Uint8Array, r: Regs): boolean {
+  const index = s[r.index];
+  const epoch = s[r.epoch];
+  const busy = (pcAt: number, indexAt: number, epochAt: number): boolean =>
+    pcAt !== r.pc && IN_WINDOW[s[pcAt]] && s[indexAt] === index && s[epochAt] === epoch;
+  for (let k = 0; k < c.L.kernels; k++) {
+    const base = c.L.kernel + k * KERNEL_FIELDS;
+    if (busy(base + KERNEL.pc, base + KERNEL.index, base + KERNEL.epoch)) return true;
   }
-  bumpSeq(c, s, index);
+  for (let o = 0; o < c.L.owners; o++) {
+    const base = ownerAt(c, o);
+    if (busy(base + OWNER.pc, base + OWNER.index, base + OWNER.epoch)) return true;
+  }
+  return false;
+}
+
+/** Opens an odd-seq window; under writers=single it waits while another writer is in one on the element. */
+function seqBegin(c: Ctx, s: Uint8Array, r: Regs): boolean {
+  if (c.singleWriter && elementBusy(c, s, r)) return false;
+  bumpSeq(c, s, s[r.index]);
   return true;
 }
 
 function seqEnd(c: Ctx, s: Uint8Array, index: number): void {
   bumpSeq(c, s, index);
-  s[slotAt(c, index) + SLOT.wlock] = 0;
 }
 
 function then(s: Uint8Array, r: Regs, pc: number): true {
@@ -236,7 +274,7 @@ function then(s: Uint8Array, r: Regs, pc: number): true {
   return true;
 }
 
-const createSeqBegin: Step = (c, s, r) => seqBegin(c, s, s[r.index]) && then(s, r, P.cUid);
+const createSeqBegin: Step = (c, s, r) => seqBegin(c, s, r) && then(s, r, P.cUid);
 
 const createUid: Step = (c, s, r) => {
   s[slotAt(c, s[r.index]) + SLOT.ident] = identOf(c, s, r.owner);
@@ -285,7 +323,7 @@ const createLink: Step = (c, s, r) => {
 
 const updateSeqBegin: Step = (c, s, r) => {
   const index = s[r.index];
-  if (!seqBegin(c, s, index)) return false;
+  if (!seqBegin(c, s, r)) return false;
   store(c, s, index, r.owner);
   return then(s, r, P.uWord1);
 };
@@ -316,7 +354,7 @@ const updateSeqEnd: Step = (c, s, r) => {
 // ---- destroy (after the unlink that started it) ----
 
 const destroySeqBegin: Step = (c, s, r) => {
-  if (!seqBegin(c, s, s[r.index])) return false;
+  if (!seqBegin(c, s, r)) return false;
   setCurrent(c, s, s[r.index], 0);
   return then(s, r, P.dUid);
 };

@@ -8,7 +8,7 @@ import type { Config } from './knobs.js';
 /** Slot fields (design.md section 4): allocator state, writer exclusion, seq, uid/pid, gen, value words. */
 export const SLOT = {
   alloc: 0, // FREE, owner + 1 (allocated to that owner), or PENDING (waiting for a grace period)
-  wlock: 1, // the per-element writer exclusion of precision 1
+  epoch: 1, // allocator: how many times the slot was handed out; (index, epoch) names an element
   seq: 2,
   ident: 3, // uid, or pid number + 1, of the slot's owner; 0 when empty
   gen: 4,
@@ -28,17 +28,19 @@ export const OWNER = {
   creating: 4, // createRace=locked: a create for this owner is in flight
   pc: 5, // the free path's destroy steps run as the owner's own actor
   index: 6,
+  epoch: 7,
 } as const;
-export const OWNER_FIELDS = 7;
+export const OWNER_FIELDS = 8;
 
 export const KERNEL = {
   pc: 0,
   owner: 1,
   value: 2,
   index: 3,
-  ops: 4,
+  epoch: 4, // with index, the element the context holds
+  ops: 5,
 } as const;
-export const KERNEL_FIELDS = 5;
+export const KERNEL_FIELDS = 6;
 
 export const READER = {
   pc: 0,

@@ -211,6 +211,7 @@ const loadUid: Step = (c, s, at) => {
   } else if (ident !== s[at + READER.cacheIdent]) {
     s[at + READER.flags] |= RF_UID_MISMATCH;
   }
+  if (ident === 0) s[at + READER.flags] |= RF_SAW_EMPTY;
   s[at + READER.pc] = c.checksGen ? P.gen : P.word1;
 };
 
@@ -218,11 +219,16 @@ const loadGen: Step = (c, s, at) => {
   const gen = load(c, s, at, SLOT.gen);
   if (gen < 0) return;
   if ((s[at + READER.flags] & RF_SCAN) === 0 && gen !== s[at + READER.cacheGen]) s[at + READER.flags] |= RF_GEN_MISMATCH;
+  if (gen === 0) s[at + READER.flags] |= RF_SAW_EMPTY;
   s[at + READER.pc] = P.word1;
 };
 
-/** Ghost: the slot holds no initialised element at this moment of the read. */
+/**
+ * zero-is-empty judges what the reader validated: the uid and gen it loaded. A read that loads
+ * neither (validation=none) is judged on the slot as its words are loaded.
+ */
 function notesEmpty(c: Ctx, s: Uint8Array, at: number): void {
+  if (c.checksUid || (s[at + READER.flags] & RF_SCAN) !== 0) return;
   const slot = slotAt(c, s[at + READER.index]);
   const view = s[c.L.page + pageOf(c, s[at + READER.index]) * PAGE_FIELDS + PAGE.view];
   if (view !== VIEW_MAPPED || s[slot + SLOT.ident] === 0 || s[slot + SLOT.gen] === 0) s[at + READER.flags] |= RF_SAW_EMPTY;

@@ -16,7 +16,7 @@ describe('the hazards of design.md section 7', () => {
       expect(reduced.trace?.states.length).toBe(full.trace?.states.length);
       expect(reduced.stats.distinctStates).toBeLessThanOrEqual(full.stats.distinctStates);
       if (h.invariant === 'reader-progress') expect(reduced.trace?.loop).toBeTypeOf('number');
-    });
+    }, 600_000);
   }
 
   it('the reference design holds reader-progress in the livelock scenario when retries are bounded', () => {

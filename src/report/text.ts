@@ -66,7 +66,7 @@ function gloss(action: string): string {
  * Left out of the per-step changes, though kept in the ITF trace: ghost bookkeeping only the checker
  * reads, the step counters the action line already names, and operation budgets.
  */
-const HIDDEN = /^(readers\.R\d+\.(flags|seen|step|ops)|kernel\.K\d+\.(step|ops)|owners\.[A-Z]\.(freeStep|freeIndex))$/;
+const HIDDEN = /^(readers\.R\d+\.(flags|seen|step|ops)|kernel\.K\d+\.(step|ops|epoch)|owners\.[A-Z]\.(freeStep|freeIndex|freeEpoch)|slots\[\d+\]\.epoch)$/;
 
 function flatten(v: Plain, path: string, out: Map<string, string>): void {
   if (Array.isArray(v)) {
