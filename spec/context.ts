@@ -117,5 +117,3 @@ export function result(c: Ctx, kind: number, a = 0, b = 0, d = 0): void {
   c.outB = b;
   c.outC = d;
 }
-
-export const slotField = (c: Ctx, index: number, field: keyof typeof SLOT): number => slotAt(c, index) + SLOT[field];
