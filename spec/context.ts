@@ -87,7 +87,7 @@ export function makeCtx(config: Config): Ctx {
     slotsPerPage: b.slotsPerPage as number,
     pidNumbers: b.pidNumbers as number,
     pending: pendingCode(L.owners),
-    seqModulus: unbounded ? 2 : 256,
+    seqModulus: unbounded ? (k.writers === 'single' ? 2 : 4) : 256,
     genModulus: unbounded ? 4 : 256,
     bad: 0,
     outKind: 0,

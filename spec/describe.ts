@@ -15,6 +15,7 @@ import {
 } from './codes.js';
 import { ownerAt, slotAt } from './context.js';
 import { GLOBAL, KERNEL, KERNEL_FIELDS, OWNER, PAGE, PAGE_FIELDS, READER, READER_FIELDS, SLOT } from './layout.js';
+import { loadsSeqNext } from './kernel.js';
 import { nextLifecycleStep } from './owner.js';
 
 export type Plain = number | string | boolean | readonly Plain[] | { readonly [key: string]: Plain };
@@ -59,6 +60,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       freeStep: KERNEL_PCS[s[at + OWNER.pc]],
       freeIndex: s[at + OWNER.pc] === 0 ? -1 : s[at + OWNER.index],
       freeEpoch: s[at + OWNER.epoch],
+      freeLoadedSeq: s[at + OWNER.loaded] - 1,
     };
   }
   const slots: Plain[] = [];
@@ -97,6 +99,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       value: s[at + KERNEL.value],
       index: busy && s[at + KERNEL.pc] !== 1 ? s[at + KERNEL.index] : -1,
       epoch: s[at + KERNEL.epoch],
+      loadedSeq: s[at + KERNEL.loaded] - 1,
       ops: s[at + KERNEL.ops],
     };
   }
@@ -119,6 +122,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       word1: s[at + READER.w1],
       word1For: ownerRef(s[at + READER.w1For]),
       word2: s[at + READER.w2],
+      seq1: s[at + READER.seq1],
       seen: s[at + READER.seen],
     };
   }
@@ -166,12 +170,18 @@ export function describeStep(spec: LsmcSpec, before: Uint8Array, action: number,
     switch (a.kind) {
       case 'lifecycle': {
         const step = nextLifecycleStep(c, before, a.owner);
-        if (step === 'destroy') return `free.${KERNEL_PCS[before[ownerAt(c, a.owner) + OWNER.pc]].replace('destroy.', '')}`;
+        if (step === 'destroy') {
+          const load = loadsSeqNext(c, before, spec.ownerRegs[a.owner]) ? '.load' : '';
+          return `free.${KERNEL_PCS[before[ownerAt(c, a.owner) + OWNER.pc]].replace('destroy.', '')}${load}`;
+        }
         if (c.task) return step;
         return step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
       }
-      case 'kernel-step':
-        return KERNEL_PCS[before[L.kernel + (a.actor - spec.actors.firstKernel) * KERNEL_FIELDS + KERNEL.pc]];
+      case 'kernel-step': {
+        const k = a.actor - spec.actors.firstKernel;
+        const load = loadsSeqNext(c, before, spec.kernelRegs[k]) ? '.load' : '';
+        return `${KERNEL_PCS[before[L.kernel + k * KERNEL_FIELDS + KERNEL.pc]]}${load}`;
+      }
       case 'reader-step': {
         const at = L.reader + (a.actor - spec.actors.firstReader) * READER_FIELDS;
         const scan = (before[at + READER.flags] & RF_SCAN) !== 0;

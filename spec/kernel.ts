@@ -10,7 +10,7 @@ import { match } from 'ts-pattern';
 import { ensurePage, releaseIndex, takeIndex } from './allocator.js';
 import { ALIVE, FREED, KERNEL_PCS, type KernelPc, UNBORN, VIEW_MAPPED, kpc, outcome } from './codes.js';
 import { bumpGen, type Ctx, identOf, ownerAt, pageOf, result, slotAt } from './context.js';
-import { bumpSeq } from './reader.js';
+import { bumpSeq, storeSeq } from './reader.js';
 import { completeUpdate, setCurrent } from './current.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, SLOT, KERNEL_FIELDS } from './layout.js';
 import { NO_CREATE_AFTER_FREE, NO_WRITE_AFTER_REUSE } from './invariants.js';
@@ -25,6 +25,7 @@ export interface Regs {
   readonly index: number;
   /** With index, the element held: the slot's allocation epoch when it was taken or found. */
   readonly epoch: number;
+  readonly loaded: number;
   /** One past the last register, so that finishing clears pc..end. */
   readonly end: number;
   readonly ownerAt: number;
@@ -69,6 +70,7 @@ export function kernelRegs(c: Ctx, k: number): Regs {
     pc: base + KERNEL.pc,
     index: base + KERNEL.index,
     epoch: base + KERNEL.epoch,
+    loaded: base + KERNEL.loaded,
     end: base + KERNEL.ops,
     ownerAt: base + KERNEL.owner,
     valueAt: base + KERNEL.value,
@@ -80,7 +82,18 @@ export function kernelRegs(c: Ctx, k: number): Regs {
 
 export function ownerRegs(c: Ctx, o: number): Regs {
   const base = ownerAt(c, o);
-  return { pc: base + OWNER.pc, index: base + OWNER.index, epoch: base + OWNER.epoch, end: base + OWNER.epoch + 1, ownerAt: 0, valueAt: 0, fixedOwner: o, owner: o, value: 0 };
+  return {
+    pc: base + OWNER.pc,
+    index: base + OWNER.index,
+    epoch: base + OWNER.epoch,
+    loaded: base + OWNER.loaded,
+    end: base + OWNER.loaded + 1,
+    ownerAt: 0,
+    valueAt: 0,
+    fixedOwner: o,
+    owner: o,
+    value: 0,
+  };
 }
 
 function finish(s: Uint8Array, r: Regs): true {
@@ -261,12 +274,38 @@ function elementBusy(c: Ctx, s: Uint8Array, r: Regs): boolean {
 /** Opens an odd-seq window; under writers=single it waits while another writer is in one on the element. */
 function seqBegin(c: Ctx, s: Uint8Array, r: Regs): boolean {
   if (c.singleWriter && elementBusy(c, s, r)) return false;
-  bumpSeq(c, s, s[r.index]);
+  bump(c, s, r);
   return true;
 }
 
-function seqEnd(c: Ctx, s: Uint8Array, index: number): void {
-  bumpSeq(c, s, index);
+/** Writes seq + 1: atomically under writers=single; under plain-seq the value loaded a step before, + 1. */
+function bump(c: Ctx, s: Uint8Array, r: Regs): void {
+  if (c.singleWriter) {
+    bumpSeq(c, s, s[r.index]);
+    return;
+  }
+  storeSeq(c, s, s[r.index], s[r.loaded]);
+  s[r.loaded] = 0;
+}
+
+const seqEnd = bump;
+
+/**
+ * Under writers=plain-seq a seq bump is a plain load and then a plain store, two steps: the first
+ * run of a seq step only loads (and keeps the value + 1 in a register), so that two writers can
+ * lose an increment or move seq backwards.
+ */
+const loadFirst =
+  (step: Step): Step =>
+  (c, s, r) => {
+    if (c.singleWriter || s[r.loaded] !== 0) return step(c, s, r);
+    s[r.loaded] = s[slotAt(c, s[r.index]) + SLOT.seq] + 1;
+    return true;
+  };
+
+/** True when the next run of the actor's seq step is the load half of a plain-seq bump. */
+export function loadsSeqNext(c: Ctx, s: Uint8Array, r: Regs): boolean {
+  return !c.singleWriter && SEQ_STEPS[s[r.pc]] && s[r.loaded] === 0;
 }
 
 function then(s: Uint8Array, r: Regs, pc: number): true {
@@ -305,7 +344,7 @@ const createZero2: Step = (c, s, r) => {
 /** Ends the initialisation window and releases the allocator lock; the element's value is now zero. */
 const createSeqEnd: Step = (c, s, r) => {
   const index = s[r.index];
-  seqEnd(c, s, index);
+  seqEnd(c, s, r);
   s[c.L.global + GLOBAL.allocLock] = 0;
   setCurrent(c, s, index, 1);
   if (c.linkAfterInit) return then(s, r, P.link);
@@ -345,7 +384,7 @@ const updateWord2: Step = (c, s, r) => {
 const updateSeqEnd: Step = (c, s, r) => {
   const index = s[r.index];
   store(c, s, index, r.owner);
-  seqEnd(c, s, index);
+  seqEnd(c, s, r);
   completeUpdate(c, s, index, r.owner, r.value);
   result(c, outcome('updated'), index);
   return finish(s, r);
@@ -382,7 +421,7 @@ const destroyZero2: Step = (c, s, r) => {
 /** Ends the clear; after-grace hands the index to the grace period, immediate returns it now. */
 const destroySeqEnd: Step = (c, s, r) => {
   const index = s[r.index];
-  seqEnd(c, s, index);
+  seqEnd(c, s, r);
   if (!c.reuseAfterGrace) return then(s, r, P.retire);
   s[slotAt(c, index) + SLOT.alloc] = c.pending;
   result(c, outcome('deleted'), index);
@@ -426,7 +465,8 @@ const stepFor = (pc: KernelPc): Step =>
     .with('destroy.retire', () => destroyRetire)
     .exhaustive();
 
-const STEPS: readonly Step[] = KERNEL_PCS.map(stepFor);
+const SEQ_STEPS: readonly boolean[] = KERNEL_PCS.map((pc) => pc.endsWith('.seq-begin') || pc.endsWith('.seq-end'));
+const STEPS: readonly Step[] = KERNEL_PCS.map((pc, i) => (SEQ_STEPS[i] ? loadFirst(stepFor(pc)) : stepFor(pc)));
 
 /** The next step of whatever operation the registers are in; false when it must wait. */
 export function continueOp(c: Ctx, s: Uint8Array, r: Regs): boolean {

@@ -29,8 +29,9 @@ export const OWNER = {
   pc: 5, // the free path's destroy steps run as the owner's own actor
   index: 6,
   epoch: 7,
+  loaded: 8,
 } as const;
-export const OWNER_FIELDS = 8;
+export const OWNER_FIELDS = 9;
 
 export const KERNEL = {
   pc: 0,
@@ -38,9 +39,10 @@ export const KERNEL = {
   value: 2,
   index: 3,
   epoch: 4, // with index, the element the context holds
-  ops: 5,
+  loaded: 5, // writers=plain-seq: 1 + the seq value loaded by the first half of a bump
+  ops: 6,
 } as const;
-export const KERNEL_FIELDS = 6;
+export const KERNEL_FIELDS = 7;
 
 export const READER = {
   pc: 0,
@@ -56,9 +58,10 @@ export const READER = {
   w1: 10,
   w1For: 11, // ghost: owner + 1 word 1 was written for
   w2: 12,
-  seen: 13, // ghost: bit v set when value v was current for the target's element in this slot during the read
+  seq1: 13, // writers=plain-seq: the first seq load, compared by value (a plain-store seq can go back)
+  seen: 14, // ghost: bit v set when value v was current for the target's element in this slot during the read
 } as const;
-export const READER_FIELDS = 14;
+export const READER_FIELDS = 15;
 
 export const PAGE = {
   kernel: 0, // 0 absent, 1 present

@@ -151,6 +151,7 @@ function retry(c: Ctx, s: Uint8Array, at: number): void {
   s[at + READER.w1] = 0;
   s[at + READER.w1For] = 0;
   s[at + READER.w2] = 0;
+  s[at + READER.seq1] = 0;
   if (scan) {
     s[at + READER.target] = 0;
     s[at + READER.seen] = 0;
@@ -187,6 +188,7 @@ const loadSeqBegin: Step = (c, s, at) => {
   const seq = load(c, s, at, SLOT.seq);
   if (seq < 0) return;
   if ((seq & 1) !== 0) return retry(c, s, at);
+  if (!c.singleWriter) s[at + READER.seq1] = seq;
   s[at + READER.pc] = P.uid;
 };
 
@@ -260,7 +262,8 @@ const loadWord2: Step = (c, s, at) => {
 const loadSeqEnd: Step = (c, s, at) => {
   const seq = load(c, s, at, SLOT.seq);
   if (seq < 0) return;
-  if ((seq & 1) !== 0 || (s[at + READER.flags] & RF_CHANGED) !== 0) return retry(c, s, at);
+  const changed = c.singleWriter ? (s[at + READER.flags] & RF_CHANGED) !== 0 : seq !== s[at + READER.seq1];
+  if ((seq & 1) !== 0 || changed) return retry(c, s, at);
   decide(c, s, at);
 };
 
@@ -302,6 +305,11 @@ const stepFor = (pc: ReaderPc): Step =>
     .exhaustive();
 
 const STEPS: readonly Step[] = READER_PCS.map(stepFor);
+
+/** A plain-seq writer stores a seq value; readers then compare values, not a change flag. */
+export function storeSeq(c: Ctx, s: Uint8Array, index: number, value: number): void {
+  s[slotAt(c, index) + SLOT.seq] = value % c.seqModulus;
+}
 
 /** A writer bumps slot `index`'s seq; every reader past its first seq load of that slot notices. */
 export function bumpSeq(c: Ctx, s: Uint8Array, index: number): void {

@@ -20,25 +20,25 @@ const GLOSS: Readonly<Record<string, string>> = {
   'create.map': 'maps the page into user space',
   'create.publish': 'publishes the new size',
   'create.link-early': 'links owner -> index before initialising',
-  'create.seq-begin': 'seq odd: initialisation begins',
+  'create.seq-begin': 'bumps seq (odd): initialisation begins',
   'create.uid': 'writes the owner identity',
   'create.gen': 'bumps gen',
   'create.zero-word1': 'zeroes word 1',
   'create.zero-word2': 'zeroes word 2',
-  'create.seq-end': 'seq even, allocator lock released',
+  'create.seq-end': 'bumps seq (even), releases the allocator lock',
   'create.link': 'links owner -> index',
   update: 'starts update: gets the element',
-  'update.seq-begin': 'seq odd: update begins',
+  'update.seq-begin': 'bumps seq (odd): update begins',
   'update.word1': 'writes word 1',
   'update.word2': 'writes word 2',
-  'update.seq-end': 'seq even: update done',
+  'update.seq-end': 'bumps seq (even): update done',
   delete: 'starts delete: unlinks owner -> index',
-  'destroy.seq-begin': 'seq odd: clear begins',
+  'destroy.seq-begin': 'bumps seq (odd): clear begins',
   'destroy.uid': 'clears the owner identity',
   'destroy.gen': 'bumps gen',
   'destroy.zero-word1': 'zeroes word 1',
   'destroy.zero-word2': 'zeroes word 2',
-  'destroy.seq-end': 'seq even: clear done',
+  'destroy.seq-end': 'bumps seq (even): clear done',
   'destroy.retire': 'returns the index to the allocator',
   lookup: 'asks the kernel for the owner index (syscall)',
   read: 'starts a read of its cached index (and makes its first load)',
@@ -57,6 +57,7 @@ const LOAD_GLOSS: Readonly<Record<string, string>> = {
 };
 
 function gloss(action: string): string {
+  if (action.endsWith('.load')) return 'loads seq (the first half of a plain increment)';
   if (action.startsWith('free.')) return GLOSS[`destroy.${action.slice(5)}`] ?? '';
   if (action.startsWith('read.') || action.startsWith('scan.')) return LOAD_GLOSS[action.slice(5)] ?? '';
   return GLOSS[action] ?? '';
