@@ -5,7 +5,7 @@
  */
 import type { Config } from './knobs.js';
 import { UNBOUNDED } from './knobs.js';
-import { OWNER, SLOT, SLOT_FIELDS, OWNER_FIELDS, type Layout, layoutOf } from './layout.js';
+import { KERNEL, KERNEL_FIELDS, OWNER, OWNER_FIELDS, READER, READER_FIELDS, SLOT, SLOT_FIELDS, type Layout, layoutOf } from './layout.js';
 import { pendingCode } from './codes.js';
 
 export interface Ctx {
@@ -99,6 +99,17 @@ export function makeCtx(config: Config): Ctx {
 
 export const slotAt = (c: Ctx, index: number): number => c.L.slot + index * SLOT_FIELDS;
 export const ownerAt = (c: Ctx, owner: number): number => c.L.owner + owner * OWNER_FIELDS;
+export const kernelAt = (c: Ctx, k: number): number => c.L.kernel + k * KERNEL_FIELDS;
+export const readerAt = (c: Ctx, r: number): number => c.L.reader + r * READER_FIELDS;
+
+/** No kernel context, reader or owner free path is in the middle of an operation. */
+export function allActorsIdle(c: Ctx, s: Uint8Array): boolean {
+  for (let k = 0; k < c.L.kernels; k++) if (s[kernelAt(c, k) + KERNEL.pc] !== 0) return false;
+  for (let r = 0; r < c.L.readers; r++) if (s[readerAt(c, r) + READER.pc] !== 0) return false;
+  for (let o = 0; o < c.L.owners; o++) if (s[ownerAt(c, o) + OWNER.pc] !== 0) return false;
+  return true;
+}
+
 export const pageOf = (c: Ctx, index: number): number => Math.floor(index / c.slotsPerPage);
 
 export function bumpGen(c: Ctx, s: Uint8Array, index: number): void {

@@ -5,8 +5,8 @@
  * which `linearizable-read` judges. An owner whose old element waits for its clear while a new one
  * exists has two current values for that while, one per element, as precision 5 reads.
  */
-import { type Ctx, slotAt } from './context.js';
-import { READER, READER_FIELDS, SLOT } from './layout.js';
+import { type Ctx, readerAt, slotAt } from './context.js';
+import { READER, SLOT } from './layout.js';
 
 /** Slot `index` gets current value `current` (1 + value), or none (0) when its clear begins. */
 export function setCurrent(c: Ctx, s: Uint8Array, index: number, current: number): void {
@@ -15,7 +15,7 @@ export function setCurrent(c: Ctx, s: Uint8Array, index: number, current: number
   if (current === 0) return;
   const owner = s[slot + SLOT.alloc];
   for (let r = 0; r < c.L.readers; r++) {
-    const at = c.L.reader + r * READER_FIELDS;
+    const at = readerAt(c, r);
     if (s[at + READER.pc] !== 0 && s[at + READER.index] === index && s[at + READER.target] === owner) s[at + READER.seen] |= 1 << (current - 1);
   }
 }

@@ -13,8 +13,8 @@ import {
   SLOT_FREE,
   VIEWS,
 } from './codes.js';
-import { ownerAt, slotAt } from './context.js';
-import { GLOBAL, KERNEL, KERNEL_FIELDS, OWNER, PAGE, PAGE_FIELDS, READER, READER_FIELDS, SLOT } from './layout.js';
+import { kernelAt, ownerAt, readerAt, slotAt } from './context.js';
+import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 import { loadsSeqNext } from './kernel.js';
 import { nextLifecycleStep } from './owner.js';
 
@@ -91,7 +91,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
   if (c.lifo) for (let t = 0; t < s[g + GLOBAL.freeTop]; t++) freeStack.push(s[L.freeStack + t]);
   const kernel: Record<string, Plain> = {};
   for (let k = 0; k < L.kernels; k++) {
-    const at = L.kernel + k * KERNEL_FIELDS;
+    const at = kernelAt(c, k);
     const busy = s[at + KERNEL.pc] !== 0;
     kernel[`K${k + 1}`] = {
       step: KERNEL_PCS[s[at + KERNEL.pc]],
@@ -105,7 +105,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
   }
   const readers: Record<string, Plain> = {};
   for (let r = 0; r < L.readers; r++) {
-    const at = L.reader + r * READER_FIELDS;
+    const at = readerAt(c, r);
     const pc = s[at + READER.pc];
     const scan = (s[at + READER.flags] & RF_SCAN) !== 0;
     readers[`R${r + 1}`] = {
@@ -165,7 +165,6 @@ const NO_OBSERVATION: Observation = { kind: 'none', owner: 'none', index: -1, wo
 export function describeStep(spec: LsmcSpec, before: Uint8Array, action: number, after: Uint8Array): StepInfo {
   const a = spec.actions[action];
   const c = spec.ctx;
-  const L = c.L;
   const name = ((): string => {
     switch (a.kind) {
       case 'lifecycle': {
@@ -180,10 +179,10 @@ export function describeStep(spec: LsmcSpec, before: Uint8Array, action: number,
       case 'kernel-step': {
         const k = a.actor - spec.actors.firstKernel;
         const load = loadsSeqNext(c, before, spec.kernelRegs[k]) ? '.load' : '';
-        return `${KERNEL_PCS[before[L.kernel + k * KERNEL_FIELDS + KERNEL.pc]]}${load}`;
+        return `${KERNEL_PCS[before[kernelAt(c, k) + KERNEL.pc]]}${load}`;
       }
       case 'reader-step': {
-        const at = L.reader + (a.actor - spec.actors.firstReader) * READER_FIELDS;
+        const at = readerAt(c, a.actor - spec.actors.firstReader);
         const scan = (before[at + READER.flags] & RF_SCAN) !== 0;
         return `${scan ? 'scan' : 'read'}.${READER_PCS[before[at + READER.pc]]}`;
       }

@@ -7,9 +7,9 @@ import { match } from 'ts-pattern';
 import type { LivenessProperty, Spec } from '../checker/spec.js';
 import { DISABLED } from '../checker/spec.js';
 import { type Action, type ActionKind, type Actors, actorsOf, buildActions } from './actions.js';
-import { PAGE_FIELDS, PAGE, KERNEL, KERNEL_FIELDS, OWNER } from './layout.js';
+import { PAGE_FIELDS, PAGE, KERNEL } from './layout.js';
 import { VIEW_UNMAPPED, VIEW_ZERO } from './codes.js';
-import { type Ctx, makeCtx, ownerAt } from './context.js';
+import { allActorsIdle, type Ctx, kernelAt, makeCtx } from './context.js';
 import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
 import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
 import type { Config } from './knobs.js';
@@ -42,14 +42,14 @@ type Possible = (spec: LsmcSpec, s: Uint8Array, a: Action) => boolean;
 
 const kernelIdle: Possible = (spec, s, a) => {
   const k = kernelIndex(spec, a);
-  return s[spec.ctx.L.kernel + k * KERNEL_FIELDS + KERNEL.pc] === 0 && kernelHasBudget(spec.ctx, s, k);
+  return s[kernelAt(spec.ctx, k) + KERNEL.pc] === 0 && kernelHasBudget(spec.ctx, s, k);
 };
 
 const possibleFor = (kind: ActionKind): Possible =>
   match(kind)
     .with('lifecycle', (): Possible => (spec, s, a) => nextLifecycleStep(spec.ctx, s, a.owner) !== 'none')
     .with('create', 'update', 'delete', () => kernelIdle)
-    .with('kernel-step', (): Possible => (spec, s, a) => s[spec.ctx.L.kernel + kernelIndex(spec, a) * KERNEL_FIELDS + KERNEL.pc] !== 0)
+    .with('kernel-step', (): Possible => (spec, s, a) => s[kernelAt(spec.ctx, kernelIndex(spec, a)) + KERNEL.pc] !== 0)
     .with('lookup', 'read', 'scan', (): Possible => (spec, s, a) => readerCanStart(spec.ctx, s, readerIndex(spec, a)))
     .with('reader-step', (): Possible => (spec, s, a) => readerPending(spec.ctx, s, readerIndex(spec, a)))
     .with('grace', (): Possible => () => true)
@@ -122,11 +122,7 @@ export class LsmcSpec implements Spec {
   }
 
   isFinal(state: Uint8Array): boolean {
-    const L = this.ctx.L;
-    for (let k = 0; k < L.kernels; k++) if (state[L.kernel + k * KERNEL_FIELDS + KERNEL.pc] !== 0) return false;
-    for (let r = 0; r < L.readers; r++) if (readerPending(this.ctx, state, r)) return false;
-    for (let o = 0; o < L.owners; o++) if (state[ownerAt(this.ctx, o) + OWNER.pc] !== 0) return false;
-    return true;
+    return allActorsIdle(this.ctx, state);
   }
 }
 

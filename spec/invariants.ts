@@ -4,8 +4,8 @@
  * a value, a store, a fault); `state` invariants on every reachable state.
  */
 import { FREED, SLOT_FREE, VIEW_MAPPED } from './codes.js';
-import { type Ctx, ownerAt, pageOf, slotAt } from './context.js';
-import { KERNEL, KERNEL_FIELDS, OWNER, PAGE, PAGE_FIELDS, READER, READER_FIELDS, SLOT, GLOBAL } from './layout.js';
+import { allActorsIdle, type Ctx, ownerAt, pageOf, slotAt } from './context.js';
+import { OWNER, PAGE, PAGE_FIELDS, SLOT, GLOBAL } from './layout.js';
 
 export const INVARIANTS = [
   { name: 'unique-slot', kind: 'state', about: 'no two linked elements share an index' },
@@ -79,12 +79,8 @@ function covered(c: Ctx, s: Uint8Array): boolean {
  */
 function noLeak(c: Ctx, s: Uint8Array): boolean {
   const L = c.L;
-  for (let o = 0; o < L.owners; o++) {
-    const at = ownerAt(c, o);
-    if (s[at + OWNER.phase] !== FREED || s[at + OWNER.pc] !== 0) return true;
-  }
-  for (let k = 0; k < L.kernels; k++) if (s[L.kernel + k * KERNEL_FIELDS + KERNEL.pc] !== 0) return true;
-  for (let r = 0; r < L.readers; r++) if (s[L.reader + r * READER_FIELDS + READER.pc] !== 0) return true;
+  for (let o = 0; o < L.owners; o++) if (s[ownerAt(c, o) + OWNER.phase] !== FREED) return true;
+  if (!allActorsIdle(c, s)) return true;
   for (let i = 0; i < L.slots; i++) {
     const alloc = s[slotAt(c, i) + SLOT.alloc];
     // A slot waiting for its grace period is on its way back; the grace step is still to come.

@@ -9,10 +9,10 @@
 import { match } from 'ts-pattern';
 import { ensurePage, releaseIndex, takeIndex } from './allocator.js';
 import { ALIVE, FREED, KERNEL_PCS, type KernelPc, UNBORN, VIEW_MAPPED, kpc, outcome } from './codes.js';
-import { bumpGen, type Ctx, identOf, ownerAt, pageOf, result, slotAt } from './context.js';
+import { bumpGen, type Ctx, identOf, kernelAt, ownerAt, pageOf, result, slotAt } from './context.js';
 import { bumpSeq, storeSeq } from './reader.js';
 import { completeUpdate, setCurrent } from './current.js';
-import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, SLOT, KERNEL_FIELDS } from './layout.js';
+import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, SLOT } from './layout.js';
 import { NO_CREATE_AFTER_FREE, NO_WRITE_AFTER_REUSE } from './invariants.js';
 
 /**
@@ -65,7 +65,7 @@ const P = {
 } as const;
 
 export function kernelRegs(c: Ctx, k: number): Regs {
-  const base = c.L.kernel + k * KERNEL_FIELDS;
+  const base = kernelAt(c, k);
   return {
     pc: base + KERNEL.pc,
     index: base + KERNEL.index,
@@ -102,11 +102,11 @@ function finish(s: Uint8Array, r: Regs): true {
 }
 
 function countOp(c: Ctx, s: Uint8Array, k: number): void {
-  if (c.kernelOps >= 0) s[c.L.kernel + k * KERNEL_FIELDS + KERNEL.ops]++;
+  if (c.kernelOps >= 0) s[kernelAt(c, k) + KERNEL.ops]++;
 }
 
 export function kernelHasBudget(c: Ctx, s: Uint8Array, k: number): boolean {
-  return c.kernelOps < 0 || s[c.L.kernel + k * KERNEL_FIELDS + KERNEL.ops] < c.kernelOps;
+  return c.kernelOps < 0 || s[kernelAt(c, k) + KERNEL.ops] < c.kernelOps;
 }
 
 /** A store by the context that holds `r.owner`'s element into slot `index`: it must still be that owner's. */
@@ -135,7 +135,7 @@ export function startCreate(c: Ctx, s: Uint8Array, k: number, o: number): boolea
   // The reference is create's whether or not it checked the owner first (precision 6).
   s[at + OWNER.refs]++;
   if (c.createLocked) s[at + OWNER.creating] = 1;
-  const base = c.L.kernel + k * KERNEL_FIELDS;
+  const base = kernelAt(c, k);
   s[base + KERNEL.pc] = P.alloc;
   s[base + KERNEL.owner] = o;
   return true;
@@ -148,7 +148,7 @@ export function startUpdate(c: Ctx, s: Uint8Array, k: number, o: number, v: numb
   countOp(c, s, k);
   const link = s[at + OWNER.link];
   if (link === 0) return result(c, outcome('enoent')), true;
-  const base = c.L.kernel + k * KERNEL_FIELDS;
+  const base = kernelAt(c, k);
   s[base + KERNEL.pc] = P.uSeqBegin;
   s[base + KERNEL.owner] = o;
   s[base + KERNEL.value] = v;
@@ -165,7 +165,7 @@ export function startDelete(c: Ctx, s: Uint8Array, k: number, o: number): boolea
   const link = s[at + OWNER.link];
   if (link === 0) return result(c, outcome('enoent')), true;
   s[at + OWNER.link] = 0;
-  const base = c.L.kernel + k * KERNEL_FIELDS;
+  const base = kernelAt(c, k);
   s[base + KERNEL.pc] = P.dSeqBegin;
   s[base + KERNEL.owner] = o;
   s[base + KERNEL.index] = link - 1;
@@ -261,7 +261,7 @@ function elementBusy(c: Ctx, s: Uint8Array, r: Regs): boolean {
   const busy = (pcAt: number, indexAt: number, epochAt: number): boolean =>
     pcAt !== r.pc && IN_WINDOW[s[pcAt]] && s[indexAt] === index && s[epochAt] === epoch;
   for (let k = 0; k < c.L.kernels; k++) {
-    const base = c.L.kernel + k * KERNEL_FIELDS;
+    const base = kernelAt(c, k);
     if (busy(base + KERNEL.pc, base + KERNEL.index, base + KERNEL.epoch)) return true;
   }
   for (let o = 0; o < c.L.owners; o++) {
@@ -480,7 +480,7 @@ export function continueOp(c: Ctx, s: Uint8Array, r: Regs): boolean {
 /** True while a kernel context holds index `index` inside an update (the grace period waits for it). */
 export function heldByUpdate(c: Ctx, s: Uint8Array, index: number): boolean {
   for (let k = 0; k < c.L.kernels; k++) {
-    const base = c.L.kernel + k * KERNEL_FIELDS;
+    const base = kernelAt(c, k);
     const pc = s[base + KERNEL.pc];
     if (pc >= P.uSeqBegin && pc <= P.uSeqEnd && s[base + KERNEL.index] === index) return true;
   }

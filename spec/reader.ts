@@ -24,10 +24,10 @@ import {
   outcome,
   rpc,
 } from './codes.js';
-import { type Ctx, ownerAt, pageOf, result, slotAt } from './context.js';
+import { type Ctx, ownerAt, pageOf, readerAt, result, slotAt } from './context.js';
 import { currentBits } from './current.js';
 import { LINEARIZABLE_READ, NO_FAULT, NO_STALE_READ, NO_TORN_READ, ZERO_IS_EMPTY } from './invariants.js';
-import { GLOBAL, OWNER, PAGE, PAGE_FIELDS, READER, READER_FIELDS, SLOT } from './layout.js';
+import { GLOBAL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 
 type Step = (c: Ctx, s: Uint8Array, at: number) => void;
 
@@ -41,8 +41,6 @@ const P = {
   word2: rpc('word2'),
   seqEnd: rpc('seq-end'),
 } as const;
-
-export const readerAt = (c: Ctx, r: number): number => c.L.reader + r * READER_FIELDS;
 
 export function readerCanStart(c: Ctx, s: Uint8Array, r: number): boolean {
   const at = readerAt(c, r);

@@ -6,7 +6,7 @@
  * invariant is blind to names, so it is sound; ties keep their order, which at worst reduces less.
  * Pid numbers are not permuted: they are handed out cyclically, so they are not interchangeable.
  */
-import type { Ctx } from './context.js';
+import { type Ctx, kernelAt, readerAt } from './context.js';
 import { KERNEL, KERNEL_FIELDS, OWNER_FIELDS, READER, READER_FIELDS, SLOT, SLOT_FIELDS } from './layout.js';
 
 export function makeCanonicalizer(c: Ctx): (s: Uint8Array) => void {
@@ -54,11 +54,11 @@ export function makeCanonicalizer(c: Ctx): (s: Uint8Array) => void {
         map(s, slot + SLOT.w2For);
       }
       for (let k = 0; k < L.kernels; k++) {
-        const at = L.kernel + k * KERNEL_FIELDS;
+        const at = kernelAt(c, k);
         if (s[at + KERNEL.pc] !== 0) s[at + KERNEL.owner] = relabel[s[at + KERNEL.owner] + 1] - 1;
       }
       for (let r = 0; r < L.readers; r++) {
-        const at = L.reader + r * READER_FIELDS;
+        const at = readerAt(c, r);
         map(s, at + READER.cacheOwner);
         map(s, at + READER.target);
         map(s, at + READER.w1For);
