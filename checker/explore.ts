@@ -6,7 +6,7 @@
 import { ChunkedArray } from './chunked.js';
 import { collisionProbability, fingerprint } from './fingerprint.js';
 import { findLasso, type StateGraph } from './liveness.js';
-import { rebuildPath, type Path } from './rebuild.js';
+import { type LastStepTest, rebuildPath, type Path } from './rebuild.js';
 import { FingerprintTable } from './seen-set.js';
 import { DISABLED, type LivenessProperty, type Spec } from './spec.js';
 import { StateBuffer } from './state-buffer.js';
@@ -25,6 +25,11 @@ export interface ExploreOptions {
   readonly progressEveryMs?: number;
   /** Polled now and then; true cuts the run short with a partial report. */
   readonly shouldStop?: () => boolean;
+  /**
+   * Called for every enabled transition, in BFS order, before its successor is canonicalised:
+   * the first call for anything is on a shortest path to it (test generation hangs off this).
+   */
+  readonly onStep?: (action: number, fromId: number, from: Uint8Array, to: Uint8Array) => void;
 }
 
 export interface Progress {
@@ -51,10 +56,13 @@ export interface Stats {
 
 export type { Path } from './rebuild.js';
 
+/** The path from the initial state through state `fromId`, then `action` (picked out by `lastOk` under symmetry). */
+export type PathBuilder = (fromId: number, action: number, lastOk: LastStepTest) => Path;
+
 export type ExploreResult =
-  | { readonly kind: 'ok'; readonly stats: Stats }
+  | { readonly kind: 'ok'; readonly stats: Stats; readonly pathTo: PathBuilder }
   | { readonly kind: 'violation'; readonly invariant: string; readonly path: Path; readonly stats: Stats }
-  | { readonly kind: 'limit'; readonly reason: 'max-states' | 'max-seconds' | 'interrupted'; readonly stats: Stats };
+  | { readonly kind: 'limit'; readonly reason: 'max-states' | 'max-seconds' | 'interrupted'; readonly stats: Stats; readonly pathTo: PathBuilder };
 
 export const DEADLOCK = 'deadlock';
 
@@ -83,6 +91,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   let nextLevel = new StateBuffer(words);
   const graph = recordGraph ? newGraph() : null;
 
+  const onStep = options.onStep;
   let transitions = 0;
   let depth = 0;
   let queuePeak = 0;
@@ -104,8 +113,10 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       symmetry,
     };
   };
+  const pathTo: PathBuilder = (fromId, action, lastOk) => rebuildPath(spec, { parents, actions }, fromId, action, symmetry, lastOk);
   const violation = (invariant: string, lastId: number, lastAction: number): ExploreResult => {
-    const path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, invariantBit(spec, invariant));
+    const bit = invariantBit(spec, invariant);
+    const path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, (_a, _f, _t, bad) => (bad & bit) === bit);
     return { kind: 'violation', invariant, path, stats: stats() };
   };
 
@@ -130,6 +141,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
         if (bad === DISABLED) continue;
         enabled++;
         transitions++;
+        if (onStep !== undefined) onStep(a, id, cur, next);
         if ((bad & stepMask) !== 0) return violation(firstName(spec, bad & stepMask), id, a);
         if (symmetry) spec.canonicalize(next);
         fingerprint(nextWords, words, fp);
@@ -147,9 +159,9 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       if (++processed % POLL_EVERY === 0) {
         const now = performance.now();
         const seconds = (now - started) / 1000;
-        if (options.maxStates !== undefined && seen.size >= options.maxStates) return { kind: 'limit', reason: 'max-states', stats: stats() };
-        if (options.maxSeconds !== undefined && seconds >= options.maxSeconds) return { kind: 'limit', reason: 'max-seconds', stats: stats() };
-        if (options.shouldStop?.()) return { kind: 'limit', reason: 'interrupted', stats: stats() };
+        if (options.maxStates !== undefined && seen.size >= options.maxStates) return { kind: 'limit', reason: 'max-states', stats: stats(), pathTo };
+        if (options.maxSeconds !== undefined && seconds >= options.maxSeconds) return { kind: 'limit', reason: 'max-seconds', stats: stats(), pathTo };
+        if (options.shouldStop?.()) return { kind: 'limit', reason: 'interrupted', stats: stats(), pathTo };
         if (options.onProgress && now - lastProgress >= progressEvery) {
           lastProgress = now;
           options.onProgress({ distinct: seen.size, transitions, depth, queued: level.count - q + nextLevel.count, seconds });
@@ -173,7 +185,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       bitOffset += prop.subjects;
     }
   }
-  return { kind: 'ok', stats: stats() };
+  return { kind: 'ok', stats: stats(), pathTo };
 }
 
 function maskOf(spec: Spec, kind: 'state' | 'step', selected: number): number {

@@ -30,16 +30,21 @@ export function pathTo(id: number, links: TraceLinks): number[] {
 }
 
 /**
- * The path to state `lastId`, then `lastAction` if it is not negative (a violating transition,
- * whose step-invariant bit `stepBit` the rebuilt last step must also violate).
+ * What the rebuilt last step must also do, beyond reaching a symmetric state: break the same step
+ * invariant, say, or hit the same coverage goal. `bad` is what `spec.step` returned for it.
  */
+export type LastStepTest = (action: number, from: Uint8Array, to: Uint8Array, bad: number) => boolean;
+
+export const anyLastStep: LastStepTest = () => true;
+
+/** The path to state `lastId`, then `lastAction` if it is not negative (a transition that `lastOk` picks out). */
 export function rebuildPath(
   spec: Spec,
   links: TraceLinks,
   lastId: number,
   lastAction: number,
   symmetry: boolean,
-  stepBit: number,
+  lastOk: LastStepTest,
 ): Path {
   const chain = pathTo(lastId, links);
   if (lastAction >= 0) chain.push(lastAction);
@@ -70,10 +75,10 @@ export function rebuildPath(
   const succ = new Uint8Array(spec.stateBytes);
   const probe = new Uint8Array(spec.stateBytes);
   targets.forEach((target, i) => {
-    const mustViolate = i === targets.length - 1 && lastAction >= 0 ? stepBit : 0;
+    const last = i === targets.length - 1 && lastAction >= 0;
     for (let b = 0; b < spec.actionCount; b++) {
       const bad = spec.step(b, state, succ);
-      if (bad === DISABLED || (bad & mustViolate) !== mustViolate) continue;
+      if (bad === DISABLED || (last && !lastOk(b, state, succ, bad))) continue;
       probe.set(succ);
       spec.canonicalize(probe);
       if (fpOf(probe) !== target) continue;

@@ -21,7 +21,15 @@ import { nextLifecycleStep } from './owner.js';
 export type Plain = number | string | boolean | readonly Plain[] | { readonly [key: string]: Plain };
 export type Record_ = { readonly [key: string]: Plain };
 
-export const ownerName = (o: number): string => (o < 0 ? 'none' : String.fromCharCode(65 + o));
+/** Owners are A..Z, then O27, O28... (simulation allows more than 26). */
+export const ownerName = (o: number): string => (o < 0 ? 'none' : o < 26 ? String.fromCharCode(65 + o) : `O${o + 1}`);
+export const OWNER_NAME = /^(?:[A-Z]|O[0-9]+)$/;
+/** The owner an owner name stands for, or -1 for anything else ('none' included). */
+export function ownerIndex(name: string): number {
+  if (/^[A-Z]$/.test(name)) return name.charCodeAt(0) - 65;
+  const m = /^O([0-9]+)$/.exec(name);
+  return m === null || Number(m[1]) <= 26 ? -1 : Number(m[1]) - 1;
+}
 /** A field holding owner + 1, 0 for none. */
 const ownerRef = (v: number): string => ownerName(v - 1);
 

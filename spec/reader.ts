@@ -81,7 +81,7 @@ export function lookup(c: Ctx, s: Uint8Array, r: number, o: number, answer: numb
   countOp(c, s, at);
   if (answer < 0) {
     s.fill(0, at + READER.cacheOwner, at + READER.cacheGen + 1);
-    result(c, outcome('gone'), o + 1);
+    result(c, outcome('gone'), o + 1, -1);
     return true;
   }
   const index = s[ownerAt(c, answer) + OWNER.link] - 1;

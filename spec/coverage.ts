@@ -1,0 +1,275 @@
+/**
+ * Coverage goals for test generation: every kind of step in every outcome it can have, refined
+ * where the design has distinct paths through one step (which allocator path a create takes, whether
+ * a retire reclaims a page, in which phase of its owner's life an operation starts). A goal is
+ * named without actors, so that it means the same under symmetry.
+ */
+import { ALIVE, EXITED, FREED, KERNEL_PCS, OUTCOMES, type Outcome, READER_PCS, REAPED, RF_SCAN, RF_UID_MISMATCH, VIEW_MAPPED, outcome } from './codes.js';
+import type { Ctx } from './context.js';
+import { kernelAt, ownerAt, pageOf, readerAt, slotAt } from './context.js';
+import type { Action } from './actions.js';
+import { loadsSeqNext, type Regs } from './kernel.js';
+import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
+import { nextLifecycleStep } from './owner.js';
+
+export const QUALIFIERS = [
+  '',
+  'owner-alive',
+  'owner-exited',
+  'owner-reaped',
+  'owner-freed',
+  'new-page',
+  'fresh-index',
+  'reused-index',
+  'page-again',
+  'page-reclaimed',
+  'with-element',
+  'seq-odd',
+  'seq-changed',
+  'uid-mismatch',
+  'gen-mismatch',
+  'not-lowest-free',
+  'some-held',
+] as const;
+export type Qualifier = (typeof QUALIFIERS)[number];
+const Q = (q: Qualifier): number => QUALIFIERS.indexOf(q);
+
+const DESTROY = KERNEL_PCS.filter((p) => p.startsWith('destroy.')).map((p) => p.replace('destroy.', ''));
+const SEQ_STEP = /seq-(begin|end)$/;
+
+/** Every step name a trace can carry, in a fixed order. */
+export const STEP_NAMES: readonly string[] = [
+  'spawn',
+  'exit',
+  'reap',
+  'mkdir',
+  'rmdir',
+  'free',
+  ...DESTROY.flatMap((d) => (SEQ_STEP.test(d) ? [`free.${d}.load`, `free.${d}`] : [`free.${d}`])),
+  'create',
+  'update',
+  'delete',
+  ...KERNEL_PCS.slice(1).flatMap((p) => (SEQ_STEP.test(p) ? [`${p}.load`, p] : [p])),
+  'lookup',
+  'read',
+  'scan',
+  ...READER_PCS.slice(1).flatMap((p) => [`read.${p}`, `scan.${p}`]),
+  'grace-period',
+];
+const NAME_ID = new Map(STEP_NAMES.map((n, i) => [n, i]));
+
+export interface Goal {
+  readonly step: string;
+  readonly outcome: Outcome;
+  readonly qualifier: Qualifier;
+}
+
+export const goalCount = STEP_NAMES.length * OUTCOMES.length * QUALIFIERS.length;
+
+export function goalId(step: string, out: Outcome, q: Qualifier): number {
+  const n = NAME_ID.get(step);
+  if (n === undefined) throw new Error(`unknown step name ${step}`);
+  return (n * OUTCOMES.length + outcome(out)) * QUALIFIERS.length + Q(q);
+}
+
+export function goalOf(id: number): Goal {
+  const q = id % QUALIFIERS.length;
+  const rest = (id - q) / QUALIFIERS.length;
+  const o = rest % OUTCOMES.length;
+  return { step: STEP_NAMES[(rest - o) / OUTCOMES.length], outcome: OUTCOMES[o], qualifier: QUALIFIERS[q] };
+}
+
+export function goalName(g: Goal): string {
+  return `${g.step} -> ${g.outcome}${g.qualifier === '' ? '' : ` [${g.qualifier}]`}`;
+}
+
+const PHASE_QUALIFIER: Record<number, Qualifier> = { [ALIVE]: 'owner-alive', [EXITED]: 'owner-exited', [REAPED]: 'owner-reaped', [FREED]: 'owner-freed' };
+
+function reclaimed(c: Ctx, from: Uint8Array, to: Uint8Array): boolean {
+  for (let p = 0; p < c.L.pages; p++) {
+    const at = c.L.page + p * PAGE_FIELDS + PAGE.kernel;
+    if (from[at] !== 0 && to[at] === 0) return true;
+  }
+  return false;
+}
+
+/** Which allocator path create.alloc took: a page never used, one allocated again after reclaim, or an index in a present page. */
+function allocPath(c: Ctx, from: Uint8Array, to: Uint8Array, k: number): Qualifier {
+  const index = to[kernelAt(c, k) + KERNEL.index];
+  const page = pageOf(c, index);
+  // What sets cyclic and lifo apart from lowest: a free index below the one taken.
+  for (let i = 0; i < index; i++) if (from[slotAt(c, i) + SLOT.alloc] === 0) return 'not-lowest-free';
+  if (from[c.L.page + page * PAGE_FIELDS + PAGE.kernel] === 0) {
+    for (let i = page * c.slotsPerPage; i < (page + 1) * c.slotsPerPage; i++) if (from[slotAt(c, i) + SLOT.epoch] !== 0) return 'page-again';
+    return 'new-page';
+  }
+  return from[slotAt(c, index) + SLOT.epoch] === 0 ? 'fresh-index' : 'reused-index';
+}
+
+/**
+ * Why a read ended or retried where one step can do so for different reasons: the second seq load
+ * found a write in progress or a completed one; the owner is gone by its uid or by its gen.
+ */
+function readerCause(c: Ctx, from: Uint8Array, at: number, pc: string, out: Outcome): Qualifier {
+  if (pc === 'seq-end' && (out === 'retry' || out === 'busy')) {
+    const index = from[at + READER.index];
+    const mapped = from[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.view] === VIEW_MAPPED;
+    return mapped && (from[slotAt(c, index) + SLOT.seq] & 1) !== 0 ? 'seq-odd' : 'seq-changed';
+  }
+  if (out === 'gone' && (pc === 'seq-end' || pc === 'word2')) return (from[at + READER.flags] & RF_UID_MISMATCH) !== 0 ? 'uid-mismatch' : 'gen-mismatch';
+  return '';
+}
+
+/** The goal the transition `action` from `from` to `to` hits; the spec's scratch still holds its outcome. */
+export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; firstReader: number }, ownerRegs: readonly Regs[], kernelRegs: readonly Regs[], from: Uint8Array, to: Uint8Array): number {
+  const out = OUTCOMES[c.outKind];
+  switch (a.kind) {
+    case 'lifecycle': {
+      const step = nextLifecycleStep(c, from, a.owner);
+      if (step === 'destroy') {
+        const pc = KERNEL_PCS[from[ownerAt(c, a.owner) + OWNER.pc]].replace('destroy.', '');
+        const name = `free.${pc}${loadsSeqNext(c, from, ownerRegs[a.owner]) ? '.load' : ''}`;
+        return goalId(name, out, pc === 'retire' && reclaimed(c, from, to) ? 'page-reclaimed' : '');
+      }
+      if (step === 'none') throw new Error('lifecycle step with nothing to do');
+      const name = c.task ? step : step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
+      return goalId(name, out, step === 'free' && from[ownerAt(c, a.owner) + OWNER.link] !== 0 ? 'with-element' : '');
+    }
+    case 'create':
+    case 'update':
+    case 'delete':
+    case 'lookup':
+      return goalId(a.kind, out, PHASE_QUALIFIER[from[ownerAt(c, a.owner) + OWNER.phase]] ?? '');
+    case 'kernel-step': {
+      const k = a.actor - actorBase.firstKernel;
+      const pc = KERNEL_PCS[from[kernelAt(c, k) + KERNEL.pc]];
+      const name = `${pc}${loadsSeqNext(c, from, kernelRegs[k]) ? '.load' : ''}`;
+      let q: Qualifier = '';
+      if (pc === 'create.alloc' && out === 'none') q = allocPath(c, from, to, k);
+      if (pc === 'destroy.retire' && reclaimed(c, from, to)) q = 'page-reclaimed';
+      return goalId(name, out, q);
+    }
+    case 'read':
+    case 'scan':
+      return goalId(a.kind, out, '');
+    case 'reader-step': {
+      const at = readerAt(c, a.actor - actorBase.firstReader);
+      const scan = (from[at + READER.flags] & RF_SCAN) !== 0;
+      const pc = READER_PCS[from[at + READER.pc]];
+      return goalId(`${scan ? 'scan' : 'read'}.${pc}`, out, readerCause(c, from, at, pc, out));
+    }
+    case 'grace': {
+      let held = false;
+      for (let i = 0; i < c.L.slots; i++) if (to[slotAt(c, i) + SLOT.alloc] === c.pending) held = true;
+      return goalId('grace-period', out, held ? 'some-held' : reclaimed(c, from, to) ? 'page-reclaimed' : '');
+    }
+  }
+}
+
+/**
+ * The goals the design allows in a configuration: what a complete suite would hit. Built from the
+ * protocol, not from exploration, so that what a configuration cannot reach shows as missing.
+ */
+export function possibleGoals(c: Ctx): Goal[] {
+  const out: Goal[] = [];
+  const add = (step: string, outs: readonly Outcome[], qs: readonly Qualifier[] = ['']): void => {
+    for (const o of outs) for (const q of qs) out.push({ step, outcome: o, qualifier: q });
+  };
+  const phases: Qualifier[] = c.task ? ['owner-alive', 'owner-exited', 'owner-reaped', 'owner-freed'] : ['owner-alive', 'owner-exited', 'owner-freed'];
+  const seq = (name: string): string[] => (c.singleWriter ? [name] : [`${name}.load`, name]);
+  const reuse = c.reuseAfterGrace;
+  const reclaimQs: Qualifier[] = c.reclaim === 'never' ? [''] : ['', 'page-reclaimed'];
+
+  if (c.task) {
+    add('spawn', ['none']);
+    add('exit', ['none']);
+    add('reap', ['none']);
+  } else {
+    add('mkdir', ['none']);
+    add('rmdir', ['none']);
+  }
+  add('free', ['none'], ['', 'with-element']);
+  const destroy = (prefix: string): void => {
+    for (const n of seq(`${prefix}.seq-begin`)) add(n, ['none']);
+    add(`${prefix}.uid`, ['none']);
+    add(`${prefix}.gen`, ['none']);
+    if (c.zeroOnRecycle) {
+      add(`${prefix}.zero-word1`, ['none']);
+      add(`${prefix}.zero-word2`, ['none']);
+    }
+    const ends = seq(`${prefix}.seq-end`);
+    for (const n of ends.slice(0, -1)) add(n, ['none']);
+    add(ends[ends.length - 1], [reuse ? 'deleted' : 'none']);
+    if (!reuse) add(`${prefix}.retire`, ['deleted'], reclaimQs);
+  };
+  destroy('free');
+
+  add('create', ['none', 'exists'], ['owner-alive']);
+  add('create', c.createGuard ? ['refused'] : ['none', 'exists'], phases.slice(1));
+  // An owner is unlinked when freed; only a create that skips the guard can link it again.
+  const linkable = c.createGuard ? phases.filter((q) => q !== 'owner-freed') : phases;
+  for (const op of ['update', 'delete']) {
+    add(op, ['enoent'], phases);
+    add(op, ['none'], linkable);
+  }
+  const allocQs: Qualifier[] = ['new-page', 'fresh-index', 'reused-index', ...(c.reclaim === 'never' ? [] : (['page-again'] as Qualifier[])), ...(c.policy === 'lowest' ? [] : (['not-lowest-free'] as Qualifier[]))];
+  add('create.alloc', ['none'], c.slotsPerPage > 1 ? allocQs : allocQs.filter((q) => q !== 'fresh-index'));
+  add('create.alloc', ['nomem']);
+  add('create.map', ['none']);
+  if (c.publishedSize) add('create.publish', ['none']);
+  if (!c.linkAfterInit) add('create.link-early', ['none']);
+  for (const n of seq('create.seq-begin')) add(n, ['none']);
+  add('create.uid', ['none']);
+  add('create.gen', ['none']);
+  if (c.zeroOnRecycle) {
+    add('create.zero-word1', ['none']);
+    add('create.zero-word2', ['none']);
+  }
+  const cEnds = seq('create.seq-end');
+  for (const n of cEnds.slice(0, -1)) add(n, ['none']);
+  add(cEnds[cEnds.length - 1], [c.linkAfterInit ? 'none' : 'created']);
+  if (c.linkAfterInit) add('create.link', ['created']);
+  for (const n of seq('update.seq-begin')) add(n, ['none']);
+  add('update.word1', ['none']);
+  add('update.word2', ['none']);
+  const uEnds = seq('update.seq-end');
+  for (const n of uEnds.slice(0, -1)) add(n, ['none']);
+  add(uEnds[uEnds.length - 1], ['updated']);
+  destroy('destroy');
+  if (reuse) add('grace-period', ['none'], [...reclaimQs, ...(c.L.kernels > 1 ? (['some-held'] as Qualifier[]) : [])]);
+
+  const visible: Qualifier[] = c.byUid ? phases : ['owner-alive', 'owner-exited'];
+  add('lookup', ['gone'], visible);
+  add('lookup', ['index'], visible.filter((q) => linkable.includes(q)));
+  // Reads and scans: what each load can end with.
+  const faults: Outcome[] = c.publishedSize && c.reclaim !== 'unmap' && c.publishAfterPage ? [] : ['fault'];
+  const retries: Outcome[] = c.checksSeq ? ['retry', ...(c.retryBound >= 0 ? (['busy'] as Outcome[]) : [])] : [];
+  for (const kind of ['read', 'scan'] as const) {
+    const loads: string[] = [];
+    if (kind === 'read' && c.publishedSize) loads.push('size');
+    if (c.checksSeq) loads.push('seq-begin');
+    if (kind === 'scan' || c.checksUid) loads.push('uid');
+    if (c.checksGen) loads.push('gen');
+    loads.push('word1', 'word2');
+    if (c.checksSeq) loads.push('seq-end');
+    loads.forEach((load, i) => {
+      const outs: Outcome[] = load === 'size' ? ['none', 'not-visible'] : ['none', ...faults];
+      if (load === 'seq-begin') outs.push(...retries);
+      if (i === loads.length - 1) {
+        outs.splice(outs.indexOf('none'), 1);
+        const name = `${kind}.${load}`;
+        add(name, outs);
+        add(name, ['value']);
+        const mismatches: Qualifier[] = kind === 'scan' ? ['uid-mismatch'] : [...(c.checksUid ? (['uid-mismatch'] as Qualifier[]) : []), ...(c.checksGen ? (['gen-mismatch'] as Qualifier[]) : [])];
+        add(name, ['gone'], mismatches);
+        if (load === 'seq-end') add(name, retries, ['seq-odd', 'seq-changed']);
+        return;
+      }
+      // The first attempt cannot give up; a retry re-announces the first load as a step of its own.
+      add(i === 0 ? kind : `${kind}.${load}`, i === 0 ? outs.filter((o) => o !== 'busy') : outs);
+      const again = c.retryBound === 1 ? outs.filter((o) => o !== 'retry') : outs;
+      if (i === 0 && c.checksSeq && (load === 'seq-begin' || load === 'size')) add(`${kind}.${load}`, again);
+    });
+  }
+  return out;
+}
