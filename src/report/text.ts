@@ -67,7 +67,7 @@ function gloss(action: string): string {
  * Left out of the per-step changes, though kept in the ITF trace: ghost bookkeeping only the checker
  * reads, the step counters the action line already names, and operation budgets.
  */
-const HIDDEN = /^(readers\.R\d+\.(flags|seen|step|ops)|kernel\.K\d+\.(step|ops|epoch)|owners\.[A-Z]\.(freeStep|freeIndex|freeEpoch)|slots\[\d+\]\.epoch)$/;
+const HIDDEN = /^(readers\.R\d+\.(flags|seen|step|ops)|kernel\.K\d+\.(step|ops|epoch)|owners\.(?:[A-Z]|O[0-9]+)\.(freeStep|freeIndex|freeEpoch)|slots\[\d+\]\.epoch)$/;
 
 function flatten(v: Plain, path: string, out: Map<string, string>): void {
   if (Array.isArray(v)) {

@@ -69,11 +69,11 @@ const itfValue: z.ZodType<ItfValue> = z.lazy(() =>
 
 const itfTrace = z
   .object({
-    '#meta': z.record(z.string(), z.unknown()),
-    params: z.array(z.string()).optional(),
-    vars: z.array(z.string()),
-    states: z.array(z.record(z.string(), z.unknown())).min(1, 'at least one state'),
-    loop: z.number().int().nonnegative().optional(),
+    '#meta': z.record(z.string(), z.unknown(), { error: 'an object: the trace header' }),
+    params: z.array(z.string(), { error: 'a list of parameter names' }).optional(),
+    vars: z.array(z.string(), { error: 'a list of variable names' }),
+    states: z.array(z.record(z.string(), z.unknown(), { error: 'a state: an object of variable values' }), { error: 'a list of states' }).min(1, 'at least one state'),
+    loop: z.number({ error: 'a state index' }).int('a state index').nonnegative('a state index').optional(),
   })
   .strict();
 
@@ -107,5 +107,8 @@ export function parseItf(json: unknown): { ok: true; trace: ItfTrace } | { ok: f
 function firstProblem(error: z.ZodError): ItfProblem {
   const issue = error.issues[0];
   const field = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') return { field: issue.keys[0], expected: 'no such field in an ITF trace ("#meta", "params", "vars", "states", "loop")' };
+  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  if (missing && issue.path.length === 1) return { field, expected: `an ITF trace, which has "#meta", "vars" and "states" (this file has no "${field}")` };
   return { field, expected: issue.message };
 }

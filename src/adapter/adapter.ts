@@ -1,0 +1,89 @@
+/**
+ * What replay asks of an implementation of the design, whatever it is (the reference in shared
+ * memory today, the real kernel tomorrow): take one step of a trace, say what it observed, and show
+ * the state a user can see. Everything is in the trace's vocabulary: owners A, B, ...; kernel
+ * contexts K1...; readers R1...; steps named as `mbt::actionTaken` names them.
+ */
+import type { Config } from '../../spec/knobs.js';
+
+export interface TraceStep {
+  /** A, B, ... (an owner's lifecycle), K1..., R1..., or RCU. */
+  readonly actor: string;
+  /** spawn, create, create.alloc, lookup, read.uid, grace-period, ... */
+  readonly action: string;
+  readonly picks: { readonly owner?: string; readonly value?: number; readonly answer?: string; readonly index?: number };
+}
+
+/** What a step returned, as the trace's `observation` records it. */
+export interface Observation {
+  readonly kind: string;
+  readonly owner: string;
+  readonly index: number;
+  readonly word1: number;
+  readonly word2: number;
+}
+
+/**
+ * Facts a real implementation can show beyond the trace's observation: for an accepted value, the
+ * owner each word was really written for (values carry their writer's identity).
+ */
+export interface Evidence {
+  readonly word1For?: string;
+  readonly word2For?: string;
+  /** The slot the value was read from, and the owner its uid names right after the last load ('none': empty). */
+  readonly index?: number;
+  readonly slotOwner?: string;
+}
+
+export type StepResult =
+  | { readonly kind: 'took'; readonly observation: Observation; readonly evidence: Evidence }
+  /** The step must wait (a lock is held): it did not happen. */
+  | { readonly kind: 'blocked'; readonly reason: string }
+  /** The implementation cannot take this step at all here (its next step is another one, or a precondition fails). */
+  | { readonly kind: 'refused'; readonly reason: string };
+
+export interface VisibleSlot {
+  readonly alloc: string;
+  readonly seq: number;
+  /** The owner the slot names (uid) or its pid number (-1: none), as the trace's slot var has it. */
+  readonly ident: string | number;
+  readonly gen: number;
+  readonly word1: number;
+  readonly word2: number;
+  /** Who each nonzero word was written for; `none` for a zero word. */
+  readonly word1For: string;
+  readonly word2For: string;
+}
+
+export interface VisibleState {
+  readonly slots: readonly VisibleSlot[];
+  readonly pages: readonly { readonly kernel: string; readonly view: string }[];
+  readonly publishedSize: number;
+  readonly owners: Readonly<Record<string, { readonly phase: string; readonly pid: number; readonly link: number }>>;
+}
+
+/**
+ * Whether an actor's next step would wait now: `waits` (nothing changed), `took` (it did not wait,
+ * and the step happened), or `idle` (the actor has no such operation under way).
+ */
+export type Probe = 'waits' | 'took' | 'idle';
+
+
+export interface Adapter {
+  readonly name: string;
+  step(step: TraceStep): StepResult;
+  /**
+   * Tries the next step of `actor`'s operation under way (or, with `start`, the start of that
+   * operation) where the spec says it must wait. Used to check waits that no trace step shows.
+   */
+  probeWait(actor: string, start: string, picks: TraceStep['picks']): Probe;
+  visible(): VisibleState;
+  close(): void;
+}
+
+export interface AdapterFactory {
+  readonly name: string;
+  /** Why this adapter cannot run here (missing privileges, say), or null. */
+  unavailable(): string | null;
+  open(config: Config): Adapter;
+}

@@ -1,0 +1,46 @@
+/** Replay results for people: one line per run, and a divergence laid out side by side. */
+import type { ReplayOutcome } from '../replay/replay.js';
+
+export interface ReplaySummary {
+  readonly adapter: string;
+  readonly traces: number;
+  /** Traces replayed before the run stopped (at the first divergence). */
+  readonly run: number;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly outcomes: readonly ReplayOutcome[];
+}
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+export function renderReplay(s: ReplaySummary): string {
+  const lines: string[] = [];
+  const rate = s.seconds > 0 ? Math.round(s.steps / s.seconds) : s.steps;
+  for (const o of s.outcomes) {
+    if (o.kind === 'match') {
+      if (o.reproduced !== null) lines.push(`match     ${o.file} (${o.steps} steps): ${o.reproduced}`);
+      continue;
+    }
+    lines.push(`DIVERGED  ${o.file}`);
+    lines.push(`  at step ${o.step} of ${o.steps}: ${o.actor}.${o.action}`);
+    lines.push(`  ${o.reason}`);
+    if (o.context !== null) lines.push(`  ${o.context}`);
+    const fw = Math.max(5, ...o.differences.map((d) => d.field.length));
+    const ew = Math.max(8, ...o.differences.map((d) => d.expected.length));
+    lines.push('');
+    lines.push(`  ${'field'.padEnd(fw)}  ${'expected (trace)'.padEnd(Math.max(ew, 16))}  actual (${s.adapter})`);
+    for (const d of o.differences) lines.push(`  ${d.field.padEnd(fw)}  ${d.expected.padEnd(Math.max(ew, 16))}  ${d.actual}`);
+    if (o.before.length > 0) {
+      lines.push('');
+      lines.push('  steps before it (all matched):');
+      for (const b of o.before) lines.push(`  ${String(b.step).padStart(4)}  ${`${b.actor}.${b.action}`.padEnd(28)} ${b.observation}`);
+    }
+    lines.push('');
+  }
+  const diverged = s.outcomes.some((o) => o.kind === 'diverged');
+  const skipped = s.traces - s.run;
+  lines.push(
+    `lsmc replay: ${diverged ? 'DIVERGED' : 'all match'}: ${n(s.run)} of ${n(s.traces)} trace(s) replayed against the ${s.adapter} implementation, ${n(s.steps)} steps, ${s.seconds.toFixed(2)} s, ${n(rate)} steps/s${skipped > 0 ? ` (${n(skipped)} not run after the divergence)` : ''}`,
+  );
+  return lines.join('\n');
+}
