@@ -1,0 +1,121 @@
+/**
+ * `lsmc gen [CONFIG] [--set knob=value ...] --out DIR [--json]`: a coverage suite of ITF traces.
+ * `lsmc gen --manifest FILE --out DIR`: everything model/suites.json lists (the committed tests).
+ * Exit 0 written, 2 bad input, 3 interrupted (nothing written).
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Progress } from '../../checker/explore.js';
+import { InputError } from '../model/config.js';
+import { type CoverageReport, coverageOf, hazardFiles, runSuite } from '../gen/files.js';
+import { loadManifest } from '../gen/manifest.js';
+import { guardOutDir, writeFiles } from '../gen/write.js';
+import { applyOverrides, loadConfigFile } from '../model/config.js';
+
+export const GEN_USAGE = `  lsmc gen [CONFIG] [--set knob=value ...] --out DIR [--json]
+  lsmc gen --manifest FILE --out DIR`;
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+export function renderCoverage(c: CoverageReport, dir: string, seconds: number, states: number): string {
+  const lines = [
+    `lsmc gen: ${n(c.traces)} traces, ${n(c.steps)} steps, from ${n(states)} states in ${seconds.toFixed(1)} s -> ${dir}`,
+    `coverage: ${c.goals.reached} of ${c.goals.possible} goals (step kind -> outcome [path]) reached`,
+    '  step kinds and the outcomes reached:',
+    ...Object.entries(c.stepKinds).map(([step, outs]) => `    ${step.padEnd(24)} ${outs.join(', ')}`),
+    `  outcome kinds: ${Object.entries(c.outcomes)
+      .map(([o, k]) => `${o} ${k === 0 ? '(not reached)' : k}`)
+      .join(', ')}`,
+  ];
+  if (c.unreached.length > 0) lines.push(`  could not reach in this configuration (${c.unreached.length}):`, ...c.unreached.map((g) => `    ${g}`));
+  return lines.join('\n');
+}
+
+/** A live line on a terminal, a line every few seconds otherwise. */
+function progress(label: string): (p: Progress) => void {
+  const tty = process.stderr.isTTY === true;
+  let last = -Infinity;
+  return (p) => {
+    const line = `lsmc gen ${label}: ${n(p.distinct)} states, depth ${p.depth}, ${p.seconds.toFixed(0)} s`;
+    if (tty) process.stderr.write(`\r\x1b[K${line}`);
+    else if (p.seconds - last >= 5) {
+      last = p.seconds;
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+function clearLine(): void {
+  if (process.stderr.isTTY === true) process.stderr.write('\r\x1b[K');
+}
+
+export async function genCommand(args: readonly string[], root: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { out: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' }, manifest: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    const option = /'(-[^' ]+)/.exec((e as Error).message)?.[1] ?? 'arguments';
+    throw new InputError('lsmc gen', option, 'a known option: --out, --set, --json, --manifest');
+  }
+  const { values, positionals } = parsed;
+  const out = values.out;
+  if (out === undefined) throw new InputError('lsmc gen', '--out', 'a directory to write the traces into');
+  if (positionals.length > 1) throw new InputError('lsmc gen', positionals[1], 'at most one CONFIG file');
+  guardOutDir(out);
+  let stop = false;
+  const onSignal = (): void => {
+    stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  const shouldStop = (): boolean => stop;
+
+  if (values.manifest !== undefined) {
+    if (positionals.length > 0 || values.set !== undefined) throw new InputError('lsmc gen', '--manifest', 'no CONFIG and no --set with it (the manifest names both)');
+    const manifest = loadManifest(values.manifest);
+    // Validate every entry before the long part.
+    for (const s of manifest.suites) applyOverrides(loadConfigFile(resolve(manifest.modelDir, s.model)).config, Object.entries(s.set).map(([k, v]) => `${k}=${v}`));
+    const summary: string[] = [];
+    for (const s of manifest.suites) {
+      const started = performance.now();
+      const sets = Object.entries(s.set).map(([k, v]) => `${k}=${v}`);
+      const run = runSuite(`model/${s.model}`, resolve(manifest.modelDir, s.model), sets, { onProgress: progress(s.name), shouldStop }, s.gzip === true);
+      if ('interrupted' in run) {
+        process.stderr.write('lsmc gen: interrupted; the suites written so far are complete, the rest were not written\n');
+        return 3;
+      }
+      clearLine();
+      writeFiles(join(out, 'suites', s.name), run.files);
+      const c = coverageOf(run.suite, s.model, applyOverrides(loadConfigFile(resolve(manifest.modelDir, s.model)).config, sets));
+      summary.push(`  ${s.name.padEnd(28)} ${String(c.traces).padStart(4)} traces ${String(c.steps).padStart(6)} steps  ${c.goals.reached}/${c.goals.possible} goals  ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      process.stderr.write(`${summary[summary.length - 1]}\n`);
+    }
+    writeFiles(join(out, 'hazards'), hazardFiles(manifest.hazards, manifest.modelDir));
+    process.stdout.write(`lsmc gen: ${manifest.suites.length} suites and ${manifest.hazards.length} hazard traces -> ${out}\n${summary.join('\n')}\n`);
+    return 0;
+  }
+
+  const modelArg = positionals[0] ?? 'model/reference.json';
+  const modelPath = positionals[0] ?? resolve(root, 'model/reference.json');
+  const sets = values.set ?? [];
+  const started = performance.now();
+  const named = loadConfigFile(modelPath);
+  const config = applyOverrides(named.config, sets);
+  const run = runSuite(modelArg, modelPath, sets, { onProgress: progress(named.name), shouldStop });
+  process.off('SIGINT', onSignal);
+  clearLine();
+  if ('interrupted' in run) {
+    process.stderr.write('lsmc gen: interrupted before the exploration finished; nothing written\n');
+    return 3;
+  }
+  writeFiles(out, run.files);
+  const coverage = coverageOf(run.suite, named.name, config);
+  const seconds = (performance.now() - started) / 1000;
+  if (values.json) process.stdout.write(`${JSON.stringify({ ...coverage, out, seconds: Math.round(seconds * 1000) / 1000, states: run.suite.stats.distinctStates })}\n`);
+  else process.stdout.write(`${renderCoverage(coverage, out, seconds, run.suite.stats.distinctStates)}\n`);
+  return 0;
+}

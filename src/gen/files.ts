@@ -1,0 +1,110 @@
+/**
+ * The files a generation writes: a suite's traces plus its coverage.json, and the hazard
+ * counterexamples. Contents depend only on the configuration, never on time or machine, so that
+ * regenerating gives the same bytes.
+ */
+import { OUTCOMES } from '../../spec/codes.js';
+import { flatConfig, type Config } from '../../spec/knobs.js';
+import { runCheck } from '../cli/run-check.js';
+import { applyOverrides, loadConfigFile } from '../model/config.js';
+import type { Progress } from '../../checker/explore.js';
+import { resolve } from 'node:path';
+import type { HazardEntry } from './manifest.js';
+import { generateSuite, type Suite } from './suite.js';
+import { gzipSync } from 'node:zlib';
+import { itfText, jsonText, PRODUCER } from './write.js';
+
+export interface CoverageReport {
+  readonly producedBy: string;
+  readonly model: string;
+  readonly config: Record<string, string | number>;
+  readonly traces: number;
+  readonly steps: number;
+  readonly goals: { readonly possible: number; readonly reached: number };
+  /** Per step kind, the outcomes reached. */
+  readonly stepKinds: Record<string, string[]>;
+  /** Per observation or result kind, how many goals reached it (0: never). */
+  readonly outcomes: Record<string, number>;
+  readonly unreached: readonly string[];
+  readonly files: readonly { readonly file: string; readonly goal: string; readonly steps: number }[];
+}
+
+export function coverageOf(suite: Suite, model: string, config: Config): CoverageReport {
+  const steps: Record<string, string[]> = {};
+  const outcomes: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+  for (const goal of suite.reached) {
+    const m = /^(\S+) -> (\S+)(?: \[(.+)\])?$/.exec(goal);
+    if (m === null) continue;
+    const out = m[3] === undefined ? m[2] : `${m[2]} [${m[3]}]`;
+    (steps[m[1]] ??= []).push(out);
+    outcomes[m[2]]++;
+  }
+  return {
+    producedBy: PRODUCER,
+    model,
+    config: flatConfig(config),
+    traces: suite.traces.length,
+    steps: suite.traces.reduce((n, t) => n + t.steps, 0),
+    goals: { possible: suite.reached.length + suite.unreached.length, reached: suite.reached.length },
+    stepKinds: steps,
+    outcomes,
+    unreached: suite.unreached,
+    files: suite.traces.map((t) => ({ file: t.name, goal: t.goal, steps: t.steps })),
+  };
+}
+
+export const COVERAGE_FILE = 'coverage.json';
+
+/**
+ * A suite's files. `gzip` compresses each trace on its own (a level and a zlib fixed by Node, no
+ * timestamp), for the many variant suites whose plain text would weigh tens of megabytes.
+ */
+export function suiteFiles(suite: Suite, model: string, config: Config, gzip = false): Map<string, string | Buffer> {
+  const files = new Map<string, string | Buffer>();
+  for (const t of suite.traces) {
+    const text = itfText(t.itf);
+    if (gzip) files.set(`${t.name}.gz`, gzipSync(text, { level: 9 }));
+    else files.set(t.name, text);
+  }
+  files.set(COVERAGE_FILE, jsonText(coverageOf(suite, model, config)));
+  return files;
+}
+
+export function rerunOf(model: string, sets: readonly string[]): string {
+  return ['lsmc gen', model, ...sets.map((s) => `--set ${s}`)].join(' ');
+}
+
+export type SuiteRun = { readonly suite: Suite; readonly files: Map<string, string | Buffer> } | { readonly interrupted: true };
+
+export function runSuite(
+  modelArg: string,
+  modelPath: string,
+  sets: readonly string[],
+  hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {},
+  gzip = false,
+): SuiteRun {
+  const named = loadConfigFile(modelPath);
+  const config = applyOverrides(named.config, sets);
+  const suite = generateSuite({ config, model: named.name, rerun: rerunOf(modelArg, sets) }, hooks);
+  if ('interrupted' in suite) return { interrupted: true };
+  return { suite, files: suiteFiles(suite, named.name, config, gzip) };
+}
+
+const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+export const hazardFile = (h: HazardEntry): string => `hazard-${String(h.number).padStart(2, '0')}-${slug(h.name)}.itf.json`;
+
+/** The shortest counterexample of each hazard in its variant, as `lsmc check --invariant` finds it. */
+export function hazardFiles(hazards: readonly HazardEntry[], modelDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const h of hazards) {
+    const sets = Object.entries(h.set).map(([k, v]) => `${k}=${v}`);
+    const config = applyOverrides(loadConfigFile(resolve(modelDir, h.model)).config, sets);
+    const rerun = ['lsmc check', `model/${h.model}`, ...sets.map((s) => `--set ${s}`), `--invariant ${h.invariant}`].join(' ');
+    const report = runCheck({ config, model: h.model.replace(/\.json$/, ''), invariants: [h.invariant], symmetry: true, rerun });
+    if (report.itf === null) throw new Error(`hazard ${h.number} (${h.name}): ${rerun} found no counterexample`);
+    const meta = { ...report.itf['#meta'], producedBy: PRODUCER, hazard: { number: h.number, name: h.name, set: h.set } };
+    files.set(hazardFile(h), itfText({ ...report.itf, '#meta': meta }));
+  }
+  return files;
+}
