@@ -17,6 +17,8 @@ import { checkJson } from '../report/json.js';
 import { knobsJson, renderKnobs } from '../report/knobs.js';
 import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from './run-check.js';
+import { REPLAY_USAGE, replayCommand } from './replay.js';
+import { GEN_USAGE, genCommand } from './gen.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The package root, from dist/src/cli. */
@@ -27,6 +29,9 @@ const USAGE = `Usage:
   lsmc check [CONFIG] [--set knob=value ...] [--invariant NAME ...] [--json] [--no-symmetry]
              [--max-states N] [--max-seconds S] [--trace-out FILE]
   lsmc knobs [--json]
+  lsmc simulate [CONFIG] [--set knob=value ...] [--runs N] [--depth D] [--seed S] [--json] [--out FILE]
+${GEN_USAGE}
+${REPLAY_USAGE}
 
 CONFIG defaults to ${DEFAULT_MODEL}. Exit codes: 0 ok, 1 violation, 2 bad input, 3 limit reached, 4 internal error.`;
 
@@ -46,7 +51,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === 'check') return check(rest);
-  throw new InputError('lsmc', command, 'a command: check or knobs (see lsmc --help)');
+  if (command === 'simulate') return (await import('./simulate.js')).simulate(rest);
+  if (command === 'replay') return replayCommand(rest);
+  if (command === 'gen') return genCommand(rest, ROOT);
+  throw new InputError('lsmc', command, 'a command: check, replay, gen, simulate or knobs (see lsmc --help)');
 }
 
 type Options = Parameters<typeof parseArgs>[0] extends infer T ? (T extends { options?: infer O } ? O : never) : never;

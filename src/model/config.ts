@@ -39,16 +39,57 @@ export interface NamedConfig {
   readonly config: Config;
 }
 
-const boundExpectation = (name: BoundName): string => {
-  const b = BOUNDS[name];
+/** The range each bound may take: BOUNDS for exhaustive checking, SIMULATION_BOUNDS for random walks. */
+export type BoundCeilings = { readonly [B in BoundName]: { readonly min: number; readonly max: number } };
+
+/**
+ * Random walks need no finite state space, so `lsmc simulate` accepts larger bounds. What still
+ * caps them is the packed state: every field is a byte. An owner + 1 (and the grace marker, owners
+ * + 1) is stored in one, so is an index + 1 and the published size in slots, so that the slots,
+ * slotsPerPage x maxPages, must stay below 256 (checked in `simulationBoundsProblem`). seq, gen and
+ * a slot's allocation epoch count modulo 256; each kernel operation bumps a slot's seq at most
+ * twice and its element's destroy twice more, so kernelContexts x kernelOps <= 63 keeps seq (and
+ * gen, and the epoch) from wrapping, as BOUNDS does. A reader's `seen` bits hold values 0..7.
+ * Owner names run A..Z and then on through the character table, which traces show as they are.
+ */
+export const SIMULATION_BOUNDS: BoundCeilings = {
+  owners: { min: 1, max: 48 },
+  pidNumbers: { min: 1, max: 48 },
+  slotsPerPage: { min: 1, max: 64 },
+  maxPages: { min: 1, max: 32 },
+  kernelContexts: { min: 1, max: 16 },
+  readers: { min: 1, max: 16 },
+  values: { min: 1, max: 7 },
+  kernelOps: { min: 1, max: 63 },
+  readerOps: { min: 1, max: 255 },
+  readRetries: { min: 1, max: 16 },
+};
+
+/** The largest slot count and kernel-operation total whose counters fit a byte without wrapping. */
+export const SIMULATION_MAX_SLOTS = 255;
+export const SIMULATION_MAX_KERNEL_OPS = 63;
+
+/** A problem with bounds that are each within SIMULATION_BOUNDS but do not fit together. */
+export function simulationBoundsProblem(bounds: Bounds): { field: BoundName; expected: string } | null {
+  const { slotsPerPage, maxPages, kernelContexts, kernelOps } = bounds;
+  if (typeof slotsPerPage === 'number' && typeof maxPages === 'number' && slotsPerPage * maxPages > SIMULATION_MAX_SLOTS)
+    return { field: 'maxPages', expected: `at most ${Math.floor(SIMULATION_MAX_SLOTS / slotsPerPage)} with slotsPerPage ${slotsPerPage} (slotsPerPage x maxPages at most ${SIMULATION_MAX_SLOTS}: an index is stored in a byte)` };
+  if (typeof kernelContexts === 'number' && typeof kernelOps === 'number' && kernelContexts * kernelOps > SIMULATION_MAX_KERNEL_OPS)
+    return { field: 'kernelOps', expected: `at most ${Math.floor(SIMULATION_MAX_KERNEL_OPS / kernelContexts)} with kernelContexts ${kernelContexts}, or "${UNBOUNDED}" (kernelContexts x kernelOps at most ${SIMULATION_MAX_KERNEL_OPS}: seq counts modulo 256)` };
+  return null;
+}
+
+const boundExpectation = (name: BoundName, ceilings: BoundCeilings = BOUNDS): string => {
+  const b = ceilings[name];
   const range = `an integer from ${b.min} to ${b.max}`;
   return UNBOUNDABLE.includes(name) ? `${range} or "${UNBOUNDED}"` : range;
 };
 
-const boundSchema = (name: BoundName) => {
-  const b = BOUNDS[name];
-  const int = z.number({ error: boundExpectation(name) }).int(boundExpectation(name)).min(b.min, boundExpectation(name)).max(b.max, boundExpectation(name));
-  return UNBOUNDABLE.includes(name) ? z.union([int, z.literal(UNBOUNDED)], { error: boundExpectation(name) }) : int;
+const boundSchema = (name: BoundName, ceilings: BoundCeilings = BOUNDS) => {
+  const b = ceilings[name];
+  const expected = boundExpectation(name, ceilings);
+  const int = z.number({ error: expected }).int(expected).min(b.min, expected).max(b.max, expected);
+  return UNBOUNDABLE.includes(name) ? z.union([int, z.literal(UNBOUNDED)], { error: expected }) : int;
 };
 
 const knobExpectation = (name: KnobName): string => `one of ${KNOBS[name].values.map((v) => `"${v}"`).join(', ')}`;
@@ -61,18 +102,20 @@ const knobsSchema = z
   )
   .strict();
 
-const boundsSchema = z
-  .object(Object.fromEntries((Object.keys(BOUNDS) as BoundName[]).map((b) => [b, boundSchema(b)])))
-  .strict();
+const boundsSchema = (ceilings: BoundCeilings) =>
+  z.object(Object.fromEntries((Object.keys(BOUNDS) as BoundName[]).map((b) => [b, boundSchema(b, ceilings)]))).strict();
 
-const fileSchema = z
-  .object({
-    name: z.string({ error: 'a string' }).min(1, 'a non-empty string'),
-    description: z.string({ error: 'a string' }),
-    knobs: knobsSchema.optional(),
-    bounds: boundsSchema,
-  })
-  .strict();
+const fileSchemaFor = (ceilings: BoundCeilings) =>
+  z
+    .object({
+      name: z.string({ error: 'a string' }).min(1, 'a non-empty string'),
+      description: z.string({ error: 'a string' }),
+      knobs: knobsSchema.optional(),
+      bounds: boundsSchema(ceilings),
+    })
+    .strict();
+
+const fileSchema = fileSchemaFor(BOUNDS);
 
 function describeIssue(issue: z.core.$ZodIssue): { field: string; expected: string } {
   const field = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
@@ -85,14 +128,14 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; expected: stri
   return { field, expected: issue.message };
 }
 
-export function parseConfigFile(path: string, text: string): NamedConfig {
+export function parseConfigFile(path: string, text: string, ceilings: BoundCeilings = BOUNDS): NamedConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new InputError(path, '(file)', `JSON (${(e as Error).message})`);
   }
-  const parsed = fileSchema.safeParse(json);
+  const parsed = (ceilings === BOUNDS ? fileSchema : fileSchemaFor(ceilings)).safeParse(json);
   if (!parsed.success) {
     const { field, expected } = describeIssue(parsed.error.issues[0]);
     throw new InputError(path, field, expected);
@@ -105,7 +148,7 @@ export function parseConfigFile(path: string, text: string): NamedConfig {
   return { name: d.name, description: d.description, config };
 }
 
-export function loadConfigFile(path: string): NamedConfig {
+export function loadConfigFile(path: string, ceilings: BoundCeilings = BOUNDS): NamedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -113,11 +156,11 @@ export function loadConfigFile(path: string): NamedConfig {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(path, '(file)', code === 'ENOENT' ? 'a model file that exists' : `a readable file (${code ?? 'unreadable'})`);
   }
-  return parseConfigFile(path, text);
+  return parseConfigFile(path, text, ceilings);
 }
 
 /** Applies `--set name=value` overrides in order; a later one wins. */
-export function applyOverrides(config: Config, sets: readonly string[]): Config {
+export function applyOverrides(config: Config, sets: readonly string[], ceilings: BoundCeilings = BOUNDS): Config {
   const knobs: Record<string, string> = { ...config.knobs };
   const bounds: Record<string, BoundValue> = { ...config.bounds };
   for (const set of sets) {
@@ -131,8 +174,8 @@ export function applyOverrides(config: Config, sets: readonly string[]): Config 
       knobs[name] = value;
     } else if (isBound(name)) {
       const parsed = value === UNBOUNDED ? value : /^[0-9]+$/.test(value) ? Number(value) : NaN;
-      const check = boundSchema(name).safeParse(parsed);
-      if (!check.success) throw new InputError(flag, name, boundExpectation(name));
+      const check = boundSchema(name, ceilings).safeParse(parsed);
+      if (!check.success) throw new InputError(flag, name, boundExpectation(name, ceilings));
       bounds[name] = check.data as BoundValue;
     } else {
       throw new InputError(flag, name, 'a knob or bound name (see lsmc knobs)');
@@ -142,4 +185,19 @@ export function applyOverrides(config: Config, sets: readonly string[]): Config 
   const problem = configProblem(out);
   if (problem) throw new InputError('--set', problem.field, problem.expected);
   return out;
+}
+
+/**
+ * A model file and --set overrides for `lsmc simulate`: bounds up to SIMULATION_BOUNDS, and bounds
+ * that fit together in the packed state. A joint problem is blamed on the file when the file alone
+ * has it, on --set otherwise.
+ */
+export function loadSimulationConfig(path: string, sets: readonly string[]): NamedConfig {
+  const named = loadConfigFile(path, SIMULATION_BOUNDS);
+  const inFile = simulationBoundsProblem(named.config.bounds);
+  if (inFile) throw new InputError(path, `bounds.${inFile.field}`, inFile.expected);
+  const config = applyOverrides(named.config, sets, SIMULATION_BOUNDS);
+  const joint = simulationBoundsProblem(config.bounds);
+  if (joint) throw new InputError('--set', joint.field, joint.expected);
+  return { ...named, config };
 }

@@ -1,0 +1,202 @@
+/**
+ * `lsmc simulate`: parse and validate, run the walks in a worker, draw progress, render, pick the
+ * exit code (0 no violation, 1 a violation, 3 interrupted with none found; bad input throws
+ * InputError, which main turns into exit 2).
+ */
+import { randomInt } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import { InputError, loadSimulationConfig, SIMULATION_BOUNDS, SIMULATION_MAX_KERNEL_OPS, SIMULATION_MAX_SLOTS } from '../model/config.js';
+import type { SearchProgress } from '../simulate/search.js';
+import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
+import { progressLine, renderSimulation, simulationJson, summaryLine } from '../simulate/render.js';
+import type { SimulationReport, SimulationRequest } from '../simulate/run.js';
+import { guardTraceFile, writeTraceFile } from '../simulate/trace-file.js';
+
+/** The package root, from dist/src/cli. */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const DEFAULT_MODEL = 'model/reference.json';
+const DEFAULT_RUNS = 1000;
+const DEFAULT_DEPTH = 1000;
+/** A walk keeps the choices it has used, and shrinking copies them: depth bounds a walk's memory. */
+const MAX_DEPTH = 1_000_000;
+const MAX_RUNS = 1_000_000_000;
+/** fast-check takes 32-bit seeds; non-negative ones read the same everywhere. */
+const MAX_SEED = 0x7fffffff;
+
+/** Words laid out in lines of at most `width` columns, each line after the first indented. */
+function wrap(text: string, indent: number, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width - indent) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+const ceilings = Object.entries(SIMULATION_BOUNDS)
+  .map(([name, b]) => `${name} ${b.max}`)
+  .join(', ');
+const pad = ' '.repeat(18);
+
+export const SIMULATE_USAGE = `Usage: lsmc simulate [CONFIG] [--set knob=value ...] [--invariant NAME ...] [--runs N] [--depth D]
+                     [--seed S] [--json] [--out FILE]
+
+Random walks through the spec, for bounds too large to explore exhaustively. Each walk starts in
+the initial state and takes up to D steps, each an enabled action drawn at random (with per-walk
+weights on actors and kinds of action, so that walks differ in who runs ahead); every state and
+step invariant is judged on every state and step. The first violation is shrunk to a short walk
+and printed like lsmc check's counterexample. The same seed gives the same walks and output.
+
+  CONFIG          model file, ${DEFAULT_MODEL} by default
+  --set k=v       override a knob or bound; may repeat, a later one wins
+  --invariant N   ${wrap(`judge only N (may repeat), one of ${SIMULATED_NAMES.join(', ')}; all of them by default`, pad.length)}
+  --runs N        walks to draw (default ${DEFAULT_RUNS})
+  --depth D       steps per walk at most (default ${DEFAULT_DEPTH}); walks also end when no action is enabled
+  --seed S        an integer from 0 to ${MAX_SEED}; random by default, and printed for a rerun
+  --json          print one JSON object on stdout
+  --out FILE      write the counterexample as ITF (never over a file lsmc did not write)
+
+${wrap(`Bounds may go beyond lsmc check's, up to ${ceilings}; with slotsPerPage x maxPages at most ${SIMULATION_MAX_SLOTS} and kernelContexts x kernelOps at most ${SIMULATION_MAX_KERNEL_OPS} (each field of the state is a byte).`, 0)}
+Liveness (reader-progress) is not simulated: a finite walk cannot show a read that never ends.
+A simulation that finds nothing proves nothing about the walks it did not draw.
+Exit codes: 0 no violation, 1 violation, 2 bad input, 3 interrupted with no violation found.`;
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        set: { type: 'string', multiple: true },
+        invariant: { type: 'string', multiple: true },
+        runs: { type: 'string' },
+        depth: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? 'arguments';
+    const expected =
+      err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? 'a known option (see lsmc simulate --help)'
+        : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+          ? 'a value after it'
+          : `valid arguments (${err.message})`;
+    throw new InputError('lsmc simulate', option, expected);
+  }
+}
+
+/** A flag's integer value in [min, max], or `fallback` when the flag is absent. */
+function integerFlag(flag: string, text: string | undefined, min: number, max: number, fallback: number): number {
+  if (text === undefined) return fallback;
+  const expected = `an integer from ${min} to ${max}`;
+  const parsed = z
+    .string()
+    .regex(/^[0-9]+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .safeParse(text);
+  if (!parsed.success) throw new InputError(flag, text === '' ? '(empty)' : text, expected);
+  return parsed.data;
+}
+
+export async function simulate(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (values.help) {
+    process.stdout.write(`${SIMULATE_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new InputError('lsmc simulate', positionals[1], 'at most one CONFIG file');
+  const modelArg = positionals[0] ?? DEFAULT_MODEL;
+  const modelPath = positionals[0] ?? resolve(ROOT, DEFAULT_MODEL);
+  const sets = values.set ?? [];
+  const invariants = values.invariant ?? [];
+  for (const name of invariants) {
+    if (LIVENESS_NAMES.includes(name)) throw new InputError('--invariant', name, `a safety invariant or deadlock (liveness is not simulated; use lsmc check): one of ${SIMULATED_NAMES.join(', ')}`);
+    if (!SIMULATED_NAMES.includes(name)) throw new InputError('--invariant', name, `one of ${SIMULATED_NAMES.join(', ')}`);
+  }
+  const runs = integerFlag('--runs', values.runs, 1, MAX_RUNS, DEFAULT_RUNS);
+  const depth = integerFlag('--depth', values.depth, 1, MAX_DEPTH, DEFAULT_DEPTH);
+  const seed = values.seed === undefined ? randomInt(0, MAX_SEED + 1) : integerFlag('--seed', values.seed, 0, MAX_SEED, 0);
+  const out = values.out;
+  if (out !== undefined) guardTraceFile('--out', out);
+
+  const named = loadSimulationConfig(modelPath, sets);
+  const rerun = [
+    'lsmc simulate',
+    modelArg,
+    ...sets.map((s) => `--set ${s}`),
+    ...invariants.map((i) => `--invariant ${i}`),
+    `--runs ${runs}`,
+    `--depth ${depth}`,
+    `--seed ${seed}`,
+  ].join(' ');
+  const request: SimulationRequest = { config: named.config, model: named.name, invariants, runs, depth, seed, rerun };
+
+  const report = await runInWorker(request);
+  if (values.json) process.stdout.write(`${JSON.stringify(simulationJson(report))}\n`);
+  else process.stdout.write(`${renderSimulation(report)}\n`);
+  if (out !== undefined) {
+    if (report.itf !== null) {
+      writeTraceFile(out, report.itf);
+      process.stderr.write(`lsmc: counterexample written to ${out} (ITF)\n`);
+    } else {
+      process.stderr.write(`lsmc: no counterexample, nothing written to ${out}\n`);
+    }
+  }
+  process.stderr.write(`${summaryLine(report)}\n`);
+  return report.result === 'ok' ? 0 : report.result === 'violation' ? 1 : 3;
+}
+
+function runInWorker(request: SimulationRequest): Promise<SimulationReport> {
+  const tty = process.stderr.isTTY === true;
+  const stop = new SharedArrayBuffer(4);
+  const worker = new Worker(new URL('../simulate/worker.js', import.meta.url), {
+    workerData: { request, stop, progressEveryMs: tty ? 500 : 5000 },
+  });
+  const onSignal = (): void => {
+    Atomics.store(new Int32Array(stop), 0, 1);
+    process.stderr.write(`${tty ? '\r\x1b[K' : '\n'}lsmc: interrupted, finishing with a partial report\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let live = false;
+  return new Promise((resolvePromise, reject) => {
+    worker.on('message', (m: { type: 'progress'; progress: SearchProgress } | { type: 'done'; report: SimulationReport }) => {
+      if (m.type === 'progress') {
+        const line = progressLine(m.progress, request.runs);
+        if (tty) {
+          process.stderr.write(`\r\x1b[K${line}`);
+          live = true;
+        } else {
+          process.stderr.write(`${line}\n`);
+        }
+        return;
+      }
+      if (live) process.stderr.write('\r\x1b[K');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolvePromise(m.report);
+    });
+    worker.on('error', (e) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      reject(e);
+    });
+  });
+}
