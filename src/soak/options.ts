@@ -1,0 +1,97 @@
+/** The soak's command line, parsed and checked: every problem is an InputError naming the flag. */
+import { parseArgs } from 'node:util';
+import { InputError } from '../model/config.js';
+import { MAX_THREADS } from './setup.js';
+
+export interface SoakOptions {
+  /** The model file as given, or undefined for the default. */
+  readonly model: string | undefined;
+  readonly sets: readonly string[];
+  readonly seconds: number;
+  readonly writers: number;
+  readonly readers: number;
+  readonly pauseUs: number;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+export const DEFAULTS = { seconds: 60, writers: 2, readers: 2, pauseUs: 5 } as const;
+/** One update in this many pauses between its steps when --pause-us is above 0. */
+export const PAUSE_ONE_IN = 16;
+const MAX_PAUSE_US = 100_000;
+
+export const SOAK_USAGE = `Usage: npm run soak -- [CONFIG] [--seconds S] [--writers N] [--readers N] [--set knob=value ...]
+                      [--pause-us U] [--json]
+
+Runs the reference implementation under real concurrency: writer threads (kernel contexts) churn
+owners (spawn, create, update, delete or exit/reap/free, grace periods, recycle) while reader
+threads look owners up, read through their cached indexes and scan the map; every accepted read
+is judged for no-stale-read, no-torn-read and linearizable-read, and every fault breaks no-fault.
+
+  CONFIG         model file whose knobs are used, model/reference.json by default (the soak
+                 chooses its own bounds: 16 owner records, 4 slots per page, 8 pages)
+  --seconds S    how long to run (default ${DEFAULTS.seconds}); Ctrl-C stops early with a partial report
+  --writers N    writer threads, 1 to ${MAX_THREADS} (default ${DEFAULTS.writers})
+  --readers N    reader threads, 1 to ${MAX_THREADS} (default ${DEFAULTS.readers})
+  --set k=v      a knob, or a bound the soak uses (owners, pidNumbers, slotsPerPage, maxPages,
+                 readRetries); may repeat, a later one wins
+  --pause-us U   one update in ${PAUSE_ONE_IN} sleeps U microseconds after each step, widening the
+                 windows between steps (default ${DEFAULTS.pauseUs}; 0 never sleeps)
+  --json         print one JSON object on stdout
+
+Exit codes: 0 no violation, 1 a violation, 2 bad input.`;
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        seconds: { type: 'string' },
+        writers: { type: 'string' },
+        readers: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        'pause-us': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? 'arguments';
+    const expected =
+      err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? 'a known option (see npm run soak -- --help)'
+        : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+          ? 'a value after it'
+          : `valid arguments (${err.message})`;
+    throw new InputError('command line', option, expected);
+  }
+}
+
+function number(flag: string, text: string | undefined, fallback: number, check: { integer: boolean; min: number; max: number; expected: string }): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  const ok = /^[0-9]+(\.[0-9]+)?$/.test(text) && (!check.integer || Number.isInteger(n)) && n >= check.min && n <= check.max;
+  if (!ok) throw new InputError(flag, text, check.expected);
+  return n;
+}
+
+export function parseSoakArgs(args: readonly string[]): SoakOptions {
+  const { values, positionals } = parse(args);
+  if (positionals.length > 1) throw new InputError('command line', positionals[1], 'at most one CONFIG file');
+  const threads = (flag: string, text: string | undefined, fallback: number): number =>
+    number(flag, text, fallback, { integer: true, min: 1, max: MAX_THREADS, expected: `an integer from 1 to ${MAX_THREADS}` });
+  const seconds = number('--seconds', values.seconds, DEFAULTS.seconds, { integer: false, min: Number.MIN_VALUE, max: 7 * 24 * 3600, expected: 'a positive number of seconds' });
+  return {
+    model: positionals[0],
+    sets: values.set ?? [],
+    seconds,
+    writers: threads('--writers', values.writers, DEFAULTS.writers),
+    readers: threads('--readers', values.readers, DEFAULTS.readers),
+    pauseUs: number('--pause-us', values['pause-us'], DEFAULTS.pauseUs, { integer: true, min: 0, max: MAX_PAUSE_US, expected: `an integer from 0 to ${MAX_PAUSE_US} (microseconds)` }),
+    json: values.json === true,
+    help: values.help === true,
+  };
+}
