@@ -1,7 +1,8 @@
 /**
  * npm run bench [-- --json]: explores fixed configurations and reports distinct states,
  * transitions, seconds, states per second and bytes per state, with and without symmetry, and the
- * plain-Map explorer of the tests on a smaller configuration for comparison.
+ * plain-Map explorer of the tests on a smaller configuration for comparison; then replays every
+ * committed generated trace against the reference implementation and reports steps per second.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import { INVARIANTS } from '../spec/invariants.js';
 import { type Config, flatConfig } from '../spec/knobs.js';
 import { loadConfigFile } from '../src/model/config.js';
 import { naiveExplore } from '../test/support/naive-explorer.js';
+import { referenceAdapter } from '../src/adapter/reference.js';
+import { runReplay } from '../src/cli/replay.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const json = process.argv.includes('--json');
@@ -76,7 +79,13 @@ for (const row of [fingerprinted(SMALL_MODEL, small, false), plainMap(SMALL_MODE
   rows.push(row);
   log(format(row));
 }
-if (json) process.stdout.write(`${JSON.stringify({ model: BENCH_MODEL, config: flatConfig(config), rows })}\n`);
+// Replay: every committed generated trace against the reference implementation, each step checked.
+const replay = runReplay([resolve(ROOT, 'generated-tests/traces')], referenceAdapter, []);
+if (replay.outcomes.some((o) => o.kind === 'diverged')) throw new Error('bench: the committed traces do not replay clean');
+const replayRow = { traces: replay.traces, steps: replay.steps, seconds: replay.seconds, stepsPerSecond: Math.round(replay.steps / replay.seconds) };
+log(`replay of generated-tests/traces against the reference implementation:`);
+log(`  ${replayRow.traces.toLocaleString('en-US')} traces  ${replayRow.steps.toLocaleString('en-US')} steps  ${replayRow.seconds.toFixed(2)} s  ${replayRow.stepsPerSecond.toLocaleString('en-US')} steps/s`);
+if (json) process.stdout.write(`${JSON.stringify({ model: BENCH_MODEL, config: flatConfig(config), rows, replay: replayRow })}\n`);
 
 function format(r: Row): string {
   const n = (x: number): string => x.toLocaleString('en-US');
