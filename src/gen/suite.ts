@@ -1,7 +1,8 @@
 /**
  * Coverage-driven test generation: explore the configuration's whole state graph, note the first
  * transition (in BFS order, so on a shortest path) that hits each coverage goal, rebuild the path to
- * it, and keep, shortest first, every trace that hits a goal no shorter kept trace hits.
+ * it, and keep, shortest first, every trace that hits a goal no shorter kept trace hits and is not
+ * the start of another kept trace.
  */
 import { explore, type Progress, type Stats } from '../../checker/explore.js';
 import { type Goal, goalCount, goalName, goalOf, goalOfStep, possibleGoals } from '../../spec/coverage.js';
@@ -86,11 +87,16 @@ export function generateSuite(
   });
   candidates.sort((x, y) => x.actions.length - y.actions.length || x.order - y.order);
   const covered = new Set<number>();
-  const kept = candidates.filter((c) => {
-    const fresh = c.covers.some((g) => !covered.has(g));
+  const fresh = candidates.filter((c) => {
+    const adds = c.covers.some((g) => !covered.has(g));
     for (const g of c.covers) covered.add(g);
-    return fresh;
+    return adds;
   });
+  // A trace that is the start of a longer one is replayed, state for state, by the longer one.
+  const key = (actions: readonly number[]): string => actions.join(',');
+  const starts = new Set<string>();
+  for (const c of fresh) for (let n = 1; n < c.actions.length; n++) starts.add(key(c.actions.slice(0, n)));
+  const kept = fresh.filter((c) => !starts.has(key(c.actions)));
 
   const config = flatConfig(request.config);
   const traces = kept.map((c, i): SuiteTrace => {

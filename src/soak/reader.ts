@@ -4,16 +4,15 @@
  * fault is a violation of no-fault wherever it happens.
  *
  * The lookup syscall is one atomic step in the design (the kernel answers under RCU and the owner's
- * lock); the reference implementation's lookup is several loads (the owner's uid, its link, the
- * slot's uid and gen), which real concurrency can interleave with a destroy, a reuse or a recycle
- * of the record. An answer such an interleaving produced is one the real syscall never gives, so
+ * lock); the reference implementation's lookup reads the link and the slot under the owner's lock,
+ * but the owner's uid and the candidates before it, which real concurrency can interleave with a
+ * destroy, a reuse or a recycle of the record. An answer such an interleaving produced is one the real syscall never gives, so
  * it is dropped and counted as `lookupRaced`, never judged. By uid, the soak loads the owner's link
  * and the slot's allocation epoch before the lookup and again after it: if both are unchanged (and
  * so is the record's uid), the element was linked all along, and since a destroy begins only after
  * the unlink, the lookup read a live element as the atomic syscall would. It also drops an answer
  * whose slot uid is not the owner's (0 is kept under linkOrder=link-then-init, where a linked slot
- * may be uninitialised), and one whose link vanished between two of its loads (a RangeError on
- * index -1). By pid number, where the answer may rightly be another task's element, only the
+ * may be uninitialised). By pid number, where the answer may rightly be another task's element, only the
  * record's uid is checked.
  */
 import type { Kernel } from '../reference/kernel.js';
@@ -81,16 +80,7 @@ export class SoakReader {
     if (uid === 0) return -1;
     const link = k.owner(o, O_LINK);
     const epoch = this.epochOf(link);
-    let r: Outcome;
-    try {
-      r = driveRead(this.reader, this.reader.lookup(o)).outcome;
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      c.lookups++;
-      c.lookupRaced++;
-      this.reader.cache = null;
-      return -1;
-    }
+    const r = driveRead(this.reader, this.reader.lookup(o)).outcome;
     if (r.kind === 'disabled') return -1;
     c.lookups++;
     if (r.kind === 'gone') {
