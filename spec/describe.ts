@@ -238,8 +238,17 @@ function observationOf(spec: LsmcSpec): Observation {
   }
 }
 
-/** The observation in the words a reviewer reads: `value(A, 1)`, `gone`, `created index 0`. */
-export function observationText(o: Observation): string {
+/** The fields of an observation, wherever it comes from (the spec, or an implementation under replay). */
+export interface ObservationFields {
+  readonly kind: string;
+  readonly owner: string;
+  readonly index: number;
+  readonly word1: number;
+  readonly word2: number;
+}
+
+/** The observation in the words a reviewer reads: `value(A, 1)`, `gone (A, index 0)`, `created (index 0)`. */
+export function observationText(o: ObservationFields): string {
   switch (o.kind) {
     case 'none':
       return '';
@@ -247,14 +256,16 @@ export function observationText(o: Observation): string {
       return o.word1 === o.word2 ? `value(${o.owner}, ${o.word1})` : `value(${o.owner}, ${o.word1}|${o.word2})`;
     case 'index':
       return `index ${o.index} for ${o.owner}`;
+    case 'gone':
+    case 'not-visible':
+    case 'fault':
+      return o.index >= 0 ? `${o.kind} (${o.owner}, index ${o.index})` : `${o.kind} (${o.owner})`;
     case 'created':
     case 'updated':
     case 'deleted':
     case 'exists':
       return `${o.kind} (index ${o.index})`;
-    case 'fault':
-      return `fault (index ${o.index})`;
     default:
-      return o.kind;
+      return o.owner === 'none' ? o.kind : `${o.kind} (${o.owner})`;
   }
 }

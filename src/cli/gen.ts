@@ -4,9 +4,9 @@
  * Exit 0 written, 2 bad input, 3 interrupted (nothing written).
  */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Progress } from '../../checker/explore.js';
 import { InputError } from '../model/config.js';
+import { parseCommandLine } from './args.js';
 import { type CoverageReport, coverageOf, hazardFiles, runSuite } from '../gen/files.js';
 import { loadManifest } from '../gen/manifest.js';
 import { guardOutDir, writeFiles } from '../gen/write.js';
@@ -50,18 +50,12 @@ function clearLine(): void {
 }
 
 export async function genCommand(args: readonly string[], root: string): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { out: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' }, manifest: { type: 'string' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    const option = /'(-[^' ]+)/.exec((e as Error).message)?.[1] ?? 'arguments';
-    throw new InputError('lsmc gen', option, 'a known option: --out, --set, --json, --manifest');
-  }
+  const parsed = parseCommandLine(
+    'lsmc gen',
+    args,
+    { out: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' }, manifest: { type: 'string' } },
+    true,
+  );
   const { values, positionals } = parsed;
   const out = values.out;
   if (out === undefined) throw new InputError('lsmc gen', '--out', 'a directory to write the traces into');

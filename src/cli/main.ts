@@ -3,12 +3,8 @@
  * whole bounded space; 1 a violation; 2 bad input; 3 a limit was reached (or the run was
  * interrupted) with no violation found; 4 an internal error.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { match } from 'ts-pattern';
-import { Worker } from 'node:worker_threads';
 import type { Progress } from '../../checker/explore.js';
 import { DEADLOCK } from '../../checker/explore.js';
 import { INVARIANT_NAMES } from '../../spec/invariants.js';
@@ -18,6 +14,9 @@ import { knobsJson, renderKnobs } from '../report/knobs.js';
 import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from './run-check.js';
 import { REPLAY_USAGE, replayCommand } from './replay.js';
+import { parseCommandLine } from './args.js';
+import { runInWorker } from './worker-run.js';
+import { guardTraceFile, writeTraceFile } from '../trace/file.js';
 import { GEN_USAGE, genCommand } from './gen.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -46,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'knobs') {
-    const { values } = parse('lsmc knobs', rest, { json: { type: 'boolean' } }, false);
+    const { values } = parseCommandLine('lsmc knobs', rest, { json: { type: 'boolean' } }, false);
     process.stdout.write(values.json ? `${JSON.stringify(knobsJson(), null, 2)}\n` : `${renderKnobs()}\n`);
     return 0;
   }
@@ -55,23 +54,6 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'replay') return replayCommand(rest);
   if (command === 'gen') return genCommand(rest, ROOT);
   throw new InputError('lsmc', command, 'a command: check, replay, gen, simulate or knobs (see lsmc --help)');
-}
-
-type Options = Parameters<typeof parseArgs>[0] extends infer T ? (T extends { options?: infer O } ? O : never) : never;
-
-function parse<O extends NonNullable<Options>>(where: string, args: readonly string[], options: O, positionals: boolean) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: positionals, strict: true });
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? 'arguments';
-    const expected = match(err.code)
-      .with('ERR_PARSE_ARGS_UNKNOWN_OPTION', () => 'a known option (see lsmc --help)')
-      .with('ERR_PARSE_ARGS_INVALID_OPTION_VALUE', () => 'a value after it')
-      .with('ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL', () => 'no extra arguments (see lsmc --help)')
-      .otherwise(() => `valid arguments (${err.message})`);
-    throw new InputError(where, option, expected);
-  }
 }
 
 function positiveNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
@@ -83,7 +65,7 @@ function positiveNumber(flag: string, text: string | undefined, integer: boolean
 }
 
 async function check(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const { values, positionals } = parseCommandLine(
     'lsmc check',
     args,
     {
@@ -113,7 +95,7 @@ async function check(args: readonly string[]): Promise<number> {
   const maxStates = positiveNumber('--max-states', values['max-states'], true);
   const maxSeconds = positiveNumber('--max-seconds', values['max-seconds'], false);
   const traceOut = values['trace-out'];
-  if (traceOut !== undefined) guardTraceOut(traceOut);
+  if (traceOut !== undefined) guardTraceFile('--trace-out', traceOut);
 
   const named = loadConfigFile(modelPath);
   const config = applyOverrides(named.config, sets);
@@ -129,65 +111,18 @@ async function check(args: readonly string[]): Promise<number> {
   ].join(' ');
   const request: CheckRequest = { config, model: named.name, invariants, symmetry, maxStates, maxSeconds, rerun };
 
-  const report = await runInWorker(request);
+  const report = await runInWorker<CheckRequest, Progress, CheckReport>(new URL('./check-worker.js', import.meta.url), request, progressLine);
   if (values.json) process.stdout.write(`${JSON.stringify(checkJson(report))}\n`);
   else process.stdout.write(`${renderCheck(report)}\n`);
   if (traceOut !== undefined) {
     if (report.itf !== null) {
-      writeFileSync(traceOut, `${JSON.stringify(report.itf, null, 1)}\n`);
+      writeTraceFile(traceOut, report.itf);
       process.stderr.write(`lsmc: counterexample written to ${traceOut} (ITF)\n`);
     } else {
       process.stderr.write(`lsmc: no counterexample, nothing written to ${traceOut}\n`);
     }
   }
   return exitCodeFor(report);
-}
-
-/** --trace-out may replace a trace lsmc wrote before, never any other file. */
-function guardTraceOut(path: string): void {
-  if (!existsSync(path)) return;
-  let ours = false;
-  try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as { '#meta'?: { source?: unknown } };
-    ours = json['#meta']?.source === 'lsmc';
-  } catch {
-    ours = false;
-  }
-  if (!ours) throw new InputError('--trace-out', path, 'a new file or a trace lsmc wrote (refusing to overwrite another file)');
-}
-
-function runInWorker(request: CheckRequest): Promise<CheckReport> {
-  const tty = process.stderr.isTTY === true;
-  const stop = new SharedArrayBuffer(4);
-  const worker = new Worker(new URL('./check-worker.js', import.meta.url), {
-    workerData: { request, stop, progressEveryMs: tty ? 500 : 5000 },
-  });
-  const onSignal = (): void => {
-    Atomics.store(new Int32Array(stop), 0, 1);
-    process.stderr.write('\nlsmc: interrupted, finishing with a partial report\n');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let live = false;
-  return new Promise((resolvePromise, reject) => {
-    worker.on('message', (m: { type: 'progress'; progress: Progress } | { type: 'done'; report: CheckReport }) => {
-      if (m.type === 'progress') {
-        const line = progressLine(m.progress);
-        if (tty) {
-          process.stderr.write(`\r\x1b[K${line}`);
-          live = true;
-        } else {
-          process.stderr.write(`${line}\n`);
-        }
-        return;
-      }
-      if (live) process.stderr.write('\r\x1b[K');
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolvePromise(m.report);
-    });
-    worker.on('error', reject);
-  });
 }
 
 function progressLine(p: Progress): string {

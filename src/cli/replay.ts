@@ -3,10 +3,10 @@
  * paths, replayed against an implementation; the run stops at the first divergence. Exit 0 all
  * traces match, 1 a divergence, 2 bad input.
  */
-import { parseArgs } from 'node:util';
 import { referenceAdapter } from '../adapter/reference.js';
 import type { AdapterFactory } from '../adapter/adapter.js';
 import { InputError } from '../model/config.js';
+import { parseCommandLine } from './args.js';
 import { loadTrace, traceFiles } from '../replay/load.js';
 import { type ReplayOutcome, replayTrace } from '../replay/replay.js';
 import { renderReplay, type ReplaySummary } from '../report/replay.js';
@@ -33,13 +33,7 @@ export function runReplay(paths: readonly string[], factory: AdapterFactory, set
 }
 
 export async function replayCommand(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: { adapter: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    const option = /'(-[^' ]+)/.exec((e as Error).message)?.[1] ?? 'arguments';
-    throw new InputError('lsmc replay', option, 'a known option: --adapter, --set, --json');
-  }
+  const parsed = parseCommandLine('lsmc replay', args, { adapter: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' } }, true);
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new InputError('lsmc replay', 'PATH', 'at least one trace file or directory');
   const name = values.adapter ?? 'reference';

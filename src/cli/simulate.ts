@@ -6,15 +6,15 @@
 import { randomInt } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { InputError, loadSimulationConfig, SIMULATION_BOUNDS, SIMULATION_MAX_KERNEL_OPS, SIMULATION_MAX_SLOTS } from '../model/config.js';
 import type { SearchProgress } from '../simulate/search.js';
 import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
 import { progressLine, renderSimulation, simulationJson, summaryLine } from '../simulate/render.js';
 import type { SimulationReport, SimulationRequest } from '../simulate/run.js';
-import { guardTraceFile, writeTraceFile } from '../simulate/trace-file.js';
+import { guardTraceFile, writeTraceFile } from '../trace/file.js';
+import { parseCommandLine } from './args.js';
+import { runInWorker } from './worker-run.js';
 
 /** The package root, from dist/src/cli. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -72,33 +72,22 @@ A simulation that finds nothing proves nothing about the walks it did not draw.
 Exit codes: 0 no violation, 1 violation, 2 bad input, 3 interrupted with no violation found.`;
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        set: { type: 'string', multiple: true },
-        invariant: { type: 'string', multiple: true },
-        runs: { type: 'string' },
-        depth: { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'boolean' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? 'arguments';
-    const expected =
-      err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-        ? 'a known option (see lsmc simulate --help)'
-        : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
-          ? 'a value after it'
-          : `valid arguments (${err.message})`;
-    throw new InputError('lsmc simulate', option, expected);
-  }
+  return parseCommandLine(
+    'lsmc simulate',
+    args,
+    {
+      set: { type: 'string', multiple: true },
+      invariant: { type: 'string', multiple: true },
+      runs: { type: 'string' },
+      depth: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    true,
+    'lsmc simulate --help',
+  );
 }
 
 /** A flag's integer value in [min, max], or `fallback` when the flag is absent. */
@@ -148,7 +137,7 @@ export async function simulate(args: readonly string[]): Promise<number> {
   ].join(' ');
   const request: SimulationRequest = { config: named.config, model: named.name, invariants, runs, depth, seed, rerun };
 
-  const report = await runInWorker(request);
+  const report = await runInWorker<SimulationRequest, SearchProgress, SimulationReport>(new URL('../simulate/worker.js', import.meta.url), request, (p) => progressLine(p, request.runs));
   if (values.json) process.stdout.write(`${JSON.stringify(simulationJson(report))}\n`);
   else process.stdout.write(`${renderSimulation(report)}\n`);
   if (out !== undefined) {
@@ -163,40 +152,3 @@ export async function simulate(args: readonly string[]): Promise<number> {
   return report.result === 'ok' ? 0 : report.result === 'violation' ? 1 : 3;
 }
 
-function runInWorker(request: SimulationRequest): Promise<SimulationReport> {
-  const tty = process.stderr.isTTY === true;
-  const stop = new SharedArrayBuffer(4);
-  const worker = new Worker(new URL('../simulate/worker.js', import.meta.url), {
-    workerData: { request, stop, progressEveryMs: tty ? 500 : 5000 },
-  });
-  const onSignal = (): void => {
-    Atomics.store(new Int32Array(stop), 0, 1);
-    process.stderr.write(`${tty ? '\r\x1b[K' : '\n'}lsmc: interrupted, finishing with a partial report\n`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let live = false;
-  return new Promise((resolvePromise, reject) => {
-    worker.on('message', (m: { type: 'progress'; progress: SearchProgress } | { type: 'done'; report: SimulationReport }) => {
-      if (m.type === 'progress') {
-        const line = progressLine(m.progress, request.runs);
-        if (tty) {
-          process.stderr.write(`\r\x1b[K${line}`);
-          live = true;
-        } else {
-          process.stderr.write(`${line}\n`);
-        }
-        return;
-      }
-      if (live) process.stderr.write('\r\x1b[K');
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolvePromise(m.report);
-    });
-    worker.on('error', (e) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      reject(e);
-    });
-  });
-}

@@ -8,7 +8,7 @@ import { makeCtx } from '../../spec/context.js';
 import type { Config } from '../../spec/knobs.js';
 import type { Adapter, AdapterFactory, Evidence, Observation, TraceStep, VisibleState } from '../adapter/adapter.js';
 import { ACTION_VAR, fromItfValue, OBSERVATION_VAR, PICKS_VAR } from '../trace/itf.js';
-import { OWNER_NAME, type Plain } from '../../spec/describe.js';
+import { OWNER_NAME, observationText, type Plain } from '../../spec/describe.js';
 import type { LoadedTrace } from './load.js';
 import { SpecCursor } from './follow.js';
 
@@ -82,27 +82,6 @@ export function observationOf(state: Record<string, unknown>): Observation {
   return fromItfValue(state[OBSERVATION_VAR] as never) as unknown as Observation;
 }
 
-export function observationText(o: Observation): string {
-  switch (o.kind) {
-    case 'none':
-      return '';
-    case 'value':
-      return o.word1 === o.word2 ? `value(${o.owner}, ${o.word1})` : `value(${o.owner}, ${o.word1}|${o.word2})`;
-    case 'index':
-      return `index ${o.index} for ${o.owner}`;
-    case 'gone':
-    case 'not-visible':
-    case 'fault':
-      return o.index >= 0 ? `${o.kind} (${o.owner}, index ${o.index})` : `${o.kind} (${o.owner})`;
-    case 'created':
-    case 'updated':
-    case 'deleted':
-    case 'exists':
-      return `${o.kind} (index ${o.index})`;
-    default:
-      return o.owner === 'none' ? o.kind : `${o.kind} (${o.owner})`;
-  }
-}
 
 /** The trace's state (made in `config`) projected onto what an implementation can show. */
 export function expectedVisible(config: Config, vars: Record<string, Plain>): VisibleState {

@@ -121,17 +121,17 @@ export function renderTrace(trace: Trace): string[] {
 
 const num = (n: number): string => n.toLocaleString('en-US');
 
+/** A violation for people: which invariant, why in one sentence, then the steps. `how` says how the trace was found. */
+export function renderViolation(invariant: string, explanation: string, how: string, trace: Trace): string[] {
+  return [`Invariant ${invariant} is violated.`, `  ${explanation}`, '', `Counterexample (${how}):`, ...renderTrace(trace), ''];
+}
+
 export function renderCheck(r: CheckReport): string {
   const s = r.stats;
   const out: string[] = [];
   if (r.result === 'violation' && r.trace !== null) {
     const steps = r.trace.states.length - 1;
-    out.push(`Invariant ${r.invariant} is violated.`);
-    out.push(`  ${r.explanation}`);
-    out.push('');
-    out.push(r.trace.loop === undefined ? `Counterexample (${steps} steps, a shortest one):` : `Counterexample (a lasso of ${steps} steps):`);
-    out.push(...renderTrace(r.trace));
-    out.push('');
+    out.push(...renderViolation(r.invariant ?? '', r.explanation ?? '', r.trace.loop === undefined ? `${steps} steps, a shortest one` : `a lasso of ${steps} steps`, r.trace));
   } else if (r.result === 'ok') {
     out.push(`No violation: ${r.checked.join(', ')} hold on every reachable state.`);
   } else {

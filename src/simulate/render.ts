@@ -4,7 +4,7 @@
  * stderr summary line and to the two JSON fields named for them.
  */
 import { round } from '../report/json.js';
-import { renderTrace } from '../report/text.js';
+import { renderViolation } from '../report/text.js';
 import type { SimulationReport } from './run.js';
 import type { SearchProgress } from './search.js';
 
@@ -14,12 +14,8 @@ export function renderSimulation(r: SimulationReport): string {
   const out: string[] = [];
   if (r.result === 'violation' && r.trace !== null) {
     const steps = r.trace.states.length - 1;
-    out.push(`Invariant ${r.invariant} is violated.`);
-    out.push(`  ${r.explanation}`);
-    out.push('');
-    out.push(`Counterexample (${steps} steps, shrunk from ${r.originalLength} in ${num(r.shrinkTries)} tries; walk ${num(r.runs)} of ${num(r.requestedRuns)} found it):`);
-    out.push(...renderTrace(r.trace));
-    out.push('');
+    const how = `${steps} steps, shrunk from ${r.originalLength} in ${num(r.shrinkTries)} tries; walk ${num(r.runs)} of ${num(r.requestedRuns)} found it`;
+    out.push(...renderViolation(r.invariant ?? '', r.explanation ?? '', how, r.trace));
   } else if (r.result === 'ok') {
     out.push(`No violation in ${num(r.runs)} random walks of up to ${num(r.depth)} steps: ${r.checked.join(', ')} held on every state and step visited.`);
     out.push('  Random walks prove nothing about the states they did not reach, and liveness (reader-progress) is not simulated.');

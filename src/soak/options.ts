@@ -1,5 +1,5 @@
 /** The soak's command line, parsed and checked: every problem is an InputError naming the flag. */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/args.js';
 import { InputError } from '../model/config.js';
 import { MAX_THREADS } from './setup.js';
 
@@ -42,32 +42,21 @@ is judged for no-stale-read, no-torn-read and linearizable-read, and every fault
 Exit codes: 0 no violation, 1 a violation, 2 bad input.`;
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        seconds: { type: 'string' },
-        writers: { type: 'string' },
-        readers: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        'pause-us': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? 'arguments';
-    const expected =
-      err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-        ? 'a known option (see npm run soak -- --help)'
-        : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
-          ? 'a value after it'
-          : `valid arguments (${err.message})`;
-    throw new InputError('command line', option, expected);
-  }
+  return parseCommandLine(
+    'command line',
+    args,
+    {
+      seconds: { type: 'string' },
+      writers: { type: 'string' },
+      readers: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      'pause-us': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    true,
+    'npm run soak -- --help',
+  );
 }
 
 function number(flag: string, text: string | undefined, fallback: number, check: { integer: boolean; min: number; max: number; expected: string }): number {

@@ -1,7 +1,7 @@
 /** Writing a counterexample to a file, which may replace a trace lsmc wrote before and nothing else. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../model/config.js';
-import type { ItfTrace } from '../trace/itf.js';
+import type { ItfTrace } from './itf.js';
 
 /** Throws InputError (naming `flag`) when `path` exists and is not an lsmc trace; call before the run. */
 export function guardTraceFile(flag: string, path: string): void {
