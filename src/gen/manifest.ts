@@ -2,10 +2,9 @@
  * model/suites.json: what the committed generated tests are made of. A suite is a model file with
  * --set overrides; the hazards come from the hazard table (model/hazards.json).
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../model/config.js';
+import { parseJson, readJson } from '../model/json-file.js';
 
 export interface SuiteEntry {
   readonly name: string;
@@ -56,33 +55,12 @@ const hazardsSchema = z
   })
   .strict();
 
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(path, '(file)', 'a file that exists');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(path, '(file)', `JSON (${(e as Error).message})`);
-  }
-}
-
-function parse<T>(path: string, schema: z.ZodType<T>, json: unknown): T {
-  const r = schema.safeParse(json);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new InputError(path, issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.'), issue.message);
-}
-
 export function loadHazards(path: string): HazardEntry[] {
-  return parse(path, hazardsSchema, readJson(path)).hazards;
+  return parseJson(path, hazardsSchema, readJson(path)).hazards;
 }
 
 export function loadManifest(path: string): Manifest {
-  const m = parse(path, suitesSchema, readJson(path));
+  const m = parseJson(path, suitesSchema, readJson(path));
   const modelDir = dirname(resolve(path));
   return { suites: m.suites, hazards: loadHazards(resolve(modelDir, m.hazards)), modelDir };
 }
