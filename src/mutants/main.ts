@@ -1,6 +1,6 @@
 /**
- * `npm run mutants [-- --json] [--budget S] [--seed N]`: every mutant of src/mutants/list.ts
- * applied to the reference implementation in turn, scored by the generated suite (the committed
+ * `npm run mutants [-- --json] [--budget S] [--seed N] [--only ID] [--mutations FILE]`: every
+ * mutant of src/mutants/list.ts (or of FILE) applied to the reference implementation in turn, scored by the generated suite (the committed
  * traces) and by a fast-check model-based baseline given the same time. Exit 0 when the suite
  * kills every mutant, 1 otherwise, 2 bad input, 4 when the unmutated implementation fails.
  */
@@ -8,10 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/args.js';
 import { InputError } from '../model/config.js';
 import { loadManifest } from '../gen/manifest.js';
 import type { ChildResult } from './child.js';
+import { loadMutations } from './file.js';
 import { MUTANTS, type Mutant } from './list.js';
 import { cleanMutants, prepareMutant } from './prepare.js';
 
@@ -60,13 +61,20 @@ function render(scores: readonly Score[], budgetMs: number, seed: number): strin
 }
 
 function main(): number {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { json: { type: 'boolean' }, budget: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' } }, strict: true });
+  const { values } = parseCommandLine(
+    'npm run mutants',
+    process.argv.slice(2),
+    { json: { type: 'boolean' }, budget: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, mutations: { type: 'string' } },
+    false,
+    'README.md, section Mutants',
+  );
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new InputError('--seed', values.seed ?? '', 'an integer');
   if (values.budget !== undefined && !(Number(values.budget) > 0)) throw new InputError('--budget', values.budget, 'a positive number of seconds');
   if (!existsSync(join(TRACES, 'suites'))) throw new InputError(TRACES, '(directory)', 'the generated suites (npm run gen:tests)');
-  const chosen = values.only === undefined ? MUTANTS : MUTANTS.filter((m) => m.id.startsWith(values.only ?? ''));
-  if (chosen.length === 0) throw new InputError('--only', values.only ?? '', `the start of a mutant id, e.g. ${MUTANTS[0].id}`);
+  const all = values.mutations === undefined ? MUTANTS : loadMutations(values.mutations, join(ROOT, 'src', 'reference'));
+  const chosen = values.only === undefined ? all : all.filter((m) => m.id.startsWith(values.only ?? ''));
+  if (chosen.length === 0) throw new InputError('--only', values.only ?? '', `the start of a mutant id, e.g. ${all[0].id}`);
 
   process.stderr.write('mutants: control run on the unmutated implementation\n');
   const control = score(null, values.budget === undefined ? 1000 : Number(values.budget) * 1000, seed);

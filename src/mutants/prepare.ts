@@ -10,15 +10,17 @@ import type { Mutant } from './list.js';
 
 export const MUTANTS_DIR = '.mutants';
 
-export function applyEdits(source: string, mutant: Mutant): string {
+export type Edited = { readonly ok: true; readonly source: string } | { readonly ok: false; readonly edit: number; readonly occurs: number };
+
+/** The mutated source, or the first edit whose text does not occur exactly once in the source as the edits before it left it. */
+export function applyEdits(source: string, mutant: Mutant): Edited {
   let out = source;
-  for (const edit of mutant.edits) {
+  for (const [i, edit] of mutant.edits.entries()) {
     const at = out.indexOf(edit.find);
-    if (at < 0 || out.indexOf(edit.find, at + 1) >= 0)
-      throw new Error(`mutant ${mutant.id}: "${edit.find.split('\n')[0]}" must occur exactly once in src/reference/${mutant.file}`);
+    if (at < 0 || out.indexOf(edit.find, at + 1) >= 0) return { ok: false, edit: i, occurs: out.split(edit.find).length - 1 };
     out = out.slice(0, at) + edit.replace + out.slice(at + edit.find.length);
   }
-  return out;
+  return { ok: true, source: out };
 }
 
 /** Builds .mutants/<id>/dist with `mutant` applied (or none: the unmutated control); returns the dist path. */
@@ -29,8 +31,9 @@ export function prepareMutant(root: string, id: string, mutant: Mutant | null): 
   const dist = join(dir, 'dist');
   cpSync(join(root, 'dist'), dist, { recursive: true });
   if (mutant !== null) {
-    const source = applyEdits(readFileSync(join(root, 'src', 'reference', mutant.file), 'utf8'), mutant);
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: mutant.file }).outputText;
+    const edited = applyEdits(readFileSync(join(root, 'src', 'reference', mutant.file), 'utf8'), mutant);
+    if (!edited.ok) throw new Error(`mutant ${mutant.id}: edit ${edited.edit} must occur exactly once in src/reference/${mutant.file}, not ${edited.occurs} times`);
+    const js = ts.transpileModule(edited.source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: mutant.file }).outputText;
     writeFileSync(join(dist, 'src', 'reference', mutant.file.replace(/\.ts$/, '.js')), js);
   }
   return dist;
