@@ -1,14 +1,15 @@
 /**
  * The spec walked alongside an implementation. A trace holds only the steps that were taken;
  * following it in the spec tells, at every state, which operations under way the spec makes wait (a
- * lock held, a writer in the element's window, references still held), so that replay can check
- * that the implementation waits there too: a missing lock is caught though no trace takes a
- * forbidden step. The fast-check baseline walks the spec with it as its model.
+ * lock held, a writer in the element's window, references still held) and which loads a reader must
+ * refuse to make, so that replay can check that the implementation waits and refuses there too: a
+ * missing lock or bound check is caught though no trace takes a forbidden step. The fast-check baseline walks the spec with it as its model.
  */
 import { DISABLED } from '../../checker/spec.js';
 import { KERNEL, OWNER, SLOT } from '../../spec/layout.js';
 import { kernelAt, ownerAt, slotAt } from '../../spec/context.js';
 import { kernelHasBudget } from '../../spec/kernel.js';
+import { readerCanStart } from '../../spec/reader.js';
 import { actorName, decodeState, describeStep, ownerName, type Record_, type StepInfo } from '../../spec/describe.js';
 import { buildSpec, type LsmcSpec } from '../../spec/index.js';
 import type { Config } from '../../spec/knobs.js';
@@ -61,14 +62,16 @@ export class SpecCursor {
   /**
    * What the spec makes wait now, each as the step that would be tried: the next step of an
    * operation under way (action ''), an owner's free waiting for the references creates hold, a
-   * create waiting for another create of the same owner (createRace=locked), and a grace period
-   * with indices pending that it may not free yet.
+   * create waiting for another create of the same owner (createRace=locked), a grace period with
+   * indices pending that it may not free yet, and a scan of the first index a reader may not touch
+   * (at the published size: one reader and the boundary stand for all).
    */
   waiting(): Waiting[] {
     const spec = this.spec;
     const c = spec.ctx;
     const out: Waiting[] = [];
     const probedCreate = new Set<number>();
+    let probedScan = false;
     for (let a = 0; a < spec.actionCount; a++) {
       const action = spec.actions[a];
       let wait: Waiting | null = null;
@@ -89,6 +92,9 @@ export class SpecCursor {
         }
       } else if (action.kind === 'grace' && this.anyPending()) {
         wait = { actor, action: 'grace-period', picks: {} };
+      } else if (action.kind === 'scan' && !probedScan && readerCanStart(c, this.state, action.actor - spec.actors.firstReader) && !this.enabled(a)) {
+        probedScan = true;
+        wait = { actor, action: 'scan', picks: { index: action.index }, refused: `a scan of index ${action.index}, at or past the published size` };
       }
       if (wait === null || this.enabled(a)) continue;
       out.push(wait);
@@ -108,6 +114,8 @@ export interface Waiting {
   /** '' for the next step of the operation under way; otherwise the operation whose start waits. */
   readonly action: string;
   readonly picks: TraceStep['picks'];
+  /** Set when the spec refuses the operation outright rather than making it wait: what it is. */
+  readonly refused?: string;
 }
 
 function samePicks(spec: Readonly<Record<string, unknown>>, trace: TraceStep['picks']): boolean {

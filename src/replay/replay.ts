@@ -223,7 +223,15 @@ export function checkStep(
   if (state.length > 0) return at({ what: 'state', reason: `after ${step.actor}.${step.action} the shared state differs in ${state.length} field(s)`, differences: state });
   for (const w of cursor?.waiting() ?? []) {
     const probe = adapter.probeWait(w.actor, w.action, w.picks);
-    if (probe === 'waits') continue;
+    // A refused operation that the implementation cannot even start ('idle') is refused too.
+    if (probe === 'waits' || (w.refused !== undefined && probe === 'idle')) continue;
+    if (w.refused !== undefined) {
+      return at({
+        what: 'step',
+        reason: `after this step the spec refuses ${w.actor} ${w.refused}, but the implementation made it`,
+        differences: [{ field: `${w.actor} ${w.action} (refused)`, expected: 'refused', actual: 'made' }],
+      });
+    }
     const what = w.action === '' ? `${w.actor}'s next step` : `${w.actor}'s ${w.action}`;
     return at({
       what: 'step',
