@@ -1,7 +1,8 @@
 /**
  * Coverage goals for test generation: every kind of step in every outcome it can have, refined
- * where the design has distinct paths through one step (which allocator path a create takes, whether
- * a retire reclaims a page, in which phase of its owner's life an operation starts). A goal is
+ * where the design has distinct paths through one step (which allocator path a create takes, which
+ * pid number a spawn gets, whether a retire reclaims a page, in which phase of its owner's life an
+ * operation starts). A goal is
  * named without actors, so that it means the same under symmetry.
  */
 import { ALIVE, EXITED, FREED, KERNEL_PCS, OUTCOMES, type Outcome, READER_PCS, REAPED, RF_SCAN, RF_UID_MISMATCH, VIEW_MAPPED, outcome } from './codes.js';
@@ -30,6 +31,8 @@ export const QUALIFIERS = [
   'gen-mismatch',
   'not-lowest-free',
   'some-held',
+  'pid-not-lowest-free',
+  'pid-reused',
 ] as const;
 export type Qualifier = (typeof QUALIFIERS)[number];
 const Q = (q: Qualifier): number => QUALIFIERS.indexOf(q);
@@ -107,6 +110,27 @@ function allocPath(c: Ctx, from: Uint8Array, to: Uint8Array, k: number): Qualifi
 }
 
 /**
+ * Which pid number a spawn got, where the cyclic pid allocator differs from the obvious: one a
+ * reaped task still records (by pid, its element may outlive it: hazard 2), or one above a free one.
+ */
+function pidPath(c: Ctx, from: Uint8Array, to: Uint8Array, o: number): Qualifier {
+  const pid = to[ownerAt(c, o) + OWNER.pid];
+  for (let x = 0; x < c.L.owners; x++) {
+    const phase = from[ownerAt(c, x) + OWNER.phase];
+    if (x !== o && (phase === REAPED || phase === FREED) && from[ownerAt(c, x) + OWNER.pid] === pid) return 'pid-reused';
+  }
+  for (let p = 1; p < pid; p++) {
+    let held = false;
+    for (let x = 0; x < c.L.owners; x++) {
+      const phase = from[ownerAt(c, x) + OWNER.phase];
+      if ((phase === ALIVE || phase === EXITED) && from[ownerAt(c, x) + OWNER.pid] === p) held = true;
+    }
+    if (!held) return 'pid-not-lowest-free';
+  }
+  return '';
+}
+
+/**
  * Why a read ended or retried where one step can do so for different reasons: the second seq load
  * found a write in progress or a completed one; the owner is gone by its uid or by its gen.
  */
@@ -133,6 +157,7 @@ export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; 
       }
       if (step === 'none') throw new Error('lifecycle step with nothing to do');
       const name = c.task ? step : step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
+      if (step === 'spawn') return goalId(name, out, c.task ? pidPath(c, from, to, a.owner) : '');
       return goalId(name, out, step === 'free' && from[ownerAt(c, a.owner) + OWNER.link] !== 0 ? 'with-element' : '');
     }
     case 'create':
@@ -181,7 +206,8 @@ export function possibleGoals(c: Ctx): Goal[] {
   const reclaimQs: Qualifier[] = c.reclaim === 'never' ? [''] : ['', 'page-reclaimed'];
 
   if (c.task) {
-    add('spawn', ['none']);
+    // By uid a reaped task forgets its pid number, so only by pid can a spawn meet one still recorded.
+    add('spawn', ['none'], ['', ...(c.pidNumbers > 1 ? (['pid-not-lowest-free'] as Qualifier[]) : []), ...(c.byUid ? [] : (['pid-reused'] as Qualifier[]))]);
     add('exit', ['none']);
     add('reap', ['none']);
   } else {
