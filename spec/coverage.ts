@@ -2,8 +2,7 @@
  * Coverage goals for test generation: every kind of step in every outcome it can have, refined
  * where the design has distinct paths through one step (which allocator path a create takes, which
  * pid number a spawn gets, whether a retire reclaims a page, in which phase of its owner's life an
- * operation starts). A goal is
- * named without actors, so that it means the same under symmetry.
+ * operation starts). A goal is named without actors, so that it means the same under symmetry.
  */
 import { ALIVE, EXITED, FREED, KERNEL_PCS, OUTCOMES, type Outcome, READER_PCS, REAPED, RF_SCAN, RF_UID_MISMATCH, VIEW_MAPPED, outcome } from './codes.js';
 import type { Ctx } from './context.js';
@@ -11,7 +10,7 @@ import { kernelAt, ownerAt, pageOf, readerAt, slotAt } from './context.js';
 import type { Action } from './actions.js';
 import { loadsSeqNext, type Regs } from './kernel.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
-import { nextLifecycleStep } from './owner.js';
+import { nextLifecycleStep, pidHeld } from './owner.js';
 
 export const QUALIFIERS = [
   '',
@@ -119,14 +118,8 @@ function pidPath(c: Ctx, from: Uint8Array, to: Uint8Array, o: number): Qualifier
     const phase = from[ownerAt(c, x) + OWNER.phase];
     if (x !== o && (phase === REAPED || phase === FREED) && from[ownerAt(c, x) + OWNER.pid] === pid) return 'pid-reused';
   }
-  for (let p = 1; p < pid; p++) {
-    let held = false;
-    for (let x = 0; x < c.L.owners; x++) {
-      const phase = from[ownerAt(c, x) + OWNER.phase];
-      if ((phase === ALIVE || phase === EXITED) && from[ownerAt(c, x) + OWNER.pid] === p) held = true;
-    }
-    if (!held) return 'pid-not-lowest-free';
-  }
+  // OWNER.pid holds the pid number + 1.
+  for (let p = 0; p < pid - 1; p++) if (!pidHeld(c, from, p)) return 'pid-not-lowest-free';
   return '';
 }
 

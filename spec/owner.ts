@@ -29,7 +29,8 @@ export function nextLifecycleStep(c: Ctx, s: Uint8Array, o: number): LifecycleSt
   }
 }
 
-function pidHeld(c: Ctx, s: Uint8Array, pid: number): boolean {
+/** Whether a task holds pid number `pid` (0-based) now: alive or a zombie. */
+export function pidHeld(c: Ctx, s: Uint8Array, pid: number): boolean {
   for (let o = 0; o < c.L.owners; o++) {
     const at = ownerAt(c, o);
     const phase = s[at + OWNER.phase];

@@ -11,7 +11,7 @@ import { parseJson, readJson } from '../model/json-file.js';
 import type { Mutant } from './list.js';
 import { applyEdits } from './prepare.js';
 
-export const EXAMPLE = `{ "mutants": [ { "id": "X01-gen-not-compared", "about": "...", "file": "reader.ts", "edits": [ { "find": "...", "replace": "..." } ] } ] }`;
+const EXAMPLE = `{ "mutants": [ { "id": "X01-gen-not-compared", "about": "...", "file": "reader.ts", "edits": [ { "find": "...", "replace": "..." } ] } ] }`;
 
 function schemaFor(files: readonly string[]) {
   const text = (what: string) => z.string({ error: what });

@@ -1,8 +1,9 @@
 /**
  * `npm run mutants [-- --json] [--budget S] [--seed N] [--only ID] [--mutations FILE]`: every
- * mutant of src/mutants/list.ts (or of FILE) applied to the reference implementation in turn, scored by the generated suite (the committed
- * traces) and by a fast-check model-based baseline given the same time. Exit 0 when the suite
- * kills every mutant, 1 otherwise, 2 bad input, 4 when the unmutated implementation fails.
+ * mutant of src/mutants/list.ts (or of FILE) applied to the reference implementation in turn,
+ * scored by the generated suite (the committed traces) and by a fast-check model-based baseline
+ * given the same time. Exit 0 when the suite kills every mutant, 1 otherwise, 2 bad input, 4 when
+ * the unmutated implementation fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -3,7 +3,8 @@
  * following it in the spec tells, at every state, which operations under way the spec makes wait (a
  * lock held, a writer in the element's window, references still held) and which loads a reader must
  * refuse to make, so that replay can check that the implementation waits and refuses there too: a
- * missing lock or bound check is caught though no trace takes a forbidden step. The fast-check baseline walks the spec with it as its model.
+ * missing lock or bound check is caught though no trace takes a forbidden step. The fast-check
+ * baseline walks the spec with it as its model.
  */
 import { DISABLED } from '../../checker/spec.js';
 import { KERNEL, OWNER, SLOT } from '../../spec/layout.js';

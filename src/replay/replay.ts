@@ -82,7 +82,6 @@ export function observationOf(state: Record<string, unknown>): Observation {
   return fromItfValue(state[OBSERVATION_VAR] as never) as unknown as Observation;
 }
 
-
 /** The trace's state (made in `config`) projected onto what an implementation can show. */
 export function expectedVisible(config: Config, vars: Record<string, Plain>): VisibleState {
   const c = makeCtx(config);
