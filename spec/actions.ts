@@ -26,7 +26,7 @@ export interface Action {
   readonly answer: number;
   /** update: the value written. */
   readonly value: number;
-  /** scan: the index read. */
+  /** scan: the index read; grace: the index whose grace period ends. */
   readonly index: number;
 }
 
@@ -69,6 +69,6 @@ export function buildActions(c: Ctx): Action[] {
     add('read', actor);
     for (let i = 0; i < c.L.slots; i++) add('scan', actor, { index: i });
   }
-  add('grace', a.grace);
+  for (let i = 0; i < c.L.slots; i++) add('grace', a.grace, { index: i });
   return out;
 }

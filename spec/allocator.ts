@@ -5,6 +5,7 @@
  */
 import { SLOT_FREE, VIEW_UNMAPPED, VIEW_ZERO } from './codes.js';
 import { type Ctx, pageOf, slotAt } from './context.js';
+import { nextEpoch } from './counters.js';
 import { GLOBAL, PAGE, PAGE_FIELDS, SLOT, SLOT_FIELDS } from './layout.js';
 
 /** Takes a free index by policy and marks it allocated to `owner`; -1 when every slot is in use. */
@@ -13,7 +14,7 @@ export function takeIndex(c: Ctx, s: Uint8Array, owner: number): number {
   if (i < 0) return i;
   const slot = slotAt(c, i);
   s[slot + SLOT.alloc] = owner + 1;
-  s[slot + SLOT.epoch] = (s[slot + SLOT.epoch] + 1) % c.genModulus;
+  s[slot + SLOT.epoch] = nextEpoch(c, s[slot + SLOT.epoch]);
   return i;
 }
 

@@ -58,13 +58,10 @@ export const RF_GEN_MISMATCH = 4;
 /** Ghost: one of the read's loads found the slot empty (uid 0) or never initialised (gen 0). */
 export const RF_SAW_EMPTY = 8;
 export const RF_TORN = 16;
+/** Ghost: a word the read loaded was not written for the read's target (another owner's, or nobody's). */
 export const RF_STALE = 32;
-/**
- * Set on a reader by every seq bump of the slot it reads after its first seq load: the reader's
- * "seq unchanged" check. It is exactly seq1 == seq2 for a counter that does not wrap, which spares
- * the state a copy of seq per reader and keeps unbounded runs free of wrap-around artefacts.
- */
-export const RF_CHANGED = 64;
+/** Ghost: a word the read loaded was written for another owner (RF_STALE holds too). */
+export const RF_FOREIGN = 64;
 
 /** What a step returned to its caller: observations of readers, results of kernel operations. */
 export const OUTCOMES = [

@@ -7,6 +7,7 @@ import type { Config } from './knobs.js';
 import { UNBOUNDED } from './knobs.js';
 import { KERNEL, KERNEL_FIELDS, OWNER, OWNER_FIELDS, READER, READER_FIELDS, SLOT, SLOT_FIELDS, type Layout, layoutOf } from './layout.js';
 import { pendingCode } from './codes.js';
+import { type Counters, countersMonotone, markGenCopies, nextGen } from './counters.js';
 
 export interface Ctx {
   readonly config: Config;
@@ -38,13 +39,11 @@ export interface Ctx {
   readonly slotsPerPage: number;
   readonly pidNumbers: number;
   readonly pending: number;
-  /**
-   * seq and gen count modulo these. With bounded budgets they never get there. With an unbounded
-   * budget seq keeps only its parity (readers never compare seq values: see RF_CHANGED) and gen
-   * wraps at 4, so that the state space stays finite.
-   */
-  readonly seqModulus: number;
-  readonly genModulus: number;
+  /** How seq, gen and the epoch are kept: literally, or in the finite form of spec/counters.ts. */
+  readonly counters: Counters;
+  readonly markCopies: boolean;
+  /** The literal twin: no reduction of counters or copies, allocator work unfolded, caches kept. */
+  readonly literal: boolean;
 
   bad: number;
   outKind: number;
@@ -53,9 +52,22 @@ export interface Ctx {
   outC: number;
 }
 
-export function makeCtx(config: Config): Ctx {
+export interface SpecOptions {
+  /**
+   * The literal twin: every counter and copy kept as the design keeps it, the allocator's locked
+   * work one step per load or store, nothing forgotten. Too slow for real bounds; the tests hold the
+   * fast spec's verdicts to its.
+   */
+  readonly literal?: boolean;
+  /** Forces the finite form of the counters on a bounded configuration of the monotone class (tests compare the two). */
+  readonly counters?: Counters;
+}
+
+export function makeCtx(config: Config, options: SpecOptions = {}): Ctx {
   const k = config.knobs;
   const b = config.bounds;
+  if ((options.literal === true && (b.kernelOps === UNBOUNDED || b.readerOps === UNBOUNDED)) || (options.counters === 'abstract' && !countersMonotone(k)))
+    throw new Error('spec options: the literal twin needs bounded budgets, and abstract counters need monotone ones');
   const count = (v: number | string): number => (v === UNBOUNDED ? -1 : (v as number));
   const unbounded = b.kernelOps === UNBOUNDED || b.readerOps === UNBOUNDED;
   const L = layoutOf(config);
@@ -87,8 +99,9 @@ export function makeCtx(config: Config): Ctx {
     slotsPerPage: b.slotsPerPage as number,
     pidNumbers: b.pidNumbers as number,
     pending: pendingCode(L.owners),
-    seqModulus: unbounded ? (k.writers === 'single' ? 2 : 4) : 256,
-    genModulus: unbounded ? 4 : 256,
+    counters: options.counters ?? (unbounded ? 'abstract' : 'literal'),
+    markCopies: options.literal !== true && countersMonotone(k),
+    literal: options.literal === true,
     bad: 0,
     outKind: 0,
     outA: 0,
@@ -114,7 +127,8 @@ export const pageOf = (c: Ctx, index: number): number => Math.floor(index / c.sl
 
 export function bumpGen(c: Ctx, s: Uint8Array, index: number): void {
   const at = slotAt(c, index) + SLOT.gen;
-  s[at] = (s[at] + 1) % c.genModulus;
+  s[at] = nextGen(c, s[at]);
+  markGenCopies(c, s, index);
 }
 
 /** The identity a slot records and lookups are keyed by: uid = owner + 1, or pid number + 1. */

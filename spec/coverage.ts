@@ -8,8 +8,8 @@ import { ALIVE, EXITED, FREED, KERNEL_PCS, OUTCOMES, type Outcome, READER_PCS, R
 import type { Ctx } from './context.js';
 import { kernelAt, ownerAt, pageOf, readerAt, slotAt } from './context.js';
 import type { Action } from './actions.js';
-import { loadsSeqNext, type Regs } from './kernel.js';
-import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
+import { heldByUpdate, loadsSeqNext, type Regs } from './kernel.js';
+import { KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 import { nextLifecycleStep, pidHeld } from './owner.js';
 
 export const QUALIFIERS = [
@@ -178,7 +178,7 @@ export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; 
     }
     case 'grace': {
       let held = false;
-      for (let i = 0; i < c.L.slots; i++) if (to[slotAt(c, i) + SLOT.alloc] === c.pending) held = true;
+      for (let i = 0; i < c.L.slots; i++) if (to[slotAt(c, i) + SLOT.alloc] === c.pending && heldByUpdate(c, to, i)) held = true;
       return goalId('grace-period', out, held ? 'some-held' : reclaimed(c, from, to) ? 'page-reclaimed' : '');
     }
   }

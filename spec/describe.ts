@@ -17,6 +17,8 @@ import { kernelAt, ownerAt, readerAt, slotAt } from './context.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 import { loadsSeqNext } from './kernel.js';
 import { nextLifecycleStep } from './owner.js';
+import { STALE } from './counters.js';
+import { firstLoad } from './reader.js';
 
 export type Plain = number | string | boolean | readonly Plain[] | { readonly [key: string]: Plain };
 export type Record_ = { readonly [key: string]: Plain };
@@ -30,6 +32,8 @@ export function ownerIndex(name: string): number {
   const m = /^O([0-9]+)$/.exec(name);
   return m === null || Number(m[1]) <= 26 ? -1 : Number(m[1]) - 1;
 }
+/** A reader's copy of a counter: its value, or 'stale' once a bump made it older (spec/counters.ts). */
+const copy = (v: number): number | string => (v === STALE ? 'stale' : v);
 /** A field holding owner + 1, 0 for none. */
 const ownerRef = (v: number): string => ownerName(v - 1);
 
@@ -122,7 +126,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       cacheOwner: ownerRef(s[at + READER.cacheOwner]),
       cacheIndex: s[at + READER.cacheOwner] === 0 ? -1 : s[at + READER.cacheIndex],
       cacheIdent: s[at + READER.cacheOwner] === 0 ? -1 : s[at + READER.cacheIdent],
-      cacheGen: s[at + READER.cacheOwner] === 0 ? -1 : s[at + READER.cacheGen],
+      cacheGen: s[at + READER.cacheOwner] === 0 ? -1 : copy(s[at + READER.cacheGen]),
       target: ownerRef(s[at + READER.target]),
       index: pc === 0 ? -1 : s[at + READER.index],
       retries: s[at + READER.retries],
@@ -130,7 +134,7 @@ export function decodeState(spec: LsmcSpec, s: Uint8Array): Record_ {
       word1: s[at + READER.w1],
       word1For: ownerRef(s[at + READER.w1For]),
       word2: s[at + READER.w2],
-      seq1: s[at + READER.seq1],
+      seq1: copy(s[at + READER.seq1]),
       seen: s[at + READER.seen],
     };
   }
@@ -156,6 +160,8 @@ export interface StepInfo {
   readonly observation: Observation;
   /** Step-invariant bits the step broke. */
   readonly broke: number;
+  /** For a reader's step: the field its load read (`seq-begin`, `uid`, ... `seq-end`, `size`); '' otherwise. */
+  readonly load: string;
 }
 
 export interface Observation {
@@ -204,9 +210,15 @@ export function describeStep(spec: LsmcSpec, before: Uint8Array, action: number,
   if (a.kind === 'create' || a.kind === 'update' || a.kind === 'delete' || a.kind === 'lookup') picks.owner = ownerName(a.owner);
   if (a.kind === 'update') picks.value = a.value;
   if (a.kind === 'lookup' && !c.byUid) picks.answer = ownerName(a.answer);
-  if (a.kind === 'scan') picks.index = a.index;
+  if (a.kind === 'scan' || a.kind === 'grace') picks.index = a.index;
+  const load = ((): string => {
+    if (a.kind === 'reader-step') return READER_PCS[before[readerAt(c, a.actor - spec.actors.firstReader) + READER.pc]];
+    if (a.kind === 'read' || a.kind === 'scan') return READER_PCS[firstLoad(c, a.kind)];
+    return '';
+  })();
   const broke = spec.step(action, before, after);
   return {
+    load,
     actor: actorName(spec, a.actor),
     actorLabel: actorLabel(spec, a.actor),
     action: name,

@@ -7,13 +7,14 @@ import { match } from 'ts-pattern';
 import type { LivenessProperty, Spec } from '../checker/spec.js';
 import { DISABLED } from '../checker/spec.js';
 import { type Action, type ActionKind, type Actors, actorsOf, buildActions } from './actions.js';
-import { PAGE_FIELDS, PAGE, KERNEL } from './layout.js';
+import { PAGE_FIELDS, PAGE, KERNEL, SLOT } from './layout.js';
 import { VIEW_UNMAPPED, VIEW_ZERO } from './codes.js';
-import { allActorsIdle, type Ctx, kernelAt, makeCtx } from './context.js';
+import { allActorsIdle, type Ctx, kernelAt, makeCtx, slotAt, type SpecOptions } from './context.js';
 import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
 import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
 import type { Config } from './knobs.js';
-import { UNBOUNDED } from './knobs.js';
+import { UNBOUNDABLE, UNBOUNDED } from './knobs.js';
+import { unboundedProblem } from './counters.js';
 import { lifecycleStep, makeOwnerRegs, nextLifecycleStep } from './owner.js';
 import { continueRead, lookup, readerCanStart, readerPending, startRead, startScan } from './reader.js';
 import { makeCanonicalizer } from './symmetry.js';
@@ -34,7 +35,7 @@ const applyFor = (kind: ActionKind): Apply =>
     .with('read', (): Apply => (spec, s, a) => startRead(spec.ctx, s, readerIndex(spec, a)))
     .with('scan', (): Apply => (spec, s, a) => startScan(spec.ctx, s, readerIndex(spec, a), a.index))
     .with('reader-step', (): Apply => (spec, s, a) => continueRead(spec.ctx, s, readerIndex(spec, a)))
-    .with('grace', (): Apply => (spec, s) => graceStep(spec.ctx, s))
+    .with('grace', (): Apply => (spec, s, a) => graceStep(spec.ctx, s, a.index))
     .exhaustive();
 
 /** Cheap tests on the unchanged state that rule an action out before its state is copied. */
@@ -52,13 +53,14 @@ const possibleFor = (kind: ActionKind): Possible =>
     .with('kernel-step', (): Possible => (spec, s, a) => s[kernelAt(spec.ctx, kernelIndex(spec, a)) + KERNEL.pc] !== 0)
     .with('lookup', 'read', 'scan', (): Possible => (spec, s, a) => readerCanStart(spec.ctx, s, readerIndex(spec, a)))
     .with('reader-step', (): Possible => (spec, s, a) => readerPending(spec.ctx, s, readerIndex(spec, a)))
-    .with('grace', (): Possible => () => true)
+    .with('grace', (): Possible => (spec, s, a) => s[slotAt(spec.ctx, a.index) + SLOT.alloc] === spec.ctx.pending)
     .exhaustive();
 
 /** A problem with a configuration that the schema cannot see (knobs that do not fit together). */
 export function configProblem(config: Config): { field: string; expected: string } | null {
   if (config.knobs.ownerIdentity === 'pid' && config.knobs.ownerKind !== 'task')
     return { field: 'ownerIdentity', expected: '"uid" when ownerKind is "cgroup" (cgroups have no pid number)' };
+  if (UNBOUNDABLE.some((b) => config.bounds[b] === UNBOUNDED)) return unboundedProblem(config.knobs);
   return null;
 }
 
@@ -78,8 +80,11 @@ export class LsmcSpec implements Spec {
   private readonly applies: readonly Apply[];
   private readonly possibles: readonly Possible[];
 
-  constructor(readonly config: Config) {
-    this.ctx = makeCtx(config);
+  constructor(
+    readonly config: Config,
+    options: SpecOptions = {},
+  ) {
+    this.ctx = makeCtx(config, options);
     this.actions = buildActions(this.ctx);
     this.actors = actorsOf(this.ctx);
     this.stateBytes = this.ctx.L.bytes;
@@ -126,6 +131,6 @@ export class LsmcSpec implements Spec {
   }
 }
 
-export function buildSpec(config: Config): LsmcSpec {
-  return new LsmcSpec(config);
+export function buildSpec(config: Config, options: SpecOptions = {}): LsmcSpec {
+  return new LsmcSpec(config, options);
 }

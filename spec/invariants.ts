@@ -10,6 +10,11 @@ import { OWNER, PAGE, PAGE_FIELDS, SLOT, GLOBAL } from './layout.js';
 export const INVARIANTS = [
   { name: 'unique-slot', kind: 'state', about: 'no two linked elements share an index' },
   { name: 'no-stale-read', kind: 'step', about: 'a reader never accepts a value that was not written for the owner it asked about' },
+  {
+    name: 'no-foreign-read',
+    kind: 'step',
+    about: "a reader never accepts a value written for another owner (no-stale-read less the words nobody wrote: zeroed or never written)",
+  },
   { name: 'no-torn-read', kind: 'step', about: "an accepted value's two words come from the same update" },
   { name: 'linearizable-read', kind: 'step', about: "an accepted value was the owner's current value at some moment of the read" },
   { name: 'no-fault', kind: 'step', about: 'a reader never touches an unmapped page' },
@@ -34,6 +39,7 @@ const bit = (name: (typeof INVARIANTS)[number]['name']): number => 1 << INVARIAN
 
 export const UNIQUE_SLOT = bit('unique-slot');
 export const NO_STALE_READ = bit('no-stale-read');
+export const NO_FOREIGN_READ = bit('no-foreign-read');
 export const NO_TORN_READ = bit('no-torn-read');
 export const LINEARIZABLE_READ = bit('linearizable-read');
 export const NO_FAULT = bit('no-fault');

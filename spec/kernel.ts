@@ -246,9 +246,9 @@ const createLinkEarly: Step = (c, s, r) => {
 };
 
 /** Steps that lie inside an odd-seq window: after its seq-begin, up to and including its seq-end. */
-const IN_WINDOW: readonly boolean[] = KERNEL_PCS.map((pc) =>
-  /^(create\.(uid|gen|zero-word1|zero-word2|seq-end)|update\.(word1|word2|seq-end)|destroy\.(uid|gen|zero-word1|zero-word2|seq-end))$/.test(pc),
-);
+export const inSeqWindow = (pc: string): boolean =>
+  /^(create\.(uid|gen|zero-word1|zero-word2|seq-end)|update\.(word1|word2|seq-end)|destroy\.(uid|gen|zero-word1|zero-word2|seq-end))$/.test(pc);
+const IN_WINDOW: readonly boolean[] = KERNEL_PCS.map(inSeqWindow);
 
 /**
  * The per-element writer exclusion of precision 1: another actor is inside a window on the same
@@ -487,14 +487,14 @@ export function heldByUpdate(c: Ctx, s: Uint8Array, index: number): boolean {
   return false;
 }
 
-/** The grace period ends for every index waiting for it that no kernel context still holds. */
-export function graceStep(c: Ctx, s: Uint8Array): boolean {
+/**
+ * The grace period of the element that was in slot `index` ends, once no kernel context still holds
+ * it, and the index goes back to the allocator (under its lock). Each destroyed element has a grace
+ * period of its own (call_rcu per element), so two pending indices return in either order.
+ */
+export function graceStep(c: Ctx, s: Uint8Array, index: number): boolean {
   if (s[c.L.global + GLOBAL.allocLock] !== 0) return false;
-  let freed = 0;
-  for (let i = 0; i < c.L.slots; i++) {
-    if (s[slotAt(c, i) + SLOT.alloc] !== c.pending || heldByUpdate(c, s, i)) continue;
-    releaseIndex(c, s, i);
-    freed++;
-  }
-  return freed > 0;
+  if (s[slotAt(c, index) + SLOT.alloc] !== c.pending || heldByUpdate(c, s, index)) return false;
+  releaseIndex(c, s, index);
+  return true;
 }

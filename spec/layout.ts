@@ -50,7 +50,7 @@ export const READER = {
   cacheOwner: 2, // owner + 1 the cached answer is for; 0: nothing cached
   cacheIndex: 3,
   cacheIdent: 4,
-  cacheGen: 5,
+  cacheGen: 5, // STALE once a bump made it older than the slot's gen (abstract counters only)
   target: 6, // owner + 1 the current operation reads for (learned from the slot on a scan)
   index: 7,
   retries: 8,
@@ -58,7 +58,7 @@ export const READER = {
   w1: 10,
   w1For: 11, // ghost: owner + 1 word 1 was written for
   w2: 12,
-  seq1: 13, // writers=plain-seq: the first seq load, compared by value (a plain-store seq can go back)
+  seq1: 13, // the first seq load, compared with the second by value (see spec/counters.ts)
   seen: 14, // ghost: bit v set when value v was current for the target's element in this slot during the read
 } as const;
 export const READER_FIELDS = 15;

@@ -10,10 +10,10 @@ import {
   ALIVE,
   EXITED,
   READER_PCS,
-  RF_CHANGED,
   RF_GEN_MISMATCH,
   RF_SAW_EMPTY,
   RF_SCAN,
+  RF_FOREIGN,
   RF_STALE,
   RF_TORN,
   RF_UID_MISMATCH,
@@ -26,7 +26,8 @@ import {
 } from './codes.js';
 import { type Ctx, ownerAt, pageOf, readerAt, result, slotAt } from './context.js';
 import { currentBits } from './current.js';
-import { LINEARIZABLE_READ, NO_FAULT, NO_STALE_READ, NO_TORN_READ, ZERO_IS_EMPTY } from './invariants.js';
+import { markSeqCopies, nextSeq } from './counters.js';
+import { LINEARIZABLE_READ, NO_FAULT, NO_FOREIGN_READ, NO_STALE_READ, NO_TORN_READ, ZERO_IS_EMPTY } from './invariants.js';
 import { GLOBAL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 
 type Step = (c: Ctx, s: Uint8Array, at: number) => void;
@@ -97,6 +98,11 @@ export function lookup(c: Ctx, s: Uint8Array, r: number, o: number, answer: numb
 
 // ---- read and scan ----
 
+/** The protocol's first load of a read (the published size, if checked) or of a scan. */
+export function firstLoad(c: Ctx, kind: 'read' | 'scan'): number {
+  return kind === 'read' && c.publishedSize ? P.size : firstSlotLoad(c, kind === 'scan');
+}
+
 /** A read of the cached index, for the owner the cache was filled for. */
 export function startRead(c: Ctx, s: Uint8Array, r: number): boolean {
   const at = readerAt(c, r);
@@ -106,7 +112,7 @@ export function startRead(c: Ctx, s: Uint8Array, r: number): boolean {
   s[at + READER.target] = owner;
   s[at + READER.index] = s[at + READER.cacheIndex];
   s[at + READER.seen] = currentBits(c, s, s[at + READER.index], owner - 1);
-  s[at + READER.pc] = c.publishedSize ? P.size : firstSlotLoad(c, false);
+  s[at + READER.pc] = firstLoad(c, 'read');
   STEPS[s[at + READER.pc]](c, s, at);
   return true;
 }
@@ -118,7 +124,7 @@ export function startScan(c: Ctx, s: Uint8Array, r: number, index: number): bool
   countOp(c, s, at);
   s[at + READER.index] = index;
   s[at + READER.flags] = RF_SCAN;
-  s[at + READER.pc] = firstSlotLoad(c, true);
+  s[at + READER.pc] = firstLoad(c, 'scan');
   STEPS[s[at + READER.pc]](c, s, at);
   return true;
 }
@@ -186,7 +192,7 @@ const loadSeqBegin: Step = (c, s, at) => {
   const seq = load(c, s, at, SLOT.seq);
   if (seq < 0) return;
   if ((seq & 1) !== 0) return retry(c, s, at);
-  if (!c.singleWriter) s[at + READER.seq1] = seq;
+  s[at + READER.seq1] = seq;
   s[at + READER.pc] = P.uid;
 };
 
@@ -251,7 +257,10 @@ const loadWord2: Step = (c, s, at) => {
   const target = s[at + READER.target];
   const w1For = s[at + READER.w1For];
   if (w2 !== s[at + READER.w1]) s[at + READER.flags] |= RF_TORN;
-  if (target !== 0 && ((w1For !== 0 && w1For !== target) || (w2For !== 0 && w2For !== target))) s[at + READER.flags] |= RF_STALE;
+  // design.md section 6: a word is the target's only if it was written for the target (its create's
+  // zero included); a word zeroed by a destroy or a page's zeroing, or never written, is nobody's.
+  if (target !== 0 && (w1For !== target || w2For !== target)) s[at + READER.flags] |= RF_STALE;
+  if (target !== 0 && ((w1For !== 0 && w1For !== target) || (w2For !== 0 && w2For !== target))) s[at + READER.flags] |= RF_FOREIGN;
   s[at + READER.w2] = w2;
   if (c.checksSeq) s[at + READER.pc] = P.seqEnd;
   else decide(c, s, at);
@@ -260,8 +269,8 @@ const loadWord2: Step = (c, s, at) => {
 const loadSeqEnd: Step = (c, s, at) => {
   const seq = load(c, s, at, SLOT.seq);
   if (seq < 0) return;
-  const changed = c.singleWriter ? (s[at + READER.flags] & RF_CHANGED) !== 0 : seq !== s[at + READER.seq1];
-  if ((seq & 1) !== 0 || changed) return retry(c, s, at);
+  // The design compares the two values it loaded; spec/counters.ts says when a copy may be marked stale.
+  if ((seq & 1) !== 0 || seq !== s[at + READER.seq1]) return retry(c, s, at);
   decide(c, s, at);
 };
 
@@ -281,6 +290,7 @@ function decide(c: Ctx, s: Uint8Array, at: number): void {
   const w1 = s[at + READER.w1];
   const w2 = s[at + READER.w2];
   if ((flags & RF_STALE) !== 0) c.bad |= NO_STALE_READ;
+  if ((flags & RF_FOREIGN) !== 0) c.bad |= NO_FOREIGN_READ;
   if ((flags & RF_TORN) !== 0) c.bad |= NO_TORN_READ;
   if ((flags & RF_SAW_EMPTY) !== 0) c.bad |= ZERO_IS_EMPTY;
   if (target !== 0 && ((flags & (RF_STALE | RF_TORN)) !== 0 || (s[at + READER.seen] & (1 << w1)) === 0)) c.bad |= LINEARIZABLE_READ;
@@ -304,21 +314,18 @@ const stepFor = (pc: ReaderPc): Step =>
 
 const STEPS: readonly Step[] = READER_PCS.map(stepFor);
 
-/** A plain-seq writer stores a seq value; readers then compare values, not a change flag. */
+/** A plain-seq writer stores the value it loaded a step before, + 1 (counters are literal then). */
 export function storeSeq(c: Ctx, s: Uint8Array, index: number, value: number): void {
-  s[slotAt(c, index) + SLOT.seq] = value % c.seqModulus;
+  s[slotAt(c, index) + SLOT.seq] = value & 0xff;
 }
 
-/** A writer bumps slot `index`'s seq; every reader past its first seq load of that slot notices. */
+const pastFirstSeqLoad = (s: Uint8Array, at: number): boolean => s[at + READER.pc] > P.seqBegin;
+
+/** An atomic seq + 1 of slot `index` (writers=single). */
 export function bumpSeq(c: Ctx, s: Uint8Array, index: number): void {
   const at = slotAt(c, index) + SLOT.seq;
-  s[at] = (s[at] + 1) % c.seqModulus;
-  if (!c.checksSeq) return;
-  for (let r = 0; r < c.L.readers; r++) {
-    const rAt = readerAt(c, r);
-    const pc = s[rAt + READER.pc];
-    if (pc > P.seqBegin && s[rAt + READER.index] === index) s[rAt + READER.flags] |= RF_CHANGED;
-  }
+  s[at] = nextSeq(c, s[at]);
+  if (c.checksSeq) markSeqCopies(c, s, index, pastFirstSeqLoad);
 }
 
 /** The next load of the reader's read or scan; false when it has none under way. */

@@ -9,6 +9,7 @@ import { check, configOf } from './support/models.js';
 /** A variant that breaks each step invariant (and no-leak), found by the checker. */
 const BROKEN_BY: [string, string, Record<string, string>][] = [
   ['no-stale-read', 'hazard-11-zero-on-recycle.json', { zeroOnRecycle: 'no' }],
+  ['no-foreign-read', 'hazard-11-zero-on-recycle.json', { zeroOnRecycle: 'no' }],
   ['no-torn-read', 'hazard-11-zero-on-recycle.json', { validation: 'uid-gen' }],
   ['linearizable-read', 'hazard-11-zero-on-recycle.json', { validation: 'none' }],
   ['no-fault', 'hazard-11-zero-on-recycle.json', { growth: 'unchecked' }],
@@ -69,10 +70,11 @@ describe('each invariant fails on a variant built to break it', () => {
     expect(spec.violations(s, NO_LEAK)).toBe(NO_LEAK);
   });
 
-  it('every invariant of design.md section 6 is known by its stable name', () => {
+  it('every invariant of design.md section 6 is known by its stable name, and no-foreign-read beside no-stale-read', () => {
     expect(INVARIANTS.map((i) => i.name)).toEqual([
       'unique-slot',
       'no-stale-read',
+      'no-foreign-read',
       'no-torn-read',
       'linearizable-read',
       'no-fault',

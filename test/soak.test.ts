@@ -37,7 +37,7 @@ describe('npm run soak', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines[lines.length - 1]).toMatch(/^violations: [1-9][0-9,]*$/);
-    expect(r.stdout).toMatch(/no-stale-read [1-9]/);
+    expect(r.stdout).toMatch(/no-foreign-read [1-9]/);
     expect(r.stdout).toMatch(/reader R[0-9]+ (read its cached index|scanned index) [0-9]+.* and accepted word 1 = /);
   });
 
@@ -46,7 +46,7 @@ describe('npm run soak', () => {
     expect(r.code).toBe(1);
     const j = json(r.stdout);
     expect(j.violations).toBeGreaterThan(0);
-    expect(j.invariants['no-stale-read']).toBeGreaterThan(0);
+    expect(j.invariants['no-foreign-read']).toBeGreaterThan(0);
   });
 
   it('stops early on Ctrl-C with a partial report', async () => {

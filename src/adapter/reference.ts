@@ -141,7 +141,10 @@ class ReferenceAdapter implements Adapter {
           return null;
       }
     }
-    if (actor === 'RCU') return action === 'grace-period' ? k.gracePeriod() : `RCU takes only grace-period steps, not ${action}`;
+    if (actor === 'RCU') {
+      if (action !== 'grace-period') return `RCU takes only grace-period steps, not ${action}`;
+      return picks.index === undefined ? 'grace-period needs an index pick' : k.gracePeriod(picks.index);
+    }
     return `unknown actor ${actor}`;
   }
 

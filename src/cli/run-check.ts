@@ -72,16 +72,14 @@ export function runCheck(
     notes.push('reader-progress holds without a search: with bounded budgets and bounded retries every behaviour is finite, so no read can go on for ever (deadlocks are checked separately).');
   if (liveness.length > 0 && spec.mayCycle && request.symmetry)
     notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
-  if (spec.ctx.seqModulus < 256) notes.push('an unbounded budget keeps only the parity of seq and counts gen modulo 4, so that the space stays finite.');
+  if (spec.ctx.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), so that the space stays finite.');
   const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes };
   if (outcome.kind !== 'violation') {
     return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, explanation: null, trace: null, itf: null };
   }
   const trace = replayPath(spec, outcome.path);
-  const last = trace.states[trace.states.length - 1];
-  const before = trace.states[Math.max(0, trace.states.length - 2)];
   const subject = outcome.path.subject === undefined ? null : actorLabel(spec, spec.actors.firstReader + outcome.path.subject);
-  const explanation = explainViolation(outcome.invariant as Verdict, last.step, before.vars, last.vars, subject);
+  const explanation = explainViolation(outcome.invariant as Verdict, trace.states, subject);
   const itf = toItf(trace, STATE_VARS, {
     format: 'ITF',
     'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',

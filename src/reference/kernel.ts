@@ -369,18 +369,21 @@ export class Kernel {
 
   // ---- grace period ----
 
-  /** Every index waiting for a grace period that no kernel context still holds goes back to the allocator. */
-  *gracePeriod(): Op {
+  /**
+   * The grace period of the element that was in slot `index`: once no kernel context can still hold
+   * it, the index goes back to the allocator. Disabled while the index is not waiting for one or a
+   * kernel context may still hold it.
+   */
+  *gracePeriod(index: number): Op {
     const m = this.m;
     while (!tryLock(m.ctl, G_ALLOC_LOCK)) yield BLOCKED;
-    let freed = 0;
-    for (let i = 0; i < m.shape.slots; i++) {
-      if (m.load(m.at.slotAlloc + i) !== SLOT_PENDING || this.heldByUpdate(i)) continue;
-      releaseIndex(this.v, m, i);
-      freed++;
+    if (m.load(m.at.slotAlloc + index) !== SLOT_PENDING || this.heldByUpdate(index)) {
+      unlock(m.ctl, G_ALLOC_LOCK);
+      return disabled();
     }
+    releaseIndex(this.v, m, index);
     unlock(m.ctl, G_ALLOC_LOCK);
-    return freed > 0 ? NO_OUTCOME : disabled();
+    return NO_OUTCOME;
   }
 
   private heldByUpdate(index: number): boolean {

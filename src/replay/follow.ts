@@ -91,8 +91,8 @@ export class SpecCursor {
           probedCreate.add(action.owner);
           wait = { actor, action: 'create', picks: { owner: ownerName(action.owner) } };
         }
-      } else if (action.kind === 'grace' && this.anyPending()) {
-        wait = { actor, action: 'grace-period', picks: {} };
+      } else if (action.kind === 'grace' && this.state[slotAt(c, action.index) + SLOT.alloc] === c.pending) {
+        wait = { actor, action: 'grace-period', picks: { index: action.index } };
       } else if (action.kind === 'scan' && !probedScan && readerCanStart(c, this.state, action.actor - spec.actors.firstReader) && !this.enabled(a)) {
         probedScan = true;
         wait = { actor, action: 'scan', picks: { index: action.index }, refused: `a scan of index ${action.index}, at or past the published size` };
@@ -103,11 +103,6 @@ export class SpecCursor {
     return out;
   }
 
-  private anyPending(): boolean {
-    const c = this.spec.ctx;
-    for (let i = 0; i < c.L.slots; i++) if (this.state[slotAt(c, i) + SLOT.alloc] === c.pending) return true;
-    return false;
-  }
 }
 
 export interface Waiting {

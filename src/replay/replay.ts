@@ -5,6 +5,7 @@
  * side, and the steps before it.
  */
 import { makeCtx } from '../../spec/context.js';
+import { genView, seqView } from '../../spec/counters.js';
 import type { Config } from '../../spec/knobs.js';
 import type { Adapter, AdapterFactory, Evidence, Observation, TraceStep, VisibleState } from '../adapter/adapter.js';
 import { ACTION_VAR, fromItfValue, OBSERVATION_VAR, PICKS_VAR } from '../trace/itf.js';
@@ -103,8 +104,8 @@ export function expectedVisible(config: Config, vars: Record<string, Plain>): Vi
 }
 
 /**
- * Differences between the trace's state and the implementation's; seq and gen are compared modulo
- * the counters of the configuration the trace was made in. A slot's identity is compared only when
+ * Differences between the trace's state and the implementation's; seq and gen are compared in the
+ * form the configuration the trace was made in keeps them (spec/counters.ts). A slot's identity is compared only when
  * the replay records the same kind of identity (uid or pid number) as the trace.
  */
 export function compareVisible(recorded: Config, replayed: Config, expected: VisibleState, actual: VisibleState): Difference[] {
@@ -118,9 +119,9 @@ export function compareVisible(recorded: Config, replayed: Config, expected: Vis
     const a = actual.slots[i];
     const at = `slots[${i}]`;
     same(`${at}.alloc`, e.alloc, a.alloc);
-    same(`${at}.seq`, e.seq, a.seq % c.seqModulus);
+    same(`${at}.seq`, e.seq, seqView(c, a.seq));
     if (sameIdentity) same(`${at}.${c.byUid ? 'uid' : 'pid'}`, e.ident, a.ident);
-    same(`${at}.gen`, e.gen, a.gen % c.genModulus);
+    same(`${at}.gen`, e.gen, genView(c, a.gen));
     same(`${at}.word1`, e.word1, a.word1);
     same(`${at}.word2`, e.word2, a.word2);
     same(`${at}.word1For`, e.word1For, a.word1For);

@@ -2,7 +2,7 @@
  * `lsmc check` for people: the verdict, the numbers, and a counterexample that names the actors,
  * shows only what changed at each step, and says in one sentence why the invariant broke.
  */
-import type { Plain, Record_ } from '../../spec/describe.js';
+import type { Plain, Record_, StepInfo } from '../../spec/describe.js';
 import { observationText } from '../../spec/describe.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 import type { CheckReport } from '../cli/run-check.js';
@@ -20,29 +20,21 @@ const GLOSS: Readonly<Record<string, string>> = {
   'create.map': 'maps the page into user space',
   'create.publish': 'publishes the new size',
   'create.link-early': 'links owner -> index before initialising',
-  'create.seq-begin': 'bumps seq (odd): initialisation begins',
   'create.uid': 'writes the owner identity',
   'create.gen': 'bumps gen',
   'create.zero-word1': 'zeroes word 1',
   'create.zero-word2': 'zeroes word 2',
-  'create.seq-end': 'bumps seq (even), releases the allocator lock',
   'create.link': 'links owner -> index',
   update: 'starts update: gets the element',
-  'update.seq-begin': 'bumps seq (odd): update begins',
   'update.word1': 'writes word 1',
   'update.word2': 'writes word 2',
-  'update.seq-end': 'bumps seq (even): update done',
   delete: 'starts delete: unlinks owner -> index',
-  'destroy.seq-begin': 'bumps seq (odd): clear begins',
   'destroy.uid': 'clears the owner identity',
   'destroy.gen': 'bumps gen',
   'destroy.zero-word1': 'zeroes word 1',
   'destroy.zero-word2': 'zeroes word 2',
-  'destroy.seq-end': 'bumps seq (even): clear done',
   'destroy.retire': 'returns the index to the allocator',
   lookup: 'asks the kernel for the owner index (syscall)',
-  read: 'starts a read of its cached index (and makes its first load)',
-  scan: 'starts a scan of that index (and makes its first load)',
   'grace-period': 'ends: indices no kernel context holds return to the allocator',
 };
 
@@ -56,8 +48,48 @@ const LOAD_GLOSS: Readonly<Record<string, string>> = {
   'seq-end': 'loads seq again',
 };
 
-function gloss(action: string): string {
-  if (action.endsWith('.load')) return 'loads seq (the first half of a plain increment)';
+const WINDOW: Readonly<Record<string, string>> = { create: 'initialisation', update: 'update', destroy: 'clear', free: 'clear' };
+
+/**
+ * A seq step's gloss says what the step did to seq, not what the protocol meant it to do: a bump
+ * that leaves seq even (two plain increments racing, hazard 7) is shown as such.
+ */
+function seqGloss(action: string, before: Record_, after: Record_, actor: string): string | null {
+  const m = /^(create|update|destroy|free)\.(seq-begin|seq-end)(\.load)?$/.exec(action);
+  if (m === null) return null;
+  const index = m[1] === 'free' ? get(before, 'owners', actor, 'freeIndex') : get(before, 'kernel', actor, 'index');
+  if (typeof index !== 'number' || index < 0) return null;
+  const was = get(before, 'slots', index, 'seq');
+  const now = get(after, 'slots', index, 'seq');
+  if (typeof was !== 'number' || typeof now !== 'number') return null;
+  const window = WINDOW[m[1]];
+  if (m[3] !== undefined) return `loads seq = ${was} (the first half of a plain increment)`;
+  const begin = m[2] === 'seq-begin';
+  const lock = m[1] === 'create' && !begin ? ', releases the allocator lock' : '';
+  const verb = now === was + 1 ? `bumps seq ${was} -> ${now}` : `stores seq = ${now} (it was ${was})`;
+  if (begin === ((now & 1) === 1)) return `${verb}, ${begin ? 'odd' : 'even'}: ${window} ${begin ? 'begins' : 'done'}${lock}`;
+  return begin
+    ? `${verb}, EVEN: the ${window} begins, but readers see no write in progress`
+    : `${verb}, ODD: the ${window} is done, but readers see a write in progress${lock}`;
+}
+
+function get(r: Plain | undefined, ...path: (string | number)[]): Plain | undefined {
+  let v: Plain | undefined = r;
+  for (const p of path) {
+    if (v === undefined || typeof v !== 'object') return undefined;
+    v = (v as Record<string, Plain>)[p as string];
+  }
+  return v;
+}
+
+function gloss(step: StepInfo, before: Record_, after: Record_): string {
+  const action = step.action;
+  const seq = seqGloss(action, before, after, step.actor);
+  if (seq !== null) return seq;
+  if (action === 'read' || action === 'scan') {
+    const what = action === 'read' ? 'a read of its cached index' : 'a scan of that index';
+    return `starts ${what}; ${LOAD_GLOSS[step.load] ?? 'makes its first load'}`;
+  }
   if (action.startsWith('free.')) return GLOSS[`destroy.${action.slice(5)}`] ?? '';
   if (action.startsWith('read.') || action.startsWith('scan.')) return LOAD_GLOSS[action.slice(5)] ?? '';
   return GLOSS[action] ?? '';
@@ -106,7 +138,7 @@ export function renderTrace(trace: Trace): string[] {
       lines.push(`  ${n}  initial state${loopMark}`);
       return;
     }
-    const g = gloss(st.step.action);
+    const g = gloss(st.step, trace.states[i - 1].vars, st.vars);
     const obs = observationText(st.step.observation);
     const picks = Object.values(st.step.picks).map(String).join(', ');
     const action = picks === '' ? st.step.action : `${st.step.action}(${picks})`;

@@ -90,7 +90,7 @@ export function runSimulation(
   });
   const config = flatConfig(request.config);
   const notes: string[] = [];
-  if (spec.ctx.seqModulus < 256) notes.push('an unbounded budget keeps only the parity of seq and counts gen modulo 4, as lsmc check does.');
+  if (spec.ctx.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), as lsmc check does.');
   if (outcome.shrinkInterrupted) notes.push('shrinking was interrupted: the counterexample is the shortest found so far.');
   else if (outcome.shrinkBudgetSpent) notes.push(`shrinking stopped at its budget, after ${outcome.shrinkTries} tries: a shorter counterexample may exist.`);
   const seconds = outcome.searchSeconds + outcome.shrinkSeconds;
@@ -116,9 +116,7 @@ export function runSimulation(
   if (actions === null || invariant === null) throw new Error('a violation without a walk');
 
   const trace = replayPath(spec, { actions });
-  const last = trace.states[trace.states.length - 1];
-  const before = trace.states[Math.max(0, trace.states.length - 2)];
-  const explanation = explainViolation(invariant as Verdict, last.step, before.vars, last.vars);
+  const explanation = explainViolation(invariant as Verdict, trace.states);
   const itf = toItf(trace, STATE_VARS, {
     format: 'ITF',
     'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',

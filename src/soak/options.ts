@@ -26,7 +26,7 @@ export const SOAK_USAGE = `Usage: npm run soak -- [CONFIG] [--seconds S] [--writ
 Runs the reference implementation under real concurrency: writer threads (kernel contexts) churn
 owners (spawn, create, update, delete or exit/reap/free, grace periods, recycle) while reader
 threads look owners up, read through their cached indexes and scan the map; every accepted read
-is judged for no-stale-read, no-torn-read and linearizable-read, and every fault breaks no-fault.
+is judged for no-foreign-read, no-torn-read and linearizable-read, and every fault breaks no-fault.
 
   CONFIG         model file whose knobs are used, model/reference.json by default (the soak
                  chooses its own bounds: 16 owner records, 4 slots per page, 8 pages)

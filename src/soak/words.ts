@@ -1,7 +1,7 @@
 /**
  * The value words the soak's writers store. Each word carries its writer's owner uid and the
  * number of the update that wrote it, so that a reader can tell, from the words alone, whom they
- * were written for (no-stale-read), whether both came from one update (no-torn-read), and in what
+ * were written for (no-foreign-read), whether both came from one update (no-torn-read), and in what
  * order updates happened (linearizable-read).
  *
  * A word is 32 bits: the uid's low UID_BITS bits above a COUNTER_BITS update counter. Counters

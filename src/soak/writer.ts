@@ -76,7 +76,7 @@ export class ChurnWriter {
     for (const o of this.home) this.homeStep(o);
     for (const o of this.targets) this.killStep(o);
     if (++this.rounds % GRACE_EVERY_ROUNDS === 0) {
-      if (runWhole(this.kernel.gracePeriod()).kind !== 'disabled') this.counts.gracePeriods++;
+      for (let i = 0; i < this.kernel.m.shape.slots; i++) if (runWhole(this.kernel.gracePeriod(i)).kind !== 'disabled') this.counts.gracePeriods++;
     }
   }
 
