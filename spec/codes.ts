@@ -43,6 +43,11 @@ export const KERNEL_PCS = [
   'destroy.zero-word2',
   'destroy.seq-end',
   'destroy.retire',
+  // The literal twin's unfolded allocator work (SpecOptions.literal); the fast spec never enters them.
+  'create.choose',
+  'create.page',
+  'create.unlock',
+  'destroy.release',
 ] as const;
 export type KernelPc = (typeof KERNEL_PCS)[number];
 export const kpc = (name: KernelPc): number => KERNEL_PCS.indexOf(name);

@@ -62,6 +62,10 @@ const P = {
   dZero2: kpc('destroy.zero-word2'),
   dSeqEnd: kpc('destroy.seq-end'),
   retire: kpc('destroy.retire'),
+  choose: kpc('create.choose'),
+  page: kpc('create.page'),
+  unlock: kpc('create.unlock'),
+  release: kpc('destroy.release'),
 } as const;
 
 export function kernelRegs(c: Ctx, k: number): Regs {
@@ -201,9 +205,25 @@ function afterGrowth(c: Ctx, s: Uint8Array, done: number, index: number): number
   return P.cSeqBegin;
 }
 
+/**
+ * The allocator's lock is held from create.alloc to create.seq-end, and what happens under it that
+ * only the allocator sees (choosing the index, allocating and zeroing an absent page) is folded
+ * into the step that takes the lock. That is Lipton's reduction: taking a lock is a right mover, and
+ * the folded work commutes with every step another actor can take meanwhile (no one else touches
+ * the allocator without the lock, and a page the allocator zeroes is absent, so no reader sees its
+ * memory: its view is unmapped or the zero page, and a late store into it is zeroed whether it
+ * comes just before or just after). So every interleaving of the unfolded steps reaches what one of
+ * the folded ones does. Likewise the lock's release at create.seq-end and destroy.retire's
+ * take-release-give-back. The literal twin (c.literal) takes them one by one; test/literal-twin
+ * holds the two to the same verdicts.
+ */
 const createAlloc: Step = (c, s, r) => {
   const lock = c.L.global + GLOBAL.allocLock;
   if (s[lock] !== 0) return false;
+  if (c.literal) {
+    s[lock] = 1;
+    return then(s, r, P.choose);
+  }
   const index = takeIndex(c, s, r.owner);
   if (index < 0) {
     releaseCreateReference(c, s, r.owner);
@@ -216,6 +236,34 @@ const createAlloc: Step = (c, s, r) => {
   s[r.epoch] = s[slotAt(c, index) + SLOT.epoch];
   s[r.pc] = afterGrowth(c, s, P.alloc, index);
   return true;
+};
+
+const createChoose: Step = (c, s, r) => {
+  const index = takeIndex(c, s, r.owner);
+  if (index < 0) {
+    s[c.L.global + GLOBAL.allocLock] = 0;
+    releaseCreateReference(c, s, r.owner);
+    result(c, outcome('nomem'));
+    return finish(s, r);
+  }
+  s[r.index] = index;
+  s[r.epoch] = s[slotAt(c, index) + SLOT.epoch];
+  s[r.pc] = s[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.kernel] === 0 ? P.page : afterGrowth(c, s, P.alloc, index);
+  return true;
+};
+
+const createPage: Step = (c, s, r) => {
+  const index = s[r.index];
+  ensurePage(c, s, index);
+  s[r.pc] = afterGrowth(c, s, P.alloc, index);
+  return true;
+};
+
+const createUnlock: Step = (c, s, r) => {
+  s[c.L.global + GLOBAL.allocLock] = 0;
+  if (c.linkAfterInit) return then(s, r, P.link);
+  result(c, outcome('created'), s[r.index]);
+  return finish(s, r);
 };
 
 const createMap: Step = (c, s, r) => {
@@ -345,8 +393,9 @@ const createZero2: Step = (c, s, r) => {
 const createSeqEnd: Step = (c, s, r) => {
   const index = s[r.index];
   seqEnd(c, s, r);
-  s[c.L.global + GLOBAL.allocLock] = 0;
   setCurrent(c, s, index, 1);
+  if (c.literal) return then(s, r, P.unlock);
+  s[c.L.global + GLOBAL.allocLock] = 0;
   if (c.linkAfterInit) return then(s, r, P.link);
   result(c, outcome('created'), index);
   return finish(s, r);
@@ -430,8 +479,20 @@ const destroySeqEnd: Step = (c, s, r) => {
 
 const destroyRetire: Step = (c, s, r) => {
   if (s[c.L.global + GLOBAL.allocLock] !== 0) return false;
+  if (c.literal) {
+    s[c.L.global + GLOBAL.allocLock] = 1;
+    return then(s, r, P.release);
+  }
   const index = s[r.index];
   releaseIndex(c, s, index);
+  result(c, outcome('deleted'), index);
+  return finish(s, r);
+};
+
+const destroyRelease: Step = (c, s, r) => {
+  const index = s[r.index];
+  releaseIndex(c, s, index);
+  s[c.L.global + GLOBAL.allocLock] = 0;
   result(c, outcome('deleted'), index);
   return finish(s, r);
 };
@@ -463,6 +524,10 @@ const stepFor = (pc: KernelPc): Step =>
     .with('destroy.zero-word2', () => destroyZero2)
     .with('destroy.seq-end', () => destroySeqEnd)
     .with('destroy.retire', () => destroyRetire)
+    .with('create.choose', () => createChoose)
+    .with('create.page', () => createPage)
+    .with('create.unlock', () => createUnlock)
+    .with('destroy.release', () => destroyRelease)
     .exhaustive();
 
 const SEQ_STEPS: readonly boolean[] = KERNEL_PCS.map((pc) => pc.endsWith('.seq-begin') || pc.endsWith('.seq-end'));

@@ -137,7 +137,7 @@ function done(c: Ctx, s: Uint8Array, at: number): void {
 
 /** A reader with no operation left never reads its cache again: dropping it merges equal futures. */
 function forgetIfDone(c: Ctx, s: Uint8Array, at: number): void {
-  if (c.readerOps >= 0 && s[at + READER.ops] >= c.readerOps) s.fill(0, at + READER.cacheOwner, at + READER.cacheGen + 1);
+  if (!c.literal && c.readerOps >= 0 && s[at + READER.ops] >= c.readerOps) s.fill(0, at + READER.cacheOwner, at + READER.cacheGen + 1);
 }
 
 function retry(c: Ctx, s: Uint8Array, at: number): void {
