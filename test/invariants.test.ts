@@ -5,6 +5,8 @@ import { buildSpec } from '../spec/index.js';
 import { COVERED, INVARIANTS, NO_LEAK, UNIQUE_SLOT } from '../spec/invariants.js';
 import { GLOBAL, OWNER, PAGE, PAGE_FIELDS, SLOT } from '../spec/layout.js';
 import { check, configOf } from './support/models.js';
+import { checkExplanation } from './support/explanation-check.js';
+import type { Trace } from '../src/trace/replay.js';
 
 /** A variant that breaks each step invariant (and no-leak), found by the checker. */
 const BROKEN_BY: [string, string, Record<string, string>][] = [
@@ -27,6 +29,7 @@ describe('each invariant fails on a variant built to break it', () => {
       expect(broken.result).toBe('violation');
       expect(broken.invariant).toBe(invariant);
       expect(broken.explanation).toMatch(/\.$/);
+      expect(checkExplanation(broken.trace as Trace, broken.explanation ?? ''), broken.explanation ?? '').toEqual([]);
       const reference = check(configOf(model, invariant === 'reader-progress' ? { readRetry: 'bounded' } : {}), [invariant]);
       expect(reference.result).toBe('ok');
     });
