@@ -9,6 +9,16 @@
  * That matters: a reclaimed page is zeroed when it is allocated again (precision 3), so `seq` and
  * `gen` restart at 0 and can come back to a value a reader loaded earlier (a seqcount ABA).
  *
+ * Every way a counter here can come back to a value it had, each compared literally:
+ * - a reclaimed page allocated again is zeroed (pageReclaim=zero-page or unmap): seq, gen and the
+ *   value words of all its slots restart at 0 while a reader may be between its two seq loads, or
+ *   hold a cached gen (the seqcount ABA of the README's Verdicts);
+ * - a load through the zero page reads 0, a value seq and gen had before the page was first used;
+ * - writers=plain-seq: two read-modify-write bumps lose one or store an older value;
+ * - wrap-around of the real 32-bit counters needs 2^31 writes during one read; no bound comes near
+ *   it, and the model does not make it possible (a byte never wraps at the check bounds).
+ * The allocator's epoch is the allocator's own record, not page memory, so no zeroing resets it.
+ *
  * Two reductions, each exact only while every counter only ever grows. That holds under
  * writers=single (every bump is an atomic +1) and pageReclaim=never (no page is zeroed after its
  * first allocation, and a first allocation finds the page's memory still zero: only a late writer

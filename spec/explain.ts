@@ -82,6 +82,32 @@ function wordOrigin(states: readonly TracedState[], step: number, index: number,
   return { writtenFor, origin: writtenFor === 'none' ? 'never written' : `written for ${writtenFor}` };
 }
 
+/** The load a reader's step `j` made from slot `index`, as the mapping served it; null for a step that loads nothing. */
+export function loadAt(states: readonly TracedState[], j: number, index: number): Load | null {
+  const field = states[j].step?.load ?? '';
+  if (field === '') return null;
+  const before = states[j - 1].vars;
+  const mapped = get(before.pages, pageOfIndex(states, index), 'view') === 'mapped';
+  const slotField = field === 'uid' ? (get(before.slots, index, 'uid') !== undefined ? 'uid' : 'pid') : SLOT_FIELD[field];
+  const raw = slotField === undefined ? get(before, 'publishedSize') : slotVar(states, j - 1, index, slotField);
+  const zero = slotField === 'uid' ? 'none' : slotField === 'pid' ? -1 : 0;
+  const value = mapped || slotField === undefined ? (typeof raw === 'number' || typeof raw === 'string' ? raw : zero) : zero;
+  const word = field === 'word1' ? 1 : field === 'word2' ? 2 : 0;
+  const w = word === 0 ? { writtenFor: '', origin: '' } : wordOrigin(states, j, index, word);
+  return { step: j, field, value, ...w };
+}
+
+/** The slot index a reader's step `j` loads from: its register before the step, or after a starting step. */
+export function readerIndexAt(states: readonly TracedState[], j: number): number {
+  const actor = states[j].step?.actor ?? '';
+  for (const vars of [states[j - 1].vars, states[j].vars]) {
+    const index = get(vars.readers, actor, 'index');
+    if (typeof index === 'number' && index >= 0) return index;
+  }
+  const picked = states[j].step?.picks.index;
+  return typeof picked === 'number' ? picked : -1;
+}
+
 export function readStory(states: readonly TracedState[], end: number): ReadStory | null {
   const last = states[end].step;
   if (last === null || !/^R[0-9]+$/.test(last.actor)) return null;
@@ -97,19 +123,7 @@ export function readStory(states: readonly TracedState[], end: number): ReadStor
     if (s.action === 'read' || s.action === 'scan') break;
   }
   const page = pageOfIndex(states, index);
-  const loads = steps
-    .map((j): Load => {
-      const field = (states[j].step as StepInfo).load;
-      const mapped = get(states[j - 1].vars.pages, page, 'view') === 'mapped';
-      const slotField = field === 'uid' ? (get(states[j - 1].vars.slots, index, 'uid') !== undefined ? 'uid' : 'pid') : SLOT_FIELD[field];
-      const raw = slotField === undefined ? get(states[j - 1].vars, 'publishedSize') : slotVar(states, j - 1, index, slotField);
-      const zero = slotField === 'uid' ? 'none' : 0;
-      const value = mapped || slotField === undefined ? (typeof raw === 'number' || typeof raw === 'string' ? raw : zero) : zero;
-      const word = field === 'word1' ? 1 : field === 'word2' ? 2 : 0;
-      const w = word === 0 ? { writtenFor: '', origin: '' } : wordOrigin(states, j, index, word);
-      return { step: j, field, value, ...w };
-    })
-    .filter((l) => l.field !== '');
+  const loads = steps.map((j) => loadAt(states, j, index)).filter((l): l is Load => l !== null);
   const seqLoads = loads.filter((l) => l.field === 'seq-begin' || l.field === 'seq-end');
   const seqChanges: number[] = [];
   let pageZeroed: number | null = null;

@@ -78,6 +78,8 @@ export function lifecycleStep(c: Ctx, s: Uint8Array, o: number, regs: Regs): boo
     case 'free':
       // free_task() / css release: waits for the references creates hold (precision 6).
       if (s[at + OWNER.refs] !== 0) return false;
+      // The unlink is part of the free step, not a step of its own: free runs when the last
+      // reference to the owner is dropped, so no kernel context can reach the owner in between.
       s[at + OWNER.phase] = FREED;
       startFreeDestroy(c, s, o);
       return true;

@@ -97,6 +97,11 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
     ['a missing config file', ['check', 'model/nope.json'], /model\/nope.json: \(file\): expected a model file that exists/],
     ['knobs that do not fit together', ['check', '--set', 'ownerKind=cgroup', '--set', 'ownerIdentity=pid'], /ownerIdentity: expected "uid" when ownerKind is "cgroup"/],
     ['an unknown command', ['verify'], /lsmc: verify: expected a command/],
+    [
+      'an unbounded budget where counters can go back',
+      ['check', '--set', 'kernelOps=unbounded', '--set', 'pageReclaim=zero-page'],
+      /--set: pageReclaim: expected "never" with an unbounded budget/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

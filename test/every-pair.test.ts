@@ -25,6 +25,13 @@ const dir = mkdtempSync(join(tmpdir(), 'lsmc-pairs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('every pair of knob values gets a verdict and a counterexample that replays', () => {
+  it('hazard 8 with cgroup owners, found under symmetry, is rebuilt (it used to fail: ties between equal owner records)', () => {
+    const config = configOf('hazard-08-index-reuse.json', { ownerKind: 'cgroup', indexReuse: 'immediate' });
+    const on = check(config, ['no-write-after-reuse'], true);
+    expect(on.result).toBe('violation');
+    expect(on.trace?.states.length).toBe(check(config, ['no-write-after-reuse'], false).trace?.states.length);
+  });
+
   for (const ownerKind of ['task', 'cgroup']) {
     it(`${ownerKind} owners`, () => {
       let verdicts = 0;

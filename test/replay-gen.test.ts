@@ -40,7 +40,7 @@ describe('lsmc replay', () => {
     expect(r.stdout).toMatch(/field\s+expected \(trace\)\s+actual \(reference\)/);
     expect(r.stdout).toContain('steps before it (all matched):');
     expect(r.stdout).toContain('the trace was made with zeroOnRecycle=no; replayed with zeroOnRecycle=yes');
-    expect(r.stdout).toContain('no-stale-read');
+    expect(r.stdout).toContain('no-foreign-read');
   });
 
   it('prints one JSON object with --json', () => {

@@ -153,7 +153,7 @@ export const MUTANTS: readonly Mutant[] = [
     hazard: null,
     about: 'the grace period frees an index a kernel context still holds in an update',
     file: 'kernel.ts',
-    edits: [{ find: '!== SLOT_PENDING || this.heldByUpdate(i)) continue;', replace: '!== SLOT_PENDING) continue;' }],
+    edits: [{ find: '!== SLOT_PENDING || this.heldByUpdate(index)) {', replace: '!== SLOT_PENDING) {' }],
   },
   {
     id: 'M20-unlock-before-seq-end',

@@ -4,6 +4,7 @@
  */
 import type { Plain, Record_, StepInfo } from '../../spec/describe.js';
 import { observationText } from '../../spec/describe.js';
+import { loadAt, readerIndexAt } from '../../spec/explain.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 import type { CheckReport } from '../cli/run-check.js';
 import type { Trace } from '../trace/replay.js';
@@ -82,16 +83,26 @@ function get(r: Plain | undefined, ...path: (string | number)[]): Plain | undefi
   return v;
 }
 
-function gloss(step: StepInfo, before: Record_, after: Record_): string {
+/** What a reader's load returned, from the trace's states: `= 2`, `= 0 (written for B)`. */
+function loaded(trace: Trace, i: number): string {
+  const index = readerIndexAt(trace.states, i);
+  const load = index < 0 ? null : loadAt(trace.states, i, index);
+  if (load === null || load.field === 'size') return '';
+  const whose = load.field === 'word1' || load.field === 'word2' ? ` (written for ${load.writtenFor === 'none' ? 'nobody' : load.writtenFor})` : '';
+  return ` = ${String(load.value)}${whose}`;
+}
+
+function gloss(trace: Trace, i: number): string {
+  const step = trace.states[i].step as StepInfo;
   const action = step.action;
-  const seq = seqGloss(action, before, after, step.actor);
+  const seq = seqGloss(action, trace.states[i - 1].vars, trace.states[i].vars, step.actor);
   if (seq !== null) return seq;
   if (action === 'read' || action === 'scan') {
     const what = action === 'read' ? 'a read of its cached index' : 'a scan of that index';
-    return `starts ${what}; ${LOAD_GLOSS[step.load] ?? 'makes its first load'}`;
+    return `starts ${what}; ${LOAD_GLOSS[step.load] ?? 'makes its first load'}${loaded(trace, i)}`;
   }
   if (action.startsWith('free.')) return GLOSS[`destroy.${action.slice(5)}`] ?? '';
-  if (action.startsWith('read.') || action.startsWith('scan.')) return LOAD_GLOSS[action.slice(5)] ?? '';
+  if (action.startsWith('read.') || action.startsWith('scan.')) return `${LOAD_GLOSS[action.slice(5)] ?? ''}${loaded(trace, i)}`;
   return GLOSS[action] ?? '';
 }
 
@@ -138,7 +149,7 @@ export function renderTrace(trace: Trace): string[] {
       lines.push(`  ${n}  initial state${loopMark}`);
       return;
     }
-    const g = gloss(st.step, trace.states[i - 1].vars, st.vars);
+    const g = gloss(trace, i);
     const obs = observationText(st.step.observation);
     const picks = Object.values(st.step.picks).map(String).join(', ');
     const action = picks === '' ? st.step.action : `${st.step.action}(${picks})`;
