@@ -28,8 +28,11 @@ export interface ExploreOptions {
   /**
    * Called for every enabled transition, in BFS order, before its successor is canonicalised:
    * the first call for anything is on a shortest path to it (test generation hangs off this).
+   * `bad` is the mask of every step invariant the transition breaks, checked or not.
    */
-  readonly onStep?: (action: number, fromId: number, from: Uint8Array, to: Uint8Array) => void;
+  readonly onStep?: (action: number, fromId: number, from: Uint8Array, to: Uint8Array, bad: number) => void;
+  /** Called for every state with no enabled action that is not a proper end (a deadlock), checked or not. */
+  readonly onDeadEnd?: (id: number, state: Uint8Array) => void;
 }
 
 export interface Progress {
@@ -141,7 +144,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
         if (bad === DISABLED) continue;
         enabled++;
         transitions++;
-        if (onStep !== undefined) onStep(a, id, cur, next);
+        if (onStep !== undefined) onStep(a, id, cur, next, bad);
         if ((bad & stepMask) !== 0) return violation(firstName(spec, bad & stepMask), id, a);
         if (symmetry) spec.canonicalize(next);
         fingerprint(nextWords, words, fp);
@@ -155,7 +158,10 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
         if (badState !== 0) return violation(firstName(spec, badState), newId, -1);
         nextLevel.push(nextWords, newId);
       }
-      if (enabled === 0 && options.checkDeadlock && !spec.isFinal(cur)) return violation(DEADLOCK, id, -1);
+      if (enabled === 0 && (options.checkDeadlock || options.onDeadEnd !== undefined) && !spec.isFinal(cur)) {
+        if (options.checkDeadlock) return violation(DEADLOCK, id, -1);
+        options.onDeadEnd?.(id, cur);
+      }
       if (++processed % POLL_EVERY === 0) {
         const now = performance.now();
         const seconds = (now - started) / 1000;

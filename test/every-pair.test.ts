@@ -2,7 +2,8 @@
  * No combination without a verdict: every pair of non-reference knob values, for both owner kinds,
  * on small bounds, with symmetry on and off, ends in a verdict (ok or a violation), never in an
  * internal error; a violation's counterexample is rebuilt with stable actor names, is as long with
- * symmetry as without, and replays against the reference implementation in its own variant.
+ * symmetry as without, is explained by a sentence that is true of it, and replays against the
+ * reference implementation in its own variant.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { writeTraceFile } from '../src/trace/file.js';
 import { configProblem } from '../spec/index.js';
 import { KNOBS, type KnobName } from '../spec/knobs.js';
 import { check, configOf } from './support/models.js';
+import { checkExplanation } from './support/explanation-check.js';
+import type { Trace } from '../src/trace/replay.js';
 
 const SMALL = { owners: 2, pidNumbers: 1, kernelContexts: 2, readers: 1, kernelOps: 1, readerOps: 1, maxPages: 2 };
 const SINGLES: [KnobName, string][] = [];
@@ -52,6 +55,7 @@ describe('every pair of knob values gets a verdict and a counterexample that rep
           verdicts++;
           if (on.result !== 'violation' || on.itf === null || on.invariant === 'deadlock') continue;
           expect(on.trace?.states.length, label).toBe(off.trace?.states.length);
+          expect(checkExplanation(on.trace as Trace, on.explanation ?? ''), `${label}: ${on.explanation ?? ''}`).toEqual([]);
           const file = join(dir, `${verdicts}.itf.json`);
           writeTraceFile(file, on.itf);
           const summary = runReplay([file], referenceAdapter, []);
