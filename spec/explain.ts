@@ -51,6 +51,8 @@ export interface ReadStory {
   readonly seqChanges: readonly number[];
   /** A step between the two seq loads at which the slot's page was allocated again, zeroed. */
   readonly pageZeroed: number | null;
+  /** A step between the two seq loads at which the slot's page was reclaimed to the zero page. */
+  readonly zeroView: number | null;
 }
 
 const SLOT_FIELD: Readonly<Record<string, string>> = { 'seq-begin': 'seq', 'seq-end': 'seq', gen: 'gen', word1: 'word1', word2: 'word2' };
@@ -127,13 +129,15 @@ export function readStory(states: readonly TracedState[], end: number): ReadStor
   const seqLoads = loads.filter((l) => l.field === 'seq-begin' || l.field === 'seq-end');
   const seqChanges: number[] = [];
   let pageZeroed: number | null = null;
+  let zeroView: number | null = null;
   if (seqLoads.length >= 2) {
     for (let k = seqLoads[0].step + 1; k < seqLoads[seqLoads.length - 1].step; k++) {
       if (slotVar(states, k, index, 'seq') !== slotVar(states, k - 1, index, 'seq')) seqChanges.push(k);
       if (get(states[k].vars.pages, page, 'kernel') === 'present' && get(states[k - 1].vars.pages, page, 'kernel') === 'absent') pageZeroed ??= k;
+      if (get(states[k].vars.pages, page, 'view') === 'zero-page' && get(states[k - 1].vars.pages, page, 'view') === 'mapped') zeroView ??= k;
     }
   }
-  return { reader, index, loads, seqChanges, pageZeroed };
+  return { reader, index, loads, seqChanges, pageZeroed, zeroView };
 }
 
 function wordsSentence(story: ReadStory): string {
@@ -154,7 +158,12 @@ function seqSentence(states: readonly TracedState[], story: ReadStory): string {
     return ` Both its seq loads (steps ${a.step} and ${b.step}) read ${a.value}, an even value, though ${writers.join(' and ')}: so it saw no write in progress.`;
   }
   const changes = story.seqChanges.length <= 4 ? `at steps ${story.seqChanges.join(', ')}` : `${story.seqChanges.length} times`;
-  const why = story.pageZeroed !== null ? `: the page was allocated again, zeroed, at step ${story.pageZeroed}, and seq counted up from 0 to the same value` : '';
+  const why =
+    story.pageZeroed !== null
+      ? `: the page was allocated again, zeroed, at step ${story.pageZeroed}, and seq counted up from 0 to the same value`
+      : story.zeroView !== null && b.value === 0
+        ? `: the page was reclaimed at step ${story.zeroView}, and its zero page reads seq as 0`
+        : '';
   return ` Both its seq loads (steps ${a.step} and ${b.step}) read ${a.value}, though seq changed ${changes} in between${why}.`;
 }
 
