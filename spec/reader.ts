@@ -293,7 +293,9 @@ function decide(c: Ctx, s: Uint8Array, at: number): void {
   if ((flags & RF_FOREIGN) !== 0) c.bad |= NO_FOREIGN_READ;
   if ((flags & RF_TORN) !== 0) c.bad |= NO_TORN_READ;
   if ((flags & RF_SAW_EMPTY) !== 0) c.bad |= ZERO_IS_EMPTY;
-  if (target !== 0 && ((flags & (RF_STALE | RF_TORN)) !== 0 || (s[at + READER.seen] & (1 << w1)) === 0)) c.bad |= LINEARIZABLE_READ;
+  // A word nobody wrote is still the current value when it is the element's zero (zeroOnRecycle=no before the
+  // first update): what is not current is another owner's word, a torn pair, or a value never current.
+  if (target !== 0 && ((flags & (RF_FOREIGN | RF_TORN)) !== 0 || (s[at + READER.seen] & (1 << w1)) === 0)) c.bad |= LINEARIZABLE_READ;
   result(c, outcome('value'), target, w1, w2);
   done(c, s, at);
 }
