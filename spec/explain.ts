@@ -2,8 +2,8 @@
  * One sentence per violation that says why the invariant broke, in the design's words, built from
  * the counterexample's own states: which load of the reader's last attempt saw what, whom each
  * accepted word was really written for (a word zeroed by a clear or with its page belongs to
- * nobody), and what happened to `seq` between the two loads that compared it. test/explain.test.ts
- * checks every sentence against the trace it explains.
+ * nobody), and what happened to `seq` between the two loads that compared it.
+ * test/support/explanation-check.ts checks every sentence against the trace it explains.
  */
 import { match } from 'ts-pattern';
 import { observationText, type Plain, type Record_, type StepInfo } from './describe.js';
@@ -18,7 +18,8 @@ export interface TracedState {
   readonly vars: Record_;
 }
 
-const get = (r: Plain | undefined, ...path: (string | number)[]): Plain | undefined => {
+/** The value at `path` in a decoded state, or undefined. */
+export const get = (r: Plain | undefined, ...path: (string | number)[]): Plain | undefined => {
   let v: Plain | undefined = r;
   for (const p of path) {
     if (v === undefined || typeof v !== 'object') return undefined;

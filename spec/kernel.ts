@@ -220,22 +220,8 @@ function afterGrowth(c: Ctx, s: Uint8Array, done: number, index: number): number
 const createAlloc: Step = (c, s, r) => {
   const lock = c.L.global + GLOBAL.allocLock;
   if (s[lock] !== 0) return false;
-  if (c.literal) {
-    s[lock] = 1;
-    return then(s, r, P.choose);
-  }
-  const index = takeIndex(c, s, r.owner);
-  if (index < 0) {
-    releaseCreateReference(c, s, r.owner);
-    result(c, outcome('nomem'));
-    return finish(s, r);
-  }
   s[lock] = 1;
-  ensurePage(c, s, index);
-  s[r.index] = index;
-  s[r.epoch] = s[slotAt(c, index) + SLOT.epoch];
-  s[r.pc] = afterGrowth(c, s, P.alloc, index);
-  return true;
+  return c.literal ? then(s, r, P.choose) : createChoose(c, s, r);
 };
 
 const createChoose: Step = (c, s, r) => {
@@ -248,8 +234,8 @@ const createChoose: Step = (c, s, r) => {
   }
   s[r.index] = index;
   s[r.epoch] = s[slotAt(c, index) + SLOT.epoch];
-  s[r.pc] = s[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.kernel] === 0 ? P.page : afterGrowth(c, s, P.alloc, index);
-  return true;
+  if (c.literal && s[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.kernel] === 0) return then(s, r, P.page);
+  return createPage(c, s, r);
 };
 
 const createPage: Step = (c, s, r) => {
@@ -394,11 +380,7 @@ const createSeqEnd: Step = (c, s, r) => {
   const index = s[r.index];
   seqEnd(c, s, r);
   setCurrent(c, s, index, 1);
-  if (c.literal) return then(s, r, P.unlock);
-  s[c.L.global + GLOBAL.allocLock] = 0;
-  if (c.linkAfterInit) return then(s, r, P.link);
-  result(c, outcome('created'), index);
-  return finish(s, r);
+  return c.literal ? then(s, r, P.unlock) : createUnlock(c, s, r);
 };
 
 const createLink: Step = (c, s, r) => {
@@ -479,14 +461,8 @@ const destroySeqEnd: Step = (c, s, r) => {
 
 const destroyRetire: Step = (c, s, r) => {
   if (s[c.L.global + GLOBAL.allocLock] !== 0) return false;
-  if (c.literal) {
-    s[c.L.global + GLOBAL.allocLock] = 1;
-    return then(s, r, P.release);
-  }
-  const index = s[r.index];
-  releaseIndex(c, s, index);
-  result(c, outcome('deleted'), index);
-  return finish(s, r);
+  s[c.L.global + GLOBAL.allocLock] = 1;
+  return c.literal ? then(s, r, P.release) : destroyRelease(c, s, r);
 };
 
 const destroyRelease: Step = (c, s, r) => {

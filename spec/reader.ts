@@ -160,7 +160,7 @@ function retry(c: Ctx, s: Uint8Array, at: number): void {
     s[at + READER.target] = 0;
     s[at + READER.seen] = 0;
   }
-  s[at + READER.pc] = !scan && c.publishedSize ? P.size : firstSlotLoad(c, scan);
+  s[at + READER.pc] = firstLoad(c, scan ? 'scan' : 'read');
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { Plain, Record_, StepInfo } from '../../spec/describe.js';
 import { observationText } from '../../spec/describe.js';
-import { loadAt, readerIndexAt } from '../../spec/explain.js';
+import { get, loadAt, readerIndexAt } from '../../spec/explain.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 import type { CheckReport } from '../cli/run-check.js';
 import type { Trace } from '../trace/replay.js';
@@ -72,15 +72,6 @@ function seqGloss(action: string, before: Record_, after: Record_, actor: string
   return begin
     ? `${verb}, EVEN: the ${window} begins, but readers see no write in progress`
     : `${verb}, ODD: the ${window} is done, but readers see a write in progress${lock}`;
-}
-
-function get(r: Plain | undefined, ...path: (string | number)[]): Plain | undefined {
-  let v: Plain | undefined = r;
-  for (const p of path) {
-    if (v === undefined || typeof v !== 'object') return undefined;
-    v = (v as Record<string, Plain>)[p as string];
-  }
-  return v;
 }
 
 /** What a reader's load returned, from the trace's states: `= 2`, `= 0 (written for B)`. */
