@@ -13,7 +13,7 @@ import { type Config, flatConfig } from '../spec/knobs.js';
 import { loadConfigFile } from '../src/model/config.js';
 import { naiveExplore } from '../test/support/naive-explorer.js';
 import { referenceAdapter } from '../src/adapter/reference.js';
-import { runReplay } from '../src/cli/replay.js';
+import { runReplay } from '../src/replay/run.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const json = process.argv.includes('--json');

@@ -8,7 +8,7 @@ import { collisionProbability, fingerprint } from './fingerprint.js';
 import { findLasso, type StateGraph } from './liveness.js';
 import { type LastStepTest, rebuildPath, type Path } from './rebuild.js';
 import { FingerprintTable } from './seen-set.js';
-import { DISABLED, type LivenessProperty, type Spec } from './spec.js';
+import { type LivenessProperty, type Spec } from './spec.js';
 import { StateBuffer } from './state-buffer.js';
 
 export interface ExploreOptions {
@@ -141,7 +141,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       let enabled = 0;
       for (let a = 0; a < spec.actionCount; a++) {
         const bad = spec.step(a, cur, next);
-        if (bad === DISABLED) continue;
+        if (bad < 0) continue;
         enabled++;
         transitions++;
         if (onStep !== undefined) onStep(a, id, cur, next, bad);

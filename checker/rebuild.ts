@@ -7,7 +7,7 @@
  */
 import type { ChunkedArray } from './chunked.js';
 import { fingerprint } from './fingerprint.js';
-import { DISABLED, type Spec } from './spec.js';
+import { type Spec } from './spec.js';
 
 export interface TraceLinks {
   readonly parents: ChunkedArray;
@@ -63,7 +63,7 @@ export function rebuildPath(
   spec.canonicalize(canon);
   for (const a of chain) {
     const succ = new Uint8Array(spec.stateBytes);
-    if (spec.step(a, canon, succ) === DISABLED) throw new Error(`rebuild: action ${a} disabled on the stored path`);
+    if (spec.step(a, canon, succ) < 0) throw new Error(`rebuild: action ${a} disabled on the stored path`);
     spec.canonicalize(succ);
     targets.push(fpOf(succ));
     canon = succ;
@@ -78,7 +78,7 @@ export function rebuildPath(
     const last = i === targets.length - 1 && lastAction >= 0;
     for (let b = 0; b < spec.actionCount; b++) {
       const bad = spec.step(b, state, succ);
-      if (bad === DISABLED || (last && !lastOk(b, state, succ, bad))) continue;
+      if (bad < 0 || (last && !lastOk(b, state, succ, bad))) continue;
       probe.set(succ);
       spec.canonicalize(probe);
       if (fpOf(probe) !== target) continue;

@@ -4,8 +4,16 @@
  * an opaque run of bytes, an action is a number, an invariant is a bit.
  */
 
-/** Returned by `step` for an action that is not enabled in the given state. */
-export const DISABLED = -1;
+/**
+ * What `step` returns when it does not take the action: the protocol does not allow it in this
+ * state (NOT_ENABLED), or something holds it back until another actor moves (MUST_WAIT: a lock, a
+ * writer in the element's window, references still held, a grace period not yet over). The explorer
+ * treats both alike; replay asks which, to check that an implementation waits where the spec does.
+ */
+export const NOT_ENABLED = -1;
+export const MUST_WAIT = -2;
+
+export const STEP_INVARIANT_BITS = 0xffff;
 
 export interface InvariantInfo {
   readonly name: string;
@@ -31,7 +39,7 @@ export interface Spec {
   /** Actors are numbered 0..actorCount-1; weak fairness is per actor. */
   readonly actorCount: number;
   actorOf(action: number): number;
-  /** Invariant i is bit i of the masks below. At most 31 invariants. */
+  /** Invariant i is bit i of the masks below. At most 16 invariants. */
   readonly invariants: readonly InvariantInfo[];
   readonly liveness: readonly LivenessProperty[];
   /** Whether infinite behaviours (cycles in the state graph) can exist; liveness is vacuous otherwise. */
@@ -40,8 +48,11 @@ export interface Spec {
   /** Writes the single initial state. */
   init(out: Uint8Array): void;
   /**
-   * If `action` is enabled in `from`, writes its successor to `to` and returns the mask of step
-   * invariants the transition violates (0 when none); otherwise returns DISABLED and leaves `to` alone.
+   * If `action` can be taken in `from`, writes its successor to `to` and returns a non-negative
+   * result: its low 16 bits (STEP_INVARIANT_BITS) the mask of step invariants the transition
+   * violates, the bits above the spec's own (what the step returned), which the explorer hands to
+   * its hooks untouched. Otherwise returns NOT_ENABLED or MUST_WAIT (both negative), and `to` holds
+   * nothing of use.
    */
   step(action: number, from: Uint8Array, to: Uint8Array): number;
   /** The mask (restricted to `mask`) of state invariants that `state` violates. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { referenceAdapter } from '../src/adapter/reference.js';
-import { runReplay } from '../src/cli/replay.js';
+import { runReplay } from '../src/replay/run.js';
 import { renderReplay } from '../src/report/replay.js';
 import { hazardPath, manifest, referenceSets, suiteDir, traceCount } from './support.js';
 

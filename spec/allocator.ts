@@ -3,7 +3,8 @@
  * what happens to a page whose slots are all free (pageReclaim). Its state is touched only under
  * the allocator lock.
  */
-import { SLOT_FREE, VIEW_UNMAPPED, VIEW_ZERO } from './codes.js';
+import { SLOT_FREE } from './codes.js';
+import { VIEW_UNMAPPED, VIEW_ZERO } from './vocabulary.js';
 import { type Ctx, pageOf, slotAt } from './context.js';
 import { nextEpoch } from './counters.js';
 import { GLOBAL, PAGE, PAGE_FIELDS, SLOT, SLOT_FIELDS } from './layout.js';

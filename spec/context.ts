@@ -4,40 +4,21 @@
  * each step and read right after it; it is never part of a state.
  */
 import type { Config } from './knobs.js';
+import { type Behaviour, behaviourOf } from './variant.js';
 import { UNBOUNDED } from './knobs.js';
 import { KERNEL, KERNEL_FIELDS, OWNER, OWNER_FIELDS, READER, READER_FIELDS, SLOT, SLOT_FIELDS, type Layout, layoutOf } from './layout.js';
 import { pendingCode } from './codes.js';
 import { type Counters, countersMonotone, markGenCopies, nextGen } from './counters.js';
 
-export interface Ctx {
+export interface Ctx extends Behaviour {
   readonly config: Config;
   readonly L: Layout;
-  readonly task: boolean;
-  readonly byUid: boolean;
-  readonly checksSeq: boolean;
-  readonly checksUid: boolean;
-  readonly checksGen: boolean;
-  readonly publishedSize: boolean;
-  readonly zeroPageGrowth: boolean;
-  readonly publishAfterPage: boolean;
-  readonly linkAfterInit: boolean;
-  readonly reuseAfterGrace: boolean;
-  readonly reclaim: 'never' | 'zero-page' | 'unmap';
-  readonly zeroOnRecycle: boolean;
-  readonly createGuard: boolean;
-  readonly createLocked: boolean;
-  readonly singleWriter: boolean;
   readonly lifo: boolean;
-  readonly policy: 'lowest' | 'cyclic' | 'lifo';
-  readonly stayAlive: boolean;
-  /** Retries before busy; -1 for readRetry=unbounded (retries are then not counted). */
-  readonly retryBound: number;
   /** Operations per actor; -1 for unbounded (not counted). */
   readonly kernelOps: number;
   readonly readerOps: number;
   readonly values: number;
   readonly slotsPerPage: number;
-  readonly pidNumbers: number;
   readonly pending: number;
   /** How seq, gen and the epoch are kept: literally, or in the finite form of spec/counters.ts. */
   readonly counters: Counters;
@@ -71,33 +52,16 @@ export function makeCtx(config: Config, options: SpecOptions = {}): Ctx {
   const count = (v: number | string): number => (v === UNBOUNDED ? -1 : (v as number));
   const unbounded = b.kernelOps === UNBOUNDED || b.readerOps === UNBOUNDED;
   const L = layoutOf(config);
+  const behaviour = behaviourOf(config);
   return {
+    ...behaviour,
     config,
     L,
-    task: k.ownerKind === 'task',
-    byUid: k.ownerIdentity === 'uid',
-    checksSeq: k.validation === 'seq-uid-gen',
-    checksUid: k.validation !== 'none',
-    checksGen: k.validation === 'seq-uid-gen' || k.validation === 'uid-gen',
-    publishedSize: k.growth === 'published-size',
-    zeroPageGrowth: k.growth === 'zero-page',
-    publishAfterPage: k.publishOrder === 'after-page',
-    linkAfterInit: k.linkOrder === 'init-then-link',
-    reuseAfterGrace: k.indexReuse === 'after-grace',
-    reclaim: k.pageReclaim,
-    zeroOnRecycle: k.zeroOnRecycle === 'yes',
-    createGuard: k.createGuard === 'yes',
-    createLocked: k.createRace === 'locked',
-    singleWriter: k.writers === 'single',
-    lifo: k.indexPolicy === 'lifo',
-    policy: k.indexPolicy,
-    stayAlive: k.lifecycle === 'stay-alive',
-    retryBound: k.readRetry === 'bounded' ? count(b.readRetries) : -1,
+    lifo: behaviour.policy === 'lifo',
     kernelOps: count(b.kernelOps),
     readerOps: count(b.readerOps),
     values: b.values as number,
     slotsPerPage: b.slotsPerPage as number,
-    pidNumbers: b.pidNumbers as number,
     pending: pendingCode(L.owners),
     counters: options.counters ?? (unbounded ? 'abstract' : 'literal'),
     markCopies: options.literal !== true && countersMonotone(k),
@@ -135,6 +99,10 @@ export function bumpGen(c: Ctx, s: Uint8Array, index: number): void {
 export function identOf(c: Ctx, s: Uint8Array, owner: number): number {
   return c.byUid ? owner + 1 : s[ownerAt(c, owner) + OWNER.pid];
 }
+
+/** What a step function returns when it took its step; NOT_ENABLED and MUST_WAIT when it did not. */
+export const TAKEN = 0;
+export { MUST_WAIT, NOT_ENABLED } from '../checker/spec.js';
 
 export function result(c: Ctx, kind: number, a = 0, b = 0, d = 0): void {
   c.outKind = kind;

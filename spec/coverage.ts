@@ -4,10 +4,12 @@
  * pid number a spawn gets, whether a retire reclaims a page, in which phase of its owner's life an
  * operation starts). A goal is named without actors, so that it means the same under symmetry.
  */
-import { ALIVE, EXITED, FREED, KERNEL_PCS, OUTCOMES, type Outcome, READER_PCS, REAPED, RF_SCAN, RF_UID_MISMATCH, VIEW_MAPPED, outcome } from './codes.js';
+import { RF_SCAN, RF_UID_MISMATCH } from './codes.js';
+import { ALIVE, EXITED, FREED, OUTCOMES, type Outcome, REAPED, VIEW_MAPPED, outcome } from './vocabulary.js';
 import type { Ctx } from './context.js';
 import { kernelAt, ownerAt, pageOf, readerAt, slotAt } from './context.js';
 import type { Action } from './actions.js';
+import { KERNEL_PCS, kernelStepName, type Load, READER_PCS, readerStepName, STEP_NAMES, type StepName } from './steps.js';
 import { heldByUpdate, loadsSeqNext, type Regs } from './kernel.js';
 import { KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 import { nextLifecycleStep, pidHeld } from './owner.js';
@@ -36,41 +38,18 @@ export const QUALIFIERS = [
 export type Qualifier = (typeof QUALIFIERS)[number];
 const Q = (q: Qualifier): number => QUALIFIERS.indexOf(q);
 
-const DESTROY = KERNEL_PCS.filter((p) => p.startsWith('destroy.')).map((p) => p.replace('destroy.', ''));
-const SEQ_STEP = /seq-(begin|end)$/;
-
-/** Every step name a trace can carry, in a fixed order. */
-export const STEP_NAMES: readonly string[] = [
-  'spawn',
-  'exit',
-  'reap',
-  'mkdir',
-  'rmdir',
-  'free',
-  ...DESTROY.flatMap((d) => (SEQ_STEP.test(d) ? [`free.${d}.load`, `free.${d}`] : [`free.${d}`])),
-  'create',
-  'update',
-  'delete',
-  ...KERNEL_PCS.slice(1).flatMap((p) => (SEQ_STEP.test(p) ? [`${p}.load`, p] : [p])),
-  'lookup',
-  'read',
-  'scan',
-  ...READER_PCS.slice(1).flatMap((p) => [`read.${p}`, `scan.${p}`]),
-  'grace-period',
-];
 const NAME_ID = new Map(STEP_NAMES.map((n, i) => [n, i]));
 
 export interface Goal {
-  readonly step: string;
+  readonly step: StepName;
   readonly outcome: Outcome;
   readonly qualifier: Qualifier;
 }
 
 export const goalCount = STEP_NAMES.length * OUTCOMES.length * QUALIFIERS.length;
 
-export function goalId(step: string, out: Outcome, q: Qualifier): number {
-  const n = NAME_ID.get(step);
-  if (n === undefined) throw new Error(`unknown step name ${step}`);
+export function goalId(step: StepName, out: Outcome, q: Qualifier): number {
+  const n = NAME_ID.get(step) as number;
   return (n * OUTCOMES.length + outcome(out)) * QUALIFIERS.length + Q(q);
 }
 
@@ -137,16 +116,16 @@ function readerCause(c: Ctx, from: Uint8Array, at: number, pc: string, out: Outc
   return '';
 }
 
-/** The goal the transition `action` from `from` to `to` hits; the spec's scratch still holds its outcome. */
-export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; firstReader: number }, ownerRegs: readonly Regs[], kernelRegs: readonly Regs[], from: Uint8Array, to: Uint8Array): number {
-  const out = OUTCOMES[c.outKind];
+/** The goal the transition `action` from `from` to `to`, which returned `out`, hits. */
+export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; firstReader: number }, ownerRegs: readonly Regs[], kernelRegs: readonly Regs[], from: Uint8Array, to: Uint8Array, out: Outcome): number {
   switch (a.kind) {
     case 'lifecycle': {
       const step = nextLifecycleStep(c, from, a.owner);
       if (step === 'destroy') {
-        const pc = KERNEL_PCS[from[ownerAt(c, a.owner) + OWNER.pc]].replace('destroy.', '');
-        const name = `free.${pc}${loadsSeqNext(c, from, ownerRegs[a.owner]) ? '.load' : ''}`;
-        return goalId(name, out, pc === 'retire' && reclaimed(c, from, to) ? 'page-reclaimed' : '');
+        const pc = KERNEL_PCS[from[ownerAt(c, a.owner) + OWNER.pc]];
+        if (pc === 'idle') throw new Error('a free step with no destroy under way');
+        const name = kernelStepName(pc, true, loadsSeqNext(c, from, ownerRegs[a.owner]));
+        return goalId(name, out, pc === 'destroy.retire' && reclaimed(c, from, to) ? 'page-reclaimed' : '');
       }
       if (step === 'none') throw new Error('lifecycle step with nothing to do');
       const name = c.task ? step : step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
@@ -161,7 +140,8 @@ export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; 
     case 'kernel-step': {
       const k = a.actor - actorBase.firstKernel;
       const pc = KERNEL_PCS[from[kernelAt(c, k) + KERNEL.pc]];
-      const name = `${pc}${loadsSeqNext(c, from, kernelRegs[k]) ? '.load' : ''}`;
+      if (pc === 'idle') throw new Error('a kernel step with no operation under way');
+      const name = kernelStepName(pc, false, loadsSeqNext(c, from, kernelRegs[k]));
       let q: Qualifier = '';
       if (pc === 'create.alloc' && out === 'none') q = allocPath(c, from, to, k);
       if (pc === 'destroy.retire' && reclaimed(c, from, to)) q = 'page-reclaimed';
@@ -174,7 +154,8 @@ export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; 
       const at = readerAt(c, a.actor - actorBase.firstReader);
       const scan = (from[at + READER.flags] & RF_SCAN) !== 0;
       const pc = READER_PCS[from[at + READER.pc]];
-      return goalId(`${scan ? 'scan' : 'read'}.${pc}`, out, readerCause(c, from, at, pc, out));
+      if (pc === 'idle') throw new Error('a reader step with no read under way');
+      return goalId(readerStepName(scan ? 'scan' : 'read', pc), out, readerCause(c, from, at, pc, out));
     }
     case 'grace': {
       let held = false;
@@ -190,11 +171,12 @@ export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; 
  */
 export function possibleGoals(c: Ctx): Goal[] {
   const out: Goal[] = [];
-  const add = (step: string, outs: readonly Outcome[], qs: readonly Qualifier[] = ['']): void => {
+  const add = (step: StepName, outs: readonly Outcome[], qs: readonly Qualifier[] = ['']): void => {
     for (const o of outs) for (const q of qs) out.push({ step, outcome: o, qualifier: q });
   };
   const phases: Qualifier[] = c.task ? ['owner-alive', 'owner-exited', 'owner-reaped', 'owner-freed'] : ['owner-alive', 'owner-exited', 'owner-freed'];
-  const seq = (name: string): string[] => (c.singleWriter ? [name] : [`${name}.load`, name]);
+  type Bump = `${'create' | 'update' | 'destroy' | 'free'}.${'seq-begin' | 'seq-end'}`;
+  const seq = (name: Bump): StepName[] => (c.singleWriter ? [name] : [`${name}.load`, name]);
   const reuse = c.reuseAfterGrace;
   const reclaimQs: Qualifier[] = c.reclaim === 'never' ? [''] : ['', 'page-reclaimed'];
 
@@ -208,7 +190,7 @@ export function possibleGoals(c: Ctx): Goal[] {
     add('rmdir', ['none']);
   }
   add('free', ['none'], ['', 'with-element']);
-  const destroy = (prefix: string): void => {
+  const destroy = (prefix: 'free' | 'destroy'): void => {
     for (const n of seq(`${prefix}.seq-begin`)) add(n, ['none']);
     add(`${prefix}.uid`, ['none']);
     add(`${prefix}.gen`, ['none']);
@@ -227,7 +209,7 @@ export function possibleGoals(c: Ctx): Goal[] {
   add('create', c.createGuard ? ['refused'] : ['none', 'exists'], phases.slice(1));
   // An owner is unlinked when freed; only a create that skips the guard can link it again.
   const linkable = c.createGuard ? phases.filter((q) => q !== 'owner-freed') : phases;
-  for (const op of ['update', 'delete']) {
+  for (const op of ['update', 'delete'] as const) {
     add(op, ['enoent'], phases);
     add(op, ['none'], linkable);
   }
@@ -264,7 +246,7 @@ export function possibleGoals(c: Ctx): Goal[] {
   const faults: Outcome[] = c.publishedSize && c.reclaim !== 'unmap' && c.publishAfterPage ? [] : ['fault'];
   const retries: Outcome[] = c.checksSeq ? ['retry', ...(c.retryBound >= 0 ? (['busy'] as Outcome[]) : [])] : [];
   for (const kind of ['read', 'scan'] as const) {
-    const loads: string[] = [];
+    const loads: Load[] = [];
     if (kind === 'read' && c.publishedSize) loads.push('size');
     if (c.checksSeq) loads.push('seq-begin');
     if (kind === 'scan' || c.checksUid) loads.push('uid');
@@ -276,7 +258,7 @@ export function possibleGoals(c: Ctx): Goal[] {
       if (load === 'seq-begin') outs.push(...retries);
       if (i === loads.length - 1) {
         outs.splice(outs.indexOf('none'), 1);
-        const name = `${kind}.${load}`;
+        const name = readerStepName(kind, load);
         add(name, outs);
         add(name, ['value']);
         const mismatches: Qualifier[] = kind === 'scan' ? ['uid-mismatch'] : [...(c.checksUid ? (['uid-mismatch'] as Qualifier[]) : []), ...(c.checksGen ? (['gen-mismatch'] as Qualifier[]) : [])];
@@ -285,9 +267,9 @@ export function possibleGoals(c: Ctx): Goal[] {
         return;
       }
       // The first attempt cannot give up; a retry re-announces the first load as a step of its own.
-      add(i === 0 ? kind : `${kind}.${load}`, i === 0 ? outs.filter((o) => o !== 'busy') : outs);
+      add(i === 0 ? kind : readerStepName(kind, load), i === 0 ? outs.filter((o) => o !== 'busy') : outs);
       const again = c.retryBound === 1 ? outs.filter((o) => o !== 'retry') : outs;
-      if (i === 0 && c.checksSeq && (load === 'seq-begin' || load === 'size')) add(`${kind}.${load}`, again);
+      if (i === 0 && c.checksSeq && (load === 'seq-begin' || load === 'size')) add(readerStepName(kind, load), again);
     });
   }
   return out;

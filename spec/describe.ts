@@ -4,34 +4,20 @@
  * Conventions: owners are named A, B, C...; -1 stands for "none" in index and number fields.
  */
 import type { LsmcSpec } from './index.js';
-import {
-  KERNEL_PCS,
-  OUTCOMES,
-  PHASES,
-  READER_PCS,
-  RF_SCAN,
-  SLOT_FREE,
-  VIEWS,
-} from './codes.js';
+import { RF_SCAN, SLOT_FREE } from './codes.js';
+import { type Observation, PHASES, VIEWS } from './vocabulary.js';
+import { KERNEL_PCS, kernelStepName, type Load, READER_PCS, readerStepName, type StepName } from './steps.js';
 import { kernelAt, ownerAt, readerAt, slotAt } from './context.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 import { loadsSeqNext } from './kernel.js';
 import { nextLifecycleStep } from './owner.js';
 import { STALE } from './counters.js';
+import { ownerName } from './names.js';
 import { firstLoad } from './reader.js';
 
 export type Plain = number | string | boolean | readonly Plain[] | { readonly [key: string]: Plain };
 export type Record_ = { readonly [key: string]: Plain };
 
-/** Owners are A..Z, then O27, O28... (simulation allows more than 26). */
-export const ownerName = (o: number): string => (o < 0 ? 'none' : o < 26 ? String.fromCharCode(65 + o) : `O${o + 1}`);
-export const OWNER_NAME = /^(?:[A-Z]|O[0-9]+)$/;
-/** The owner an owner name stands for, or -1 for anything else ('none' included). */
-export function ownerIndex(name: string): number {
-  if (/^[A-Z]$/.test(name)) return name.charCodeAt(0) - 65;
-  const m = /^O([0-9]+)$/.exec(name);
-  return m === null || Number(m[1]) <= 26 ? -1 : Number(m[1]) - 1;
-}
 /** A reader's copy of a counter: its value, or 'stale' once a bump made it older (spec/counters.ts). */
 const copy = (v: number): number | string => (v === STALE ? 'stale' : v);
 /** A field holding owner + 1, 0 for none. */
@@ -154,113 +140,77 @@ export interface StepInfo {
   readonly actor: string;
   readonly actorLabel: string;
   /** The action as `mbt::actionTaken` names it, e.g. `spawn`, `create`, `create.alloc`, `read.uid`. */
-  readonly action: string;
+  readonly action: StepName;
   /** The nondeterministic choices of the step, as `mbt::nondetPicks` records them. */
   readonly picks: Record_;
   readonly observation: Observation;
   /** Step-invariant bits the step broke. */
   readonly broke: number;
   /** For a reader's step: the field its load read (`seq-begin`, `uid`, ... `seq-end`, `size`); '' otherwise. */
-  readonly load: string;
+  readonly load: Load | '';
 }
 
-export interface Observation {
-  readonly [key: string]: Plain;
-  readonly kind: string;
-  readonly owner: string;
-  readonly index: number;
-  readonly word1: number;
-  readonly word2: number;
+function loadOf(pc: Load | 'idle'): Load {
+  if (pc === 'idle') throw new Error('a reader step with no read under way');
+  return pc;
 }
 
-const NO_OBSERVATION: Observation = { kind: 'none', owner: 'none', index: -1, word1: -1, word2: -1 };
+/** The name of the step `action` would take from `before`, whether or not it can be taken there. */
+export function stepName(spec: LsmcSpec, before: Uint8Array, action: number): StepName {
+  const a = spec.actions[action];
+  const c = spec.ctx;
+  switch (a.kind) {
+    case 'lifecycle': {
+      const step = nextLifecycleStep(c, before, a.owner);
+      if (step === 'destroy') {
+        const pc = KERNEL_PCS[before[ownerAt(c, a.owner) + OWNER.pc]];
+        if (pc === 'idle') throw new Error('a free step with no destroy under way');
+        return kernelStepName(pc, true, loadsSeqNext(c, before, spec.ownerRegs[a.owner]));
+      }
+      if (step === 'none') throw new Error('a lifecycle step with nothing to do');
+      if (c.task) return step;
+      return step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
+    }
+    case 'kernel-step': {
+      const k = a.actor - spec.actors.firstKernel;
+      const pc = KERNEL_PCS[before[kernelAt(c, k) + KERNEL.pc]];
+      if (pc === 'idle') throw new Error('a kernel step with no operation under way');
+      return kernelStepName(pc, false, loadsSeqNext(c, before, spec.kernelRegs[k]));
+    }
+    case 'reader-step': {
+      const at = readerAt(c, a.actor - spec.actors.firstReader);
+      const scan = (before[at + READER.flags] & RF_SCAN) !== 0;
+      return readerStepName(scan ? 'scan' : 'read', loadOf(READER_PCS[before[at + READER.pc]]));
+    }
+    case 'grace':
+      return 'grace-period';
+    default:
+      return a.kind;
+  }
+}
 
 /** Names the step `action` takes from `before` and what it returned; `after` receives the successor. */
 export function describeStep(spec: LsmcSpec, before: Uint8Array, action: number, after: Uint8Array): StepInfo {
   const a = spec.actions[action];
   const c = spec.ctx;
-  const name = ((): string => {
-    switch (a.kind) {
-      case 'lifecycle': {
-        const step = nextLifecycleStep(c, before, a.owner);
-        if (step === 'destroy') {
-          const load = loadsSeqNext(c, before, spec.ownerRegs[a.owner]) ? '.load' : '';
-          return `free.${KERNEL_PCS[before[ownerAt(c, a.owner) + OWNER.pc]].replace('destroy.', '')}${load}`;
-        }
-        if (c.task) return step;
-        return step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
-      }
-      case 'kernel-step': {
-        const k = a.actor - spec.actors.firstKernel;
-        const load = loadsSeqNext(c, before, spec.kernelRegs[k]) ? '.load' : '';
-        return `${KERNEL_PCS[before[kernelAt(c, k) + KERNEL.pc]]}${load}`;
-      }
-      case 'reader-step': {
-        const at = readerAt(c, a.actor - spec.actors.firstReader);
-        const scan = (before[at + READER.flags] & RF_SCAN) !== 0;
-        return `${scan ? 'scan' : 'read'}.${READER_PCS[before[at + READER.pc]]}`;
-      }
-      case 'grace':
-        return 'grace-period';
-      default:
-        return a.kind;
-    }
-  })();
+  const name = stepName(spec, before, action);
   const picks: Record<string, Plain> = {};
   if (a.kind === 'create' || a.kind === 'update' || a.kind === 'delete' || a.kind === 'lookup') picks.owner = ownerName(a.owner);
   if (a.kind === 'update') picks.value = a.value;
   if (a.kind === 'lookup' && !c.byUid) picks.answer = ownerName(a.answer);
   if (a.kind === 'scan' || a.kind === 'grace') picks.index = a.index;
-  const load = ((): string => {
-    if (a.kind === 'reader-step') return READER_PCS[before[readerAt(c, a.actor - spec.actors.firstReader) + READER.pc]];
-    if (a.kind === 'read' || a.kind === 'scan') return READER_PCS[firstLoad(c, a.kind)];
+  const load = ((): Load | '' => {
+    if (a.kind === 'reader-step') return loadOf(READER_PCS[before[readerAt(c, a.actor - spec.actors.firstReader) + READER.pc]]);
+    if (a.kind === 'read' || a.kind === 'scan') return loadOf(READER_PCS[firstLoad(c, a.kind)]);
     return '';
   })();
-  const broke = spec.step(action, before, after);
-  return {
-    load,
-    actor: actorName(spec, a.actor),
-    actorLabel: actorLabel(spec, a.actor),
-    action: name,
-    picks,
-    observation: observationOf(spec),
-    broke: broke < 0 ? 0 : broke,
-  };
-}
-
-/** What the last step returned, from the spec's scratch. */
-function observationOf(spec: LsmcSpec): Observation {
-  const c = spec.ctx;
-  const kind = OUTCOMES[c.outKind];
-  switch (kind) {
-    case 'none':
-      return NO_OBSERVATION;
-    case 'value':
-      return { kind, owner: ownerRef(c.outA), index: -1, word1: c.outB, word2: c.outC };
-    case 'index':
-      return { kind, owner: ownerRef(c.outA), index: c.outB, word1: -1, word2: -1 };
-    case 'gone':
-    case 'not-visible':
-    case 'busy':
-    case 'fault':
-    case 'retry':
-      return { kind, owner: ownerRef(c.outA), index: kind === 'busy' || kind === 'retry' ? -1 : c.outB, word1: -1, word2: -1 };
-    default:
-      return { kind, owner: 'none', index: kind === 'created' || kind === 'updated' || kind === 'deleted' || kind === 'exists' ? c.outA : -1, word1: -1, word2: -1 };
-  }
-}
-
-/** The fields of an observation, wherever it comes from (the spec, or an implementation under replay). */
-export interface ObservationFields {
-  readonly kind: string;
-  readonly owner: string;
-  readonly index: number;
-  readonly word1: number;
-  readonly word2: number;
+  const r = spec.take(action, before, after);
+  if (r.kind !== 'taken') throw new Error(`describeStep: ${actorName(spec, a.actor)}.${name} is not taken here (${r.kind})`);
+  return { load, actor: actorName(spec, a.actor), actorLabel: actorLabel(spec, a.actor), action: name, picks, observation: r.observation, broke: r.broke };
 }
 
 /** The observation in the words a reviewer reads: `value(A, 1)`, `gone (A, index 0)`, `created (index 0)`. */
-export function observationText(o: ObservationFields): string {
+export function observationText(o: Observation): string {
   switch (o.kind) {
     case 'none':
       return '';

@@ -8,7 +8,7 @@
 import { match } from 'ts-pattern';
 import { observationText, type Plain, type Record_, type StepInfo } from './describe.js';
 import type { InvariantName } from './invariants.js';
-import { inSeqWindow } from './kernel.js';
+import { inSeqWindow, isKernelPc } from './steps.js';
 
 export type Verdict = InvariantName | 'deadlock';
 
@@ -182,12 +182,12 @@ function writersInWindow(states: readonly TracedState[], at: number, index: numb
     }
   };
   for (const [name, k] of entries(vars.kernel)) {
-    const step = String(get(k, 'step'));
-    if (inSeqWindow(step) && get(k, 'index') === index) opened(name, step.split('.')[0]);
+    const step = get(k, 'step');
+    if (isKernelPc(step) && inSeqWindow(step) && get(k, 'index') === index) opened(name, step.split('.')[0]);
   }
   for (const [name, o] of entries(vars.owners)) {
-    const step = String(get(o, 'freeStep'));
-    if (inSeqWindow(step) && get(o, 'freeIndex') === index) opened(name, 'clear');
+    const step = get(o, 'freeStep');
+    if (isKernelPc(step) && inSeqWindow(step) && get(o, 'freeIndex') === index) opened(name, 'clear');
   }
   return out;
 }

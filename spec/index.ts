@@ -5,10 +5,11 @@
  */
 import { match } from 'ts-pattern';
 import type { LivenessProperty, Spec } from '../checker/spec.js';
-import { DISABLED } from '../checker/spec.js';
+import { MUST_WAIT, NOT_ENABLED, STEP_INVARIANT_BITS } from '../checker/spec.js';
 import { type Action, type ActionKind, type Actors, actorsOf, buildActions } from './actions.js';
 import { PAGE_FIELDS, PAGE, KERNEL, SLOT } from './layout.js';
-import { VIEW_UNMAPPED, VIEW_ZERO } from './codes.js';
+import { type Observation, observation, type Outcome, OUTCOMES, VIEW_UNMAPPED, VIEW_ZERO } from './vocabulary.js';
+import { ownerName } from './names.js';
 import { allActorsIdle, type Ctx, kernelAt, makeCtx, slotAt, type SpecOptions } from './context.js';
 import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
 import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
@@ -18,8 +19,16 @@ import { unboundedProblem } from './counters.js';
 import { lifecycleStep, makeOwnerRegs, nextLifecycleStep } from './owner.js';
 import { continueRead, lookup, readerCanStart, readerPending, startRead, startScan } from './reader.js';
 import { makeCanonicalizer } from './symmetry.js';
+import { type Goal, goalOfStep, possibleGoals } from './coverage.js';
+import { type Counters, genView, seqView } from './counters.js';
 
-type Apply = (spec: LsmcSpec, s: Uint8Array, a: Action) => boolean;
+/** A taken step's result carries its outcome's code above the step-invariant bits (a small integer, so that it stays one). */
+const OUTCOME_SHIFT = 16;
+/** The outcome a taken step's result says it returned. */
+export const outcomeOfResult = (r: number): Outcome => OUTCOMES[r >>> OUTCOME_SHIFT];
+
+/** Takes the action on a copy of the state: TAKEN, or NOT_ENABLED / MUST_WAIT (the copy is then discarded). */
+type Apply = (spec: LsmcSpec, s: Uint8Array, a: Action) => number;
 
 const kernelIndex = (spec: LsmcSpec, a: Action): number => a.actor - spec.actors.firstKernel;
 const readerIndex = (spec: LsmcSpec, a: Action): number => a.actor - spec.actors.firstReader;
@@ -63,6 +72,20 @@ export function configProblem(config: Config): { field: string; expected: string
   if (UNBOUNDABLE.some((b) => config.bounds[b] === UNBOUNDED)) return unboundedProblem(config.knobs);
   return null;
 }
+
+/**
+ * Why an action is not enabled: its actor is in the middle of another operation, has used up its
+ * operations, or has nothing to do (no operation under way, no index pending); the owner, cache or
+ * answer it needs is not there; or a scan's index is at or past the published size, a load the
+ * protocol forbids.
+ */
+export type NotEnabled = 'busy' | 'no-budget' | 'nothing-to-do' | 'precondition' | 'past-published-size';
+
+export type StepResult =
+  | { readonly kind: 'not-enabled'; readonly why: NotEnabled }
+  /** A lock, a writer in the element's window, references still held, or a grace period not over holds it back. */
+  | { readonly kind: 'must-wait' }
+  | { readonly kind: 'taken'; readonly observation: Observation; readonly broke: number };
 
 export class LsmcSpec implements Spec {
   readonly ctx: Ctx;
@@ -113,13 +136,77 @@ export class LsmcSpec implements Spec {
 
   step(action: number, from: Uint8Array, to: Uint8Array): number {
     const a = this.actions[action];
-    if (!this.possibles[action](this, from, a)) return DISABLED;
+    if (!this.possibles[action](this, from, a)) return NOT_ENABLED;
     to.set(from);
     const c = this.ctx;
     c.bad = 0;
     c.outKind = 0;
-    if (!this.applies[action](this, to, a)) return DISABLED;
-    return c.bad;
+    const r = this.applies[action](this, to, a);
+    return r < 0 ? r : c.bad | (c.outKind << OUTCOME_SHIFT);
+  }
+
+  /**
+   * The step with its reasons, for everything but the explorer's hot loop: not enabled (and why),
+   * must wait, or taken with what it returned and the step invariants it broke. The step functions
+   * leave what they returned in the context's scratch; it is read here, right after them, and
+   * nowhere else.
+   */
+  take(action: number, from: Uint8Array, to: Uint8Array): StepResult {
+    const r = this.step(action, from, to);
+    if (r === MUST_WAIT) return { kind: 'must-wait' };
+    if (r === NOT_ENABLED) return { kind: 'not-enabled', why: this.whyNot(action, from) };
+    return { kind: 'taken', observation: this.observation(), broke: r & STEP_INVARIANT_BITS };
+  }
+
+  private whyNot(action: number, s: Uint8Array): NotEnabled {
+    const a = this.actions[action];
+    const c = this.ctx;
+    const possible = this.possibles[action](this, s, a);
+    return match(a.kind)
+      .with('create', 'update', 'delete', (): NotEnabled => {
+        if (possible) return 'precondition';
+        return s[kernelAt(c, kernelIndex(this, a)) + KERNEL.pc] !== 0 ? 'busy' : 'no-budget';
+      })
+      .with('lookup', 'read', 'scan', (kind): NotEnabled => {
+        if (possible) return kind === 'scan' ? 'past-published-size' : 'precondition';
+        return readerPending(c, s, readerIndex(this, a)) ? 'busy' : 'no-budget';
+      })
+      .with('lifecycle', 'kernel-step', 'reader-step', 'grace', (): NotEnabled => 'nothing-to-do')
+      .exhaustive();
+  }
+
+  private observation(): Observation {
+    const c = this.ctx;
+    const owner = (v: number): string => (v === 0 ? 'none' : ownerName(v - 1));
+    const kind = OUTCOMES[c.outKind];
+    switch (kind) {
+      case 'value':
+        return observation(kind, owner(c.outA), -1, c.outB, c.outC);
+      case 'index':
+      case 'gone':
+      case 'not-visible':
+      case 'fault':
+      case 'busy':
+      case 'retry':
+        return observation(kind, owner(c.outA), c.outB);
+      default:
+        return observation(kind, 'none', c.outA);
+    }
+  }
+
+  /** The coverage goal (spec/coverage.ts) of the transition `action` from `from` to `to`, whose step returned `result`. */
+  goalOf(action: number, from: Uint8Array, to: Uint8Array, result: number): number {
+    return goalOfStep(this.ctx, this.actions[action], this.actors, this.ownerRegs, this.kernelRegs, from, to, outcomeOfResult(result));
+  }
+
+  /** The goals the design allows in this configuration: what a complete suite would hit. */
+  possibleGoals(): Goal[] {
+    return possibleGoals(this.ctx);
+  }
+
+  /** How seq, gen and the epoch are kept (spec/counters.ts): reports say when the finite form is in use. */
+  get counters(): Counters {
+    return this.ctx.counters;
   }
 
   violations(state: Uint8Array, mask: number): number {
@@ -129,6 +216,15 @@ export class LsmcSpec implements Spec {
   isFinal(state: Uint8Array): boolean {
     return allActorsIdle(this.ctx, state);
   }
+}
+
+/**
+ * How an implementation's real seq and gen compare with a trace made in `config`: in the form the
+ * spec keeps them there (literally, or the finite form of spec/counters.ts).
+ */
+export function counterViews(config: Config): { readonly seq: (v: number) => number; readonly gen: (v: number) => number } {
+  const c = makeCtx(config);
+  return { seq: (v) => seqView(c, v), gen: (v) => genView(c, v) };
 }
 
 export function buildSpec(config: Config, options: SpecOptions = {}): LsmcSpec {

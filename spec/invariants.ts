@@ -3,7 +3,8 @@
  * INVARIANTS[i]. `step` invariants are judged on the transition that breaks them (a reader accepting
  * a value, a store, a fault); `state` invariants on every reachable state.
  */
-import { FREED, SLOT_FREE, VIEW_MAPPED } from './codes.js';
+import { SLOT_FREE } from './codes.js';
+import { FREED, VIEW_MAPPED } from './vocabulary.js';
 import { allActorsIdle, type Ctx, ownerAt, pageOf, slotAt } from './context.js';
 import { OWNER, PAGE, PAGE_FIELDS, SLOT, GLOBAL } from './layout.js';
 

@@ -8,8 +8,9 @@
  */
 import { match } from 'ts-pattern';
 import { ensurePage, releaseIndex, takeIndex } from './allocator.js';
-import { ALIVE, FREED, KERNEL_PCS, type KernelPc, UNBORN, VIEW_MAPPED, kpc, outcome } from './codes.js';
-import { bumpGen, type Ctx, identOf, kernelAt, ownerAt, pageOf, result, slotAt } from './context.js';
+import { ALIVE, FREED, UNBORN, VIEW_MAPPED, outcome } from './vocabulary.js';
+import { bumpsSeq, inSeqWindow, KERNEL_PCS, type KernelPc, kpc } from './steps.js';
+import { bumpGen, type Ctx, identOf, kernelAt, MUST_WAIT, NOT_ENABLED, ownerAt, pageOf, result, slotAt, TAKEN } from './context.js';
 import { bumpSeq, storeSeq } from './reader.js';
 import { completeUpdate, setCurrent } from './current.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, SLOT } from './layout.js';
@@ -128,53 +129,53 @@ function releaseCreateReference(c: Ctx, s: Uint8Array, owner: number): void {
 // ---- operation starts (the first step of each operation) ----
 
 /** bpf_*_storage_get(F_CREATE): the guard check, then allocate and initialise unless the owner has an element. */
-export function startCreate(c: Ctx, s: Uint8Array, k: number, o: number): boolean {
+export function startCreate(c: Ctx, s: Uint8Array, k: number, o: number): number {
   const at = ownerAt(c, o);
   const phase = s[at + OWNER.phase];
-  if (phase === UNBORN) return false;
-  if (c.createLocked && s[at + OWNER.creating] !== 0) return false;
+  if (phase === UNBORN) return NOT_ENABLED;
+  if (c.createLocked && s[at + OWNER.creating] !== 0) return MUST_WAIT;
   countOp(c, s, k);
-  if (c.createGuard && phase !== ALIVE) return result(c, outcome('refused')), true;
-  if (s[at + OWNER.link] !== 0) return result(c, outcome('exists'), s[at + OWNER.link] - 1), true;
+  if (c.createGuard && phase !== ALIVE) return result(c, outcome('refused')), TAKEN;
+  if (s[at + OWNER.link] !== 0) return result(c, outcome('exists'), s[at + OWNER.link] - 1), TAKEN;
   // The reference is create's whether or not it checked the owner first (precision 6).
   s[at + OWNER.refs]++;
   if (c.createLocked) s[at + OWNER.creating] = 1;
   const base = kernelAt(c, k);
   s[base + KERNEL.pc] = P.alloc;
   s[base + KERNEL.owner] = o;
-  return true;
+  return TAKEN;
 }
 
 /** A program that holds the owner updates its element's value: seq odd, word 1, word 2, seq even. */
-export function startUpdate(c: Ctx, s: Uint8Array, k: number, o: number, v: number): boolean {
+export function startUpdate(c: Ctx, s: Uint8Array, k: number, o: number, v: number): number {
   const at = ownerAt(c, o);
-  if (s[at + OWNER.phase] === UNBORN) return false;
+  if (s[at + OWNER.phase] === UNBORN) return NOT_ENABLED;
   countOp(c, s, k);
   const link = s[at + OWNER.link];
-  if (link === 0) return result(c, outcome('enoent')), true;
+  if (link === 0) return result(c, outcome('enoent')), TAKEN;
   const base = kernelAt(c, k);
   s[base + KERNEL.pc] = P.uSeqBegin;
   s[base + KERNEL.owner] = o;
   s[base + KERNEL.value] = v;
   s[base + KERNEL.index] = link - 1;
   s[base + KERNEL.epoch] = s[slotAt(c, link - 1) + SLOT.epoch];
-  return true;
+  return TAKEN;
 }
 
 /** bpf_*_storage_delete: unlink owner->index, then the destroy steps. */
-export function startDelete(c: Ctx, s: Uint8Array, k: number, o: number): boolean {
+export function startDelete(c: Ctx, s: Uint8Array, k: number, o: number): number {
   const at = ownerAt(c, o);
-  if (s[at + OWNER.phase] === UNBORN) return false;
+  if (s[at + OWNER.phase] === UNBORN) return NOT_ENABLED;
   countOp(c, s, k);
   const link = s[at + OWNER.link];
-  if (link === 0) return result(c, outcome('enoent')), true;
+  if (link === 0) return result(c, outcome('enoent')), TAKEN;
   s[at + OWNER.link] = 0;
   const base = kernelAt(c, k);
   s[base + KERNEL.pc] = P.dSeqBegin;
   s[base + KERNEL.owner] = o;
   s[base + KERNEL.index] = link - 1;
   s[base + KERNEL.epoch] = s[slotAt(c, link - 1) + SLOT.epoch];
-  return true;
+  return TAKEN;
 }
 
 /** The owner's free path unlinks its element, if any, and goes on with the destroy steps. */
@@ -279,9 +280,6 @@ const createLinkEarly: Step = (c, s, r) => {
   return true;
 };
 
-/** Steps that lie inside an odd-seq window: after its seq-begin, up to and including its seq-end. */
-export const inSeqWindow = (pc: string): boolean =>
-  /^(create\.(uid|gen|zero-word1|zero-word2|seq-end)|update\.(word1|word2|seq-end)|destroy\.(uid|gen|zero-word1|zero-word2|seq-end))$/.test(pc);
 const IN_WINDOW: readonly boolean[] = KERNEL_PCS.map(inSeqWindow);
 
 /**
@@ -506,16 +504,16 @@ const stepFor = (pc: KernelPc): Step =>
     .with('destroy.release', () => destroyRelease)
     .exhaustive();
 
-const SEQ_STEPS: readonly boolean[] = KERNEL_PCS.map((pc) => pc.endsWith('.seq-begin') || pc.endsWith('.seq-end'));
+const SEQ_STEPS: readonly boolean[] = KERNEL_PCS.map(bumpsSeq);
 const STEPS: readonly Step[] = KERNEL_PCS.map((pc, i) => (SEQ_STEPS[i] ? loadFirst(stepFor(pc)) : stepFor(pc)));
 
-/** The next step of whatever operation the registers are in; false when it must wait. */
-export function continueOp(c: Ctx, s: Uint8Array, r: Regs): boolean {
+/** The next step of whatever operation the registers are in. */
+export function continueOp(c: Ctx, s: Uint8Array, r: Regs): number {
   if (r.fixedOwner < 0) {
     r.owner = s[r.ownerAt];
     r.value = s[r.valueAt];
   }
-  return STEPS[s[r.pc]](c, s, r);
+  return STEPS[s[r.pc]](c, s, r) ? TAKEN : MUST_WAIT;
 }
 
 /** True while a kernel context holds index `index` inside an update (the grace period waits for it). */
@@ -533,9 +531,9 @@ export function heldByUpdate(c: Ctx, s: Uint8Array, index: number): boolean {
  * it, and the index goes back to the allocator (under its lock). Each destroyed element has a grace
  * period of its own (call_rcu per element), so two pending indices return in either order.
  */
-export function graceStep(c: Ctx, s: Uint8Array, index: number): boolean {
-  if (s[c.L.global + GLOBAL.allocLock] !== 0) return false;
-  if (s[slotAt(c, index) + SLOT.alloc] !== c.pending || heldByUpdate(c, s, index)) return false;
+export function graceStep(c: Ctx, s: Uint8Array, index: number): number {
+  if (s[slotAt(c, index) + SLOT.alloc] !== c.pending) return NOT_ENABLED;
+  if (s[c.L.global + GLOBAL.allocLock] !== 0 || heldByUpdate(c, s, index)) return MUST_WAIT;
   releaseIndex(c, s, index);
-  return true;
+  return TAKEN;
 }

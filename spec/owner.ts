@@ -4,8 +4,8 @@
  * free (its element, if any, is destroyed). A cgroup: mkdir -> rmdir -> free; cgroup ids are never
  * reused. The free path runs the destroy steps as the owner's own actor.
  */
-import { ALIVE, EXITED, FREED, REAPED, UNBORN } from './codes.js';
-import { type Ctx, ownerAt } from './context.js';
+import { ALIVE, EXITED, FREED, REAPED, UNBORN } from './vocabulary.js';
+import { type Ctx, MUST_WAIT, NOT_ENABLED, ownerAt, TAKEN } from './context.js';
 import { continueOp, ownerRegs, type Regs, startFreeDestroy } from './kernel.js';
 import { GLOBAL, OWNER } from './layout.js';
 
@@ -55,37 +55,38 @@ export function makeOwnerRegs(c: Ctx): Regs[] {
   return Array.from({ length: c.L.owners }, (_, o) => ownerRegs(c, o));
 }
 
-export function lifecycleStep(c: Ctx, s: Uint8Array, o: number, regs: Regs): boolean {
+export function lifecycleStep(c: Ctx, s: Uint8Array, o: number, regs: Regs): number {
   const at = ownerAt(c, o);
   switch (nextLifecycleStep(c, s, o)) {
     case 'spawn': {
       if (c.task) {
+        // fork fails while every pid number is held; it can succeed once a task is reaped.
         const pid = allocPid(c, s);
-        if (pid < 0) return false;
+        if (pid < 0) return MUST_WAIT;
         s[at + OWNER.pid] = pid + 1;
       }
       s[at + OWNER.phase] = ALIVE;
-      return true;
+      return TAKEN;
     }
     case 'exit':
       s[at + OWNER.phase] = EXITED;
-      return true;
+      return TAKEN;
     case 'reap':
       s[at + OWNER.phase] = REAPED;
       // By uid nothing reads a released pid number again; by pid, lookups still match on it.
       if (c.byUid) s[at + OWNER.pid] = 0;
-      return true;
+      return TAKEN;
     case 'free':
       // free_task() / css release: waits for the references creates hold (precision 6).
-      if (s[at + OWNER.refs] !== 0) return false;
+      if (s[at + OWNER.refs] !== 0) return MUST_WAIT;
       // The unlink is part of the free step, not a step of its own: free runs when the last
       // reference to the owner is dropped, so no kernel context can reach the owner in between.
       s[at + OWNER.phase] = FREED;
       startFreeDestroy(c, s, o);
-      return true;
+      return TAKEN;
     case 'destroy':
       return continueOp(c, s, regs);
     case 'none':
-      return false;
+      return NOT_ENABLED;
   }
 }

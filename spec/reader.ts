@@ -6,25 +6,10 @@
  * retries, a failed uid/gen check reports the owner gone.
  */
 import { match } from 'ts-pattern';
-import {
-  ALIVE,
-  EXITED,
-  READER_PCS,
-  RF_GEN_MISMATCH,
-  RF_SAW_EMPTY,
-  RF_SCAN,
-  RF_FOREIGN,
-  RF_STALE,
-  RF_TORN,
-  RF_UID_MISMATCH,
-  type ReaderPc,
-  UNBORN,
-  VIEW_MAPPED,
-  VIEW_UNMAPPED,
-  outcome,
-  rpc,
-} from './codes.js';
-import { type Ctx, ownerAt, pageOf, readerAt, result, slotAt } from './context.js';
+import { RF_GEN_MISMATCH, RF_SAW_EMPTY, RF_SCAN, RF_FOREIGN, RF_STALE, RF_TORN, RF_UID_MISMATCH } from './codes.js';
+import { ALIVE, EXITED, UNBORN, VIEW_MAPPED, VIEW_UNMAPPED, outcome } from './vocabulary.js';
+import { READER_PCS, type ReaderPc, rpc } from './steps.js';
+import { type Ctx, NOT_ENABLED, ownerAt, pageOf, readerAt, result, slotAt, TAKEN } from './context.js';
 import { currentBits } from './current.js';
 import { markSeqCopies, nextSeq } from './counters.js';
 import { LINEARIZABLE_READ, NO_FAULT, NO_FOREIGN_READ, NO_STALE_READ, NO_TORN_READ, ZERO_IS_EMPTY } from './invariants.js';
@@ -70,20 +55,20 @@ function holdsPidNow(c: Ctx, s: Uint8Array, o: number): boolean {
  * only possible answer is o's own element; by pid number it may be any linked element whose owner
  * had o's pid number, a reaped but not yet freed task's included (precision 2).
  */
-export function lookup(c: Ctx, s: Uint8Array, r: number, o: number, answer: number): boolean {
+export function lookup(c: Ctx, s: Uint8Array, r: number, o: number, answer: number): number {
   const oAt = ownerAt(c, o);
-  if (c.byUid ? s[oAt + OWNER.phase] === UNBORN : !holdsPidNow(c, s, o)) return false;
+  if (c.byUid ? s[oAt + OWNER.phase] === UNBORN : !holdsPidNow(c, s, o)) return NOT_ENABLED;
   const matches = (x: number): boolean =>
     s[ownerAt(c, x) + OWNER.link] !== 0 && (c.byUid ? x === o : s[ownerAt(c, x) + OWNER.pid] === s[oAt + OWNER.pid]);
-  if (answer >= 0 && !matches(answer)) return false;
-  if (answer < 0) for (let x = 0; x < c.L.owners; x++) if (matches(x)) return false;
+  if (answer >= 0 && !matches(answer)) return NOT_ENABLED;
+  if (answer < 0) for (let x = 0; x < c.L.owners; x++) if (matches(x)) return NOT_ENABLED;
 
   const at = readerAt(c, r);
   countOp(c, s, at);
   if (answer < 0) {
     s.fill(0, at + READER.cacheOwner, at + READER.cacheGen + 1);
     result(c, outcome('gone'), o + 1, -1);
-    return true;
+    return TAKEN;
   }
   const index = s[ownerAt(c, answer) + OWNER.link] - 1;
   const slot = slotAt(c, index);
@@ -93,7 +78,7 @@ export function lookup(c: Ctx, s: Uint8Array, r: number, o: number, answer: numb
   s[at + READER.cacheGen] = s[slot + SLOT.gen];
   result(c, outcome('index'), o + 1, index, s[slot + SLOT.gen]);
   forgetIfDone(c, s, at);
-  return true;
+  return TAKEN;
 }
 
 // ---- read and scan ----
@@ -104,29 +89,29 @@ export function firstLoad(c: Ctx, kind: 'read' | 'scan'): number {
 }
 
 /** A read of the cached index, for the owner the cache was filled for. */
-export function startRead(c: Ctx, s: Uint8Array, r: number): boolean {
+export function startRead(c: Ctx, s: Uint8Array, r: number): number {
   const at = readerAt(c, r);
   const owner = s[at + READER.cacheOwner];
-  if (owner === 0) return false;
+  if (owner === 0) return NOT_ENABLED;
   countOp(c, s, at);
   s[at + READER.target] = owner;
   s[at + READER.index] = s[at + READER.cacheIndex];
   s[at + READER.seen] = currentBits(c, s, s[at + READER.index], owner - 1);
   s[at + READER.pc] = firstLoad(c, 'read');
   STEPS[s[at + READER.pc]](c, s, at);
-  return true;
+  return TAKEN;
 }
 
 /** A scan of `index`: below the published size, or anywhere in the reserved range. */
-export function startScan(c: Ctx, s: Uint8Array, r: number, index: number): boolean {
-  if (c.publishedSize && index >= s[c.L.global + GLOBAL.publishedSize]) return false;
+export function startScan(c: Ctx, s: Uint8Array, r: number, index: number): number {
+  if (c.publishedSize && index >= s[c.L.global + GLOBAL.publishedSize]) return NOT_ENABLED;
   const at = readerAt(c, r);
   countOp(c, s, at);
   s[at + READER.index] = index;
   s[at + READER.flags] = RF_SCAN;
   s[at + READER.pc] = firstLoad(c, 'scan');
   STEPS[s[at + READER.pc]](c, s, at);
-  return true;
+  return TAKEN;
 }
 
 function done(c: Ctx, s: Uint8Array, at: number): void {
@@ -331,11 +316,11 @@ export function bumpSeq(c: Ctx, s: Uint8Array, index: number): void {
 }
 
 /** The next load of the reader's read or scan; false when it has none under way. */
-export function continueRead(c: Ctx, s: Uint8Array, r: number): boolean {
+export function continueRead(c: Ctx, s: Uint8Array, r: number): number {
   const at = readerAt(c, r);
-  if (s[at + READER.pc] === P.idle) return false;
+  if (s[at + READER.pc] === P.idle) return NOT_ENABLED;
   STEPS[s[at + READER.pc]](c, s, at);
-  return true;
+  return TAKEN;
 }
 
 /** A read or scan under way (reader-progress: it must end with an observation). */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { referenceAdapter } from '../src/adapter/reference.js';
-import { runReplay } from '../src/cli/replay.js';
+import { runReplay } from '../src/replay/run.js';
 import { renderReplay } from '../src/report/replay.js';
 import { writeTraceFile } from '../src/trace/file.js';
 import { configProblem } from '../spec/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VIEW_MAPPED, VIEW_UNMAPPED, FREED } from '../spec/codes.js';
+import { VIEW_MAPPED, VIEW_UNMAPPED, FREED } from '../spec/vocabulary.js';
 import { ownerAt, slotAt } from '../spec/context.js';
 import { buildSpec } from '../spec/index.js';
 import { COVERED, INVARIANTS, NO_LEAK, UNIQUE_SLOT } from '../spec/invariants.js';

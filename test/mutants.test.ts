@@ -9,7 +9,7 @@ import { MUTANTS } from '../src/mutants/list.js';
 import { applyEdits } from '../src/mutants/prepare.js';
 import { ROOT } from './support/models.js';
 
-const MAIN = join(ROOT, 'dist/src/mutants/main.js');
+const MAIN = join(ROOT, 'dist/src/cli/mutants.js');
 const REFERENCE = join(ROOT, 'src/reference');
 const UNLISTED = join(ROOT, 'test/fixtures/unlisted-mutants.json');
 

@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { encodeWord, wordUid, wordValue } from '../src/adapter/reference.js';
 import { ReferenceMap, shapeOf } from '../src/reference/map.js';
-import { G_PUBLISHED_SIZE, SLOT_BYTES, VIEW_MAPPED } from '../src/reference/memory.js';
+import { G_PUBLISHED_SIZE, SLOT_BYTES } from '../src/reference/memory.js';
+import { VIEW_MAPPED } from '../spec/vocabulary.js';
 import { runWhole } from '../src/reference/op.js';
 import { configOf, ROOT } from './support/models.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './support/models.js';
 
 /** The built soak (npm test builds it first), run as `npm run soak` runs it. */
-const MAIN = join(ROOT, 'dist/src/soak/main.js');
+const MAIN = join(ROOT, 'dist/src/cli/soak.js');
 
 function soak(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, encoding: 'utf8' });

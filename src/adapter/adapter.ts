@@ -5,23 +5,18 @@
  * contexts K1...; readers R1...; steps named as `mbt::actionTaken` names them.
  */
 import type { Config } from '../../spec/knobs.js';
+import type { StepName } from '../../spec/steps.js';
+import type { Observation } from '../../spec/vocabulary.js';
 
 export interface TraceStep {
   /** A, B, ... (an owner's lifecycle), K1..., R1..., or RCU. */
   readonly actor: string;
-  /** spawn, create, create.alloc, lookup, read.uid, grace-period, ... */
-  readonly action: string;
+  /** spawn, create, create.alloc, lookup, read.uid, grace-period, ...: a step of the spec's table. */
+  readonly action: StepName;
   readonly picks: { readonly owner?: string; readonly value?: number; readonly answer?: string; readonly index?: number };
 }
 
-/** What a step returned, as the trace's `observation` records it. */
-export interface Observation {
-  readonly kind: string;
-  readonly owner: string;
-  readonly index: number;
-  readonly word1: number;
-  readonly word2: number;
-}
+export type { Observation } from '../../spec/vocabulary.js';
 
 /**
  * Facts a real implementation can show beyond the trace's observation: for an accepted value, the
@@ -43,7 +38,6 @@ export type StepResult =
   | { readonly kind: 'refused'; readonly reason: string };
 
 export interface VisibleSlot {
-  readonly alloc: string;
   readonly seq: number;
   /** The owner the slot names (uid) or its pid number (-1: none), as the trace's slot var has it. */
   readonly ident: string | number;
@@ -55,11 +49,39 @@ export interface VisibleSlot {
   readonly word2For: string;
 }
 
+/**
+ * The parts of the state an implementation may be able to show, each compared after every step
+ * when the adapter declares it. What is not declared is left out and named in replay's report.
+ */
+export const VISIBLE_PARTS = {
+  slots: "each slot's seq, identity, gen and value words, and whom each word was written for",
+  allocator: "each slot's allocation: free, waiting for a grace period, or whose element it holds",
+  pages: 'each page: present in the kernel or not, and its user view',
+  publishedSize: 'the published size',
+  owners: "each owner's phase, pid number and owner -> index link",
+} as const;
+export type VisiblePart = keyof typeof VISIBLE_PARTS;
+export const VISIBLE_PART_NAMES = Object.keys(VISIBLE_PARTS) as VisiblePart[];
+
+/** The state as an implementation shows it: the parts its adapter declares, the others absent. */
 export interface VisibleState {
-  readonly slots: readonly VisibleSlot[];
-  readonly pages: readonly { readonly kernel: string; readonly view: string }[];
-  readonly publishedSize: number;
-  readonly owners: Readonly<Record<string, { readonly phase: string; readonly pid: number; readonly link: number }>>;
+  readonly slots?: readonly VisibleSlot[];
+  readonly allocator?: readonly string[];
+  readonly pages?: readonly { readonly kernel: string; readonly view: string }[];
+  readonly publishedSize?: number;
+  readonly owners?: Readonly<Record<string, { readonly phase: string; readonly pid: number; readonly link: number }>>;
+}
+
+/**
+ * What an implementation can do. `drive`: `step`, every atomic step of the spec on its own (so that
+ * a trace's interleavings, waits and refusals can be checked), or `operation`, only whole
+ * operations (then replay runs a trace only where no operation interleaves with another, checks
+ * each operation's observation at its last step and the state between operations, and cannot
+ * check waits). `shows`: the parts of the state it can show.
+ */
+export interface Capabilities {
+  readonly drive: 'step' | 'operation';
+  readonly shows: readonly VisiblePart[];
 }
 
 /**
@@ -71,18 +93,22 @@ export type Probe = 'waits' | 'took' | 'idle';
 
 export interface Adapter {
   readonly name: string;
+  readonly capabilities: Capabilities;
   step(step: TraceStep): StepResult;
   /**
    * Tries the next step of `actor`'s operation under way (or, with `start`, the start of that
    * operation) where the spec says it must wait. Used to check waits that no trace step shows.
    */
-  probeWait(actor: string, start: string, picks: TraceStep['picks']): Probe;
+  probeWait(actor: string, start: StepName | null, picks: TraceStep['picks']): Probe;
   visible(): VisibleState;
   close(): void;
 }
 
 export interface AdapterFactory {
   readonly name: string;
+  /** One line for `--help`: what implementation this is and how it is driven. */
+  readonly about: string;
+  readonly capabilities: Capabilities;
   /** Why this adapter cannot run here (missing privileges, say), or null. */
   unavailable(): string | null;
   open(config: Config): Adapter;

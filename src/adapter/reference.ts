@@ -4,15 +4,15 @@
  * memory is read back in the trace's vocabulary.
  */
 import type { Config } from '../../spec/knobs.js';
-import { OWNER_NAME, ownerIndex, ownerName } from '../../spec/describe.js';
-import { Kernel, PHASE_NAMES } from '../reference/kernel.js';
+import type { StepName } from '../../spec/steps.js';
+import { OWNER_NAME, ownerIndex, ownerName } from '../../spec/names.js';
+import { Kernel } from '../reference/kernel.js';
+import { PHASES, VIEWS } from '../../spec/vocabulary.js';
 import { ReferenceMap, shapeOf } from '../reference/map.js';
 import { G_PUBLISHED_SIZE, GEN, IDENT, O_LINK, O_PHASE, O_PID, O_UID, SEQ, SLOT_FREE, SLOT_PENDING, SLOT_WORDS, WORD1, WORD2 } from '../reference/memory.js';
 import { BLOCKED, type Op, type Outcome } from '../reference/op.js';
 import type { Reader } from '../reference/reader.js';
-import type { Adapter, AdapterFactory, Evidence, Observation, Probe, StepResult, TraceStep, VisibleState } from './adapter.js';
-
-const VIEW_NAMES = ['unmapped', 'zero-page', 'mapped'] as const;
+import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleState } from './adapter.js';
 
 /** A value word: the writer's uid in the high half, the value in the low half. */
 export const encodeWord = (uid: number, value: number): number => ((uid & 0x7fff) << 16) | (value & 0xffff);
@@ -22,19 +22,26 @@ export const wordUid = (word: number): number => word >>> 16;
 interface Running {
   op: Op;
   /** The step it takes next, as the trace names it. */
-  next: string;
+  next: StepName;
   /** What started it, for messages. */
-  started: string;
+  started: StepName;
 }
 
+const EVERY_PART = VISIBLE_PART_NAMES;
+
 class ReferenceAdapter implements Adapter {
-  readonly name = 'reference';
+  readonly capabilities: Capabilities;
   private readonly map: ReferenceMap;
   private readonly kernel: Kernel;
   private readonly readers: Reader[];
   private readonly running = new Map<string, Running>();
 
-  constructor(config: Config) {
+  constructor(
+    readonly name: string,
+    config: Config,
+    drive: Capabilities['drive'],
+  ) {
+    this.capabilities = { drive, shows: EVERY_PART };
     const shape = shapeOf(config);
     this.map = ReferenceMap.create(config, shape);
     this.kernel = this.map.kernel;
@@ -64,12 +71,21 @@ class ReferenceAdapter implements Adapter {
     if (typeof start === 'string') return { kind: 'refused', reason: start };
     if (busy !== undefined) return { kind: 'refused', reason: `${actor} is still in ${busy.started} (next step ${busy.next}), so it cannot start ${action}` };
     const running: Running = { op: start, next: action, started: action };
+    if (this.capabilities.drive === 'operation') return this.whole(actor, running);
     return this.advance(actor, running);
   }
 
-  probeWait(actor: string, start: string, picks: TraceStep['picks']): Probe {
+  /** Runs an operation to its end at once, as an implementation that cannot stop between its steps does. */
+  private whole(actor: string, running: Running): StepResult {
+    for (;;) {
+      const r = this.advance(actor, running);
+      if (r.kind !== 'took' || !this.running.has(actor)) return r;
+    }
+  }
+
+  probeWait(actor: string, start: StepName | null, picks: TraceStep['picks']): Probe {
     let op: Op;
-    if (start !== '') {
+    if (start !== null) {
       const started = this.starter({ actor, action: start, picks });
       if (started === null || typeof started === 'string') return 'idle';
       op = started;
@@ -208,13 +224,15 @@ class ReferenceAdapter implements Adapter {
     const k = this.kernel;
     const slotWord = (i: number, f: number): number => (m.slots.length > i * SLOT_WORDS + f ? Atomics.load(m.slots, i * SLOT_WORDS + f) : 0);
     const forOf = (w: number): string => (w === 0 ? 'none' : this.nameOfUid(wordUid(w)));
-    const slots = Array.from({ length: m.shape.slots }, (_, i) => {
+    const allocator = Array.from({ length: m.shape.slots }, (_, i) => {
       const alloc = m.load(m.at.slotAlloc + i);
+      return alloc === SLOT_FREE ? 'free' : alloc === SLOT_PENDING ? 'grace' : ownerName(alloc - 1);
+    });
+    const slots = Array.from({ length: m.shape.slots }, (_, i) => {
       const ident = slotWord(i, IDENT);
       const w1 = slotWord(i, WORD1);
       const w2 = slotWord(i, WORD2);
       return {
-        alloc: alloc === SLOT_FREE ? 'free' : alloc === SLOT_PENDING ? 'grace' : ownerName(alloc - 1),
         seq: slotWord(i, SEQ),
         ident: this.map.v.byUid ? this.nameOfUid(ident) : ident - 1,
         gen: slotWord(i, GEN),
@@ -226,17 +244,17 @@ class ReferenceAdapter implements Adapter {
     });
     const pages = Array.from({ length: m.shape.maxPages }, (_, p) => ({
       kernel: m.load(m.at.pageKernel + p) !== 0 ? 'present' : 'absent',
-      view: VIEW_NAMES[m.load(m.at.pageView + p)] ?? 'unknown',
+      view: VIEWS[m.load(m.at.pageView + p)] ?? 'unknown',
     }));
     const owners: Record<string, { phase: string; pid: number; link: number }> = {};
     for (let o = 0; o < m.shape.owners; o++) {
       owners[ownerName(o)] = {
-        phase: PHASE_NAMES[k.owner(o, O_PHASE)] ?? 'unknown',
+        phase: PHASES[k.owner(o, O_PHASE)] ?? 'unknown',
         pid: k.owner(o, O_PID) - 1,
         link: k.owner(o, O_LINK) - 1,
       };
     }
-    return { slots, pages, publishedSize: m.load(G_PUBLISHED_SIZE), owners };
+    return { slots, allocator, pages, publishedSize: m.load(G_PUBLISHED_SIZE), owners };
   }
 
   close(): void {
@@ -246,6 +264,20 @@ class ReferenceAdapter implements Adapter {
 
 export const referenceAdapter: AdapterFactory = {
   name: 'reference',
+  about: 'the reference implementation in shared memory (src/reference/), one atomic step at a time',
+  capabilities: { drive: 'step', shows: EVERY_PART },
   unavailable: () => null,
-  open: (config) => new ReferenceAdapter(config),
+  open: (config) => new ReferenceAdapter('reference', config, 'step'),
+};
+
+/**
+ * The same implementation driven one whole operation at a time: what replay can check of an
+ * implementation that cannot stop between the steps of an operation.
+ */
+export const referenceOperationAdapter: AdapterFactory = {
+  name: 'reference-ops',
+  about: 'the reference implementation, one whole operation at a time (no interleavings, no waits checked)',
+  capabilities: { drive: 'operation', shows: EVERY_PART },
+  unavailable: () => null,
+  open: (config) => new ReferenceAdapter('reference-ops', config, 'operation'),
 };

@@ -3,7 +3,7 @@
  * hear Ctrl-C, which it passes on through a shared flag the explorer polls.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type CheckRequest, runCheck } from './run-check.js';
+import { type CheckRequest, runCheck } from '../check/run.js';
 
 interface Input {
   readonly request: CheckRequest;

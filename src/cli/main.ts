@@ -12,7 +12,7 @@ import { applyOverrides, InputError, loadConfigFile } from '../model/config.js';
 import { checkJson } from '../report/json.js';
 import { knobsJson, renderKnobs } from '../report/knobs.js';
 import { renderCheck } from '../report/text.js';
-import type { CheckReport, CheckRequest } from './run-check.js';
+import type { CheckReport, CheckRequest } from '../check/run.js';
 import { REPLAY_USAGE, replayCommand } from './replay.js';
 import { parseCommandLine } from './args.js';
 import { runInWorker } from './worker-run.js';

@@ -3,34 +3,13 @@
  * paths, replayed against an implementation; the run stops at the first divergence. Exit 0 all
  * traces match, 1 a divergence, 2 bad input.
  */
-import { referenceAdapter } from '../adapter/reference.js';
-import type { AdapterFactory } from '../adapter/adapter.js';
+import { ADAPTERS } from '../adapter/registry.js';
 import { InputError } from '../model/config.js';
 import { parseCommandLine } from './args.js';
-import { loadTrace, traceFiles } from '../replay/load.js';
-import { type ReplayOutcome, replayTrace } from '../replay/replay.js';
-import { renderReplay, type ReplaySummary } from '../report/replay.js';
+import { runReplay } from '../replay/run.js';
+import { renderReplay } from '../report/replay.js';
 
-const ADAPTERS: readonly AdapterFactory[] = [referenceAdapter];
-
-export const REPLAY_USAGE = '  lsmc replay PATH... [--adapter reference] [--set knob=value ...] [--json]';
-
-export function runReplay(paths: readonly string[], factory: AdapterFactory, sets: readonly string[]): ReplaySummary {
-  const files = traceFiles(paths);
-  // Every file is validated before any is run: bad input is exit 2 even behind a divergence.
-  const traces = files.map((f) => loadTrace(f, sets));
-  const started = performance.now();
-  const outcomes: ReplayOutcome[] = [];
-  let steps = 0;
-  for (const trace of traces) {
-    const outcome = replayTrace(trace, factory);
-    outcomes.push(outcome);
-    steps += outcome.kind === 'match' ? outcome.steps : outcome.step;
-    if (outcome.kind === 'diverged') break;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { adapter: factory.name, traces: traces.length, run: outcomes.length, steps, seconds, outcomes };
-}
+export const REPLAY_USAGE = `  lsmc replay PATH... [--adapter ${ADAPTERS.map((a) => a.name).join('|')}] [--set knob=value ...] [--json]`;
 
 export async function replayCommand(args: readonly string[]): Promise<number> {
   const parsed = parseCommandLine('lsmc replay', args, { adapter: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' } }, true);

@@ -3,16 +3,17 @@
  * counterexamples. Contents depend only on the configuration, never on time or machine, so that
  * regenerating gives the same bytes.
  */
-import { OUTCOMES } from '../../spec/codes.js';
+import { OUTCOMES } from '../../spec/vocabulary.js';
 import { flatConfig, type Config } from '../../spec/knobs.js';
-import { runCheck } from '../cli/run-check.js';
+import { runCheck } from '../check/run.js';
 import { applyOverrides, loadConfigFile } from '../model/config.js';
 import type { Progress } from '../../checker/explore.js';
 import { resolve } from 'node:path';
 import type { HazardEntry } from './manifest.js';
 import { generateSuite, type Suite } from './suite.js';
 import { gzipSync } from 'node:zlib';
-import { itfText, jsonText, PRODUCER } from './write.js';
+import { jsonText, PRODUCER } from './write.js';
+import { itfText } from '../trace/itf.js';
 
 export interface CoverageReport {
   readonly producedBy: string;

@@ -5,11 +5,11 @@
  * the start of another kept trace.
  */
 import { explore, type Progress, type Stats } from '../../checker/explore.js';
-import { type Goal, goalCount, goalName, goalOf, goalOfStep, possibleGoals } from '../../spec/coverage.js';
+import { type Goal, goalCount, goalName, goalOf } from '../../spec/coverage.js';
 import { STATE_VARS } from '../../spec/describe.js';
 import { buildSpec, type LsmcSpec } from '../../spec/index.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
-import { type ItfTrace, toItf } from '../trace/itf.js';
+import { type ItfTrace, itfHeader, toItf } from '../trace/itf.js';
 import { replayPath } from '../trace/replay.js';
 
 export interface SuiteTrace {
@@ -45,8 +45,7 @@ function goalsAlong(spec: LsmcSpec, actions: readonly number[]): number[] {
   const out: number[] = [];
   for (const a of actions) {
     const next = new Uint8Array(spec.stateBytes);
-    spec.step(a, state, next);
-    out.push(goalOfStep(spec.ctx, spec.actions[a], spec.actors, spec.ownerRegs, spec.kernelRegs, state, next));
+    out.push(spec.goalOf(a, state, next, spec.step(a, state, next)));
     state = next;
   }
   return out;
@@ -61,7 +60,6 @@ export function generateSuite(
   const hitFrom: number[] = [];
   const hitAction: number[] = [];
   const hitGoal: number[] = [];
-  const { ctx, actions, actors, ownerRegs, kernelRegs } = spec;
   const result = explore(spec, {
     invariantMask: 0,
     liveness: [],
@@ -69,8 +67,8 @@ export function generateSuite(
     symmetry: true,
     onProgress: hooks.onProgress,
     shouldStop: hooks.shouldStop,
-    onStep: (a, fromId, from, to) => {
-      const g = goalOfStep(ctx, actions[a], actors, ownerRegs, kernelRegs, from, to);
+    onStep: (a, fromId, from, to, r) => {
+      const g = spec.goalOf(a, from, to, r);
       if (firstHit[g] !== -1) return;
       firstHit[g] = hitGoal.length;
       hitGoal.push(g);
@@ -82,7 +80,7 @@ export function generateSuite(
   if (result.kind === 'limit') return { interrupted: true, stats: result.stats };
 
   const candidates = hitGoal.map((g, i) => {
-    const path = result.pathTo(hitFrom[i], hitAction[i], (b, from, to) => goalOfStep(ctx, actions[b], actors, ownerRegs, kernelRegs, from, to) === g);
+    const path = result.pathTo(hitFrom[i], hitAction[i], (b, from, to, r) => spec.goalOf(b, from, to, r) === g);
     return { goal: g, order: i, actions: path.actions, covers: goalsAlong(spec, path.actions) };
   });
   candidates.sort((x, y) => x.actions.length - y.actions.length || x.order - y.order);
@@ -103,10 +101,7 @@ export function generateSuite(
     const goal = goalOf(c.goal);
     const name = `${String(i + 1).padStart(3, '0')}-${slug(goal)}.itf.json`;
     const covers = [...new Set(c.covers)].map((g) => goalName(goalOf(g)));
-    const itf = toItf(replayPath(spec, { actions: c.actions }), STATE_VARS, {
-      format: 'ITF',
-      'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
-      source: 'lsmc',
+    const itf = toItf(replayPath(spec, { actions: c.actions }), STATE_VARS, itfHeader({
       producedBy: 'lsmc gen',
       description: `Coverage trace: a shortest path to ${goalName(goal)}`,
       status: 'coverage',
@@ -115,10 +110,10 @@ export function generateSuite(
       model: request.model,
       config,
       rerun: request.rerun,
-    });
+    }));
     return { name, goal: goalName(goal), covers, steps: c.actions.length, itf };
   });
   const reached = new Set(hitGoal.map((g) => goalName(goalOf(g))));
-  const unreached = possibleGoals(ctx).map(goalName).filter((n) => !reached.has(n));
+  const unreached = spec.possibleGoals().map(goalName).filter((n) => !reached.has(n));
   return { traces, reached: hitGoal.map((g) => goalName(goalOf(g))).sort(), unreached, stats: result.stats };
 }

@@ -7,19 +7,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../model/config.js';
-import type { ItfTrace } from '../trace/itf.js';
 
 export const PRODUCER = 'lsmc gen';
 
 /** A JSON document as lsmc writes it: one space of indent, a final newline. */
 export const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 1)}\n`;
-
-/** An ITF trace with one state per line: compact, and still readable and diffable line by line. */
-export function itfText(t: ItfTrace): string {
-  const states = t.states.map((s) => JSON.stringify(s)).join(',\n');
-  const loop = t.loop === undefined ? '' : `,"loop":${t.loop}`;
-  return `{"#meta":${JSON.stringify(t['#meta'])},"vars":${JSON.stringify(t.vars)},"states":[\n${states}\n]${loop}}\n`;
-}
 
 /** The text of a file lsmc reads: gzip-compressed when its name ends in .gz. */
 export function readText(path: string): string {

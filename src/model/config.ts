@@ -50,7 +50,7 @@ export type BoundCeilings = { readonly [B in BoundName]: { readonly min: number;
  * a slot's allocation epoch count modulo 256; each kernel operation bumps a slot's seq at most
  * twice and its element's destroy twice more, so kernelContexts x kernelOps <= 63 keeps seq (and
  * gen, and the epoch) from wrapping, as BOUNDS does. A reader's `seen` bits hold values 0..7.
- * Owner names run A..Z and then on through the character table, which traces show as they are.
+ * Owner names run A..Z and then O27, O28, ... (spec/names.ts).
  */
 export const SIMULATION_BOUNDS: BoundCeilings = {
   owners: { min: 1, max: 48 },

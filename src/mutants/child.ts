@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { referenceAdapter } from '../adapter/reference.js';
-import { runReplay } from '../cli/replay.js';
+import { runReplay } from '../replay/run.js';
 import { loadManifest } from '../gen/manifest.js';
 import { applyOverrides, loadConfigFile } from '../model/config.js';
 import { modelBasedRun } from './model-based.js';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { Config } from '../../spec/knobs.js';
-import type { Adapter, AdapterFactory, Observation, TraceStep } from '../adapter/adapter.js';
+import type { Adapter, AdapterFactory, TraceStep } from '../adapter/adapter.js';
 import { SpecCursor } from '../replay/follow.js';
 import { checkStep, expectedVisible } from '../replay/replay.js';
 
@@ -27,8 +27,9 @@ class SpecAction implements fc.Command<SpecCursor, Real> {
   run(m: SpecCursor, r: Real): void {
     const { info, vars } = m.take(this.action);
     const step: TraceStep = { actor: info.actor, action: info.action, picks: info.picks as TraceStep['picks'] };
-    const expected = { observation: info.observation as unknown as Observation, visible: expectedVisible(this.config, vars), recorded: this.config, replayed: this.config };
-    const { mismatch } = checkStep(r.adapter, step, expected, m);
+    const expected = { observation: info.observation, visible: expectedVisible(this.config, vars) };
+    const cmp = { recorded: this.config, replayed: this.config, parts: r.adapter.capabilities.shows };
+    const { mismatch } = checkStep(r.adapter, step, expected, cmp, m);
     if (mismatch !== null) throw new Error(`${info.actor}.${info.action}: ${mismatch.reason}`);
   }
 

@@ -9,11 +9,10 @@ import {
   G_HIGH_WATER,
   SLOT_FREE,
   SLOT_WORDS,
-  VIEW_UNMAPPED,
-  VIEW_ZERO,
   type SharedMemory,
 } from './memory.js';
-import type { Variant } from './variant.js';
+import type { Behaviour } from '../../spec/variant.js';
+import { VIEW_UNMAPPED, VIEW_ZERO } from '../../spec/vocabulary.js';
 
 export function pageOf(m: SharedMemory, index: number): number {
   return Math.floor(index / m.shape.slotsPerPage);
@@ -24,7 +23,7 @@ function isFree(m: SharedMemory, i: number): boolean {
 }
 
 /** Hands a free index to owner record `o` and starts a new element there (epoch + 1); -1 when full. */
-export function takeIndex(v: Variant, m: SharedMemory, o: number): number {
+export function takeIndex(v: Behaviour, m: SharedMemory, o: number): number {
   const i = chooseIndex(v, m);
   if (i < 0) return i;
   m.store(m.at.slotAlloc + i, o + 1);
@@ -32,7 +31,7 @@ export function takeIndex(v: Variant, m: SharedMemory, o: number): number {
   return i;
 }
 
-function chooseIndex(v: Variant, m: SharedMemory): number {
+function chooseIndex(v: Behaviour, m: SharedMemory): number {
   const n = m.shape.slots;
   switch (v.policy) {
     case 'lowest':
@@ -63,7 +62,7 @@ function chooseIndex(v: Variant, m: SharedMemory): number {
 }
 
 /** Returns `index` to the allocator; reclaims its page if that left the page with no slot in use. */
-export function releaseIndex(v: Variant, m: SharedMemory, index: number): void {
+export function releaseIndex(v: Behaviour, m: SharedMemory, index: number): void {
   m.store(m.at.slotAlloc + index, SLOT_FREE);
   if (v.policy === 'lifo') {
     const top = m.load(G_FREE_TOP);
@@ -73,7 +72,7 @@ export function releaseIndex(v: Variant, m: SharedMemory, index: number): void {
   if (v.reclaim !== 'never') reclaimIfEmpty(v, m, pageOf(m, index));
 }
 
-function reclaimIfEmpty(v: Variant, m: SharedMemory, page: number): void {
+function reclaimIfEmpty(v: Behaviour, m: SharedMemory, page: number): void {
   const spp = m.shape.slotsPerPage;
   for (let i = page * spp; i < (page + 1) * spp; i++) if (!isFree(m, i)) return;
   m.store(m.at.pageKernel + page, 0);

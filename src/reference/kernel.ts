@@ -29,28 +29,24 @@ import {
   SEQ,
   SLOT_PENDING,
   SLOT_WORDS,
-  VIEW_MAPPED,
   WORD1,
   WORD2,
   type SharedMemory,
 } from './memory.js';
 import { BLOCKED, NO_OUTCOME, type Op, outcome, type Outcome, tryLock, unlock, type Yielded } from './op.js';
-import type { Variant } from './variant.js';
+import type { Behaviour } from '../../spec/variant.js';
+import { ALIVE, EXITED, FREED, REAPED, UNBORN, VIEW_MAPPED } from '../../spec/vocabulary.js';
 
-export const UNBORN = 0;
-export const ALIVE = 1;
-export const EXITED = 2;
-export const REAPED = 3;
-export const FREED = 4;
-export const PHASE_NAMES = ['unborn', 'alive', 'exited', 'reaped', 'freed'] as const;
 
 const disabled = (): Outcome => outcome('disabled');
 
 type Steps = Generator<Yielded, void, void>;
+/** Whose odd-seq window a bump opens or closes, as the step names say it (`free`: an owner's free path). */
+type Writer = 'create' | 'update' | 'destroy' | 'free';
 
 export class Kernel {
   constructor(
-    readonly v: Variant,
+    readonly v: Behaviour,
     readonly m: SharedMemory,
   ) {}
 
@@ -267,7 +263,7 @@ export class Kernel {
    * Opens the window. Under writers=single it takes the element's writer lock and bumps seq
    * atomically; under plain-seq the bump is a plain load and, a step later, a plain store.
    */
-  private *seqBegin(prefix: string, index: number, epoch: number): Steps {
+  private *seqBegin(prefix: Writer, index: number, epoch: number): Steps {
     const seq = this.slotWord(index, SEQ);
     if (this.v.singleWriter) {
       yield `${prefix}.seq-begin`;
@@ -282,7 +278,7 @@ export class Kernel {
   }
 
   /** Closes the window; the caller's step goes on after it. */
-  private *seqEnd(prefix: string, index: number, epoch: number): Steps {
+  private *seqEnd(prefix: Writer, index: number, epoch: number): Steps {
     const seq = this.slotWord(index, SEQ);
     if (this.v.singleWriter) {
       yield `${prefix}.seq-end`;
@@ -342,7 +338,7 @@ export class Kernel {
    * Clears the element inside an odd-seq window; then after-grace hands the index to the grace
    * period, immediate returns it to the allocator at once.
    */
-  private *destroy(prefix: string, index: number, epoch: number): Op {
+  private *destroy(prefix: 'destroy' | 'free', index: number, epoch: number): Op {
     const m = this.m;
     yield* this.seqBegin(prefix, index, epoch);
     yield `${prefix}.uid`;

@@ -5,19 +5,20 @@
  */
 import type { Config } from '../../spec/knobs.js';
 import { Kernel } from './kernel.js';
-import { type SharedMapHandle, type Shape, SharedMemory, VIEW_UNMAPPED, VIEW_ZERO } from './memory.js';
+import { type SharedMapHandle, type Shape, SharedMemory } from './memory.js';
+import { VIEW_UNMAPPED, VIEW_ZERO } from '../../spec/vocabulary.js';
 import { Reader } from './reader.js';
-import { type Variant, variantOf } from './variant.js';
+import { type Behaviour, behaviourOf } from '../../spec/variant.js';
 
 export class ReferenceMap {
-  readonly v: Variant;
+  readonly v: Behaviour;
   readonly kernel: Kernel;
 
   private constructor(
     readonly config: Config,
     readonly memory: SharedMemory,
   ) {
-    this.v = variantOf(config);
+    this.v = behaviourOf(config);
     this.kernel = new Kernel(this.v, memory);
   }
 

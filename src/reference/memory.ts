@@ -20,10 +20,6 @@ export const GEN = 2;
 export const WORD1 = 3;
 export const WORD2 = 4;
 
-/** A page's user view: what a load through the read-only mapping finds there. */
-export const VIEW_UNMAPPED = 0;
-export const VIEW_ZERO = 1;
-export const VIEW_MAPPED = 2;
 
 export const G_ALLOC_LOCK = 0;
 export const G_ALLOC_CURSOR = 1;

@@ -5,8 +5,11 @@
  * `next()` per step; `runWhole` drives it to the end for real concurrent use, spinning on BLOCKED.
  */
 
+import type { StepName } from '../../spec/steps.js';
+
 export const BLOCKED = 'blocked';
-export type Yielded = string;
+/** The next step, by the spec's step table, or BLOCKED: a misspelt or unknown step does not compile. */
+export type Yielded = StepName | typeof BLOCKED;
 
 export type OutcomeKind =
   | 'none'

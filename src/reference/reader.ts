@@ -5,11 +5,13 @@
  * knob decides which loads are made and compared; a failed seq check retries, a failed uid or gen
  * check reports the owner gone.
  */
+import { type Load, readerStepName, type StepName } from '../../spec/steps.js';
 import type { Kernel } from './kernel.js';
 import { pageOf } from './allocator.js';
-import { G_PUBLISHED_SIZE, GEN, IDENT, O_UID, SEQ, SLOT_WORDS, VIEW_MAPPED, VIEW_UNMAPPED, WORD1, WORD2, type SharedMemory } from './memory.js';
+import { G_PUBLISHED_SIZE, GEN, IDENT, O_UID, SEQ, SLOT_WORDS, WORD1, WORD2, type SharedMemory } from './memory.js';
+import { VIEW_MAPPED, VIEW_UNMAPPED } from '../../spec/vocabulary.js';
 import { type Notes, NO_OUTCOME, type Op, outcome, type Outcome } from './op.js';
-import type { Variant } from './variant.js';
+import type { Behaviour } from '../../spec/variant.js';
 
 interface Cache {
   readonly uid: number;
@@ -28,7 +30,7 @@ export class Reader implements Notes {
   lastIndex = -1;
 
   constructor(
-    readonly v: Variant,
+    readonly v: Behaviour,
     readonly m: SharedMemory,
     /** The syscalls a reader makes: lookup, and who holds a pid number now (/proc). */
     readonly kernel: Kernel,
@@ -103,12 +105,12 @@ export class Reader implements Notes {
     this.lastIndex = index;
     let first = true;
     // The first load runs in the step that starts the operation; every later one is announced.
-    const announce = (step: string): string | null => {
+    const announce = (step: Load): StepName | null => {
       if (first) {
         first = false;
         return null;
       }
-      return `${kind}.${step}`;
+      return readerStepName(kind, step);
     };
     let retries = 0;
     let target = target0;
@@ -123,7 +125,7 @@ export class Reader implements Notes {
         if (scan) target = 0;
         return null;
       };
-      let step: string | null;
+      let step: StepName | null;
       if (!scan && v.publishedSize) {
         if ((step = announce('size')) !== null) yield step;
         if (index >= this.m.load(G_PUBLISHED_SIZE)) return outcome('not-visible', { uid: target, index });

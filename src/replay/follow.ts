@@ -6,15 +6,11 @@
  * missing lock or bound check is caught though no trace takes a forbidden step. The fast-check
  * baseline walks the spec with it as its model.
  */
-import { DISABLED } from '../../checker/spec.js';
-import { KERNEL, OWNER, SLOT } from '../../spec/layout.js';
-import { kernelAt, ownerAt, slotAt } from '../../spec/context.js';
-import { kernelHasBudget } from '../../spec/kernel.js';
-import { readerCanStart } from '../../spec/reader.js';
-import { actorName, decodeState, describeStep, ownerName, type Record_, type StepInfo } from '../../spec/describe.js';
+import { actorName, decodeState, describeStep, type Record_, type StepInfo, stepName } from '../../spec/describe.js';
 import { buildSpec, type LsmcSpec } from '../../spec/index.js';
 import type { Config } from '../../spec/knobs.js';
-import { nextLifecycleStep } from '../../spec/owner.js';
+import { ownerName } from '../../spec/names.js';
+import { partsOf, type StepName } from '../../spec/steps.js';
 import type { TraceStep } from '../adapter/adapter.js';
 
 export class SpecCursor {
@@ -37,7 +33,7 @@ export class SpecCursor {
   }
 
   enabled(action: number): boolean {
-    return this.spec.step(action, this.state, this.next) !== DISABLED;
+    return this.spec.step(action, this.state, this.next) >= 0;
   }
 
   /** Takes an enabled action; returns the step as a trace names it, and the state after it. */
@@ -62,53 +58,45 @@ export class SpecCursor {
 
   /**
    * What the spec makes wait now, each as the step that would be tried: the next step of an
-   * operation under way (action ''), an owner's free waiting for the references creates hold, a
-   * create waiting for another create of the same owner (createRace=locked), a grace period with
-   * indices pending that it may not free yet, and a scan of the first index a reader may not touch
-   * (at the published size: one reader and the boundary stand for all).
+   * operation under way (action null), or the start of an operation that waits (an owner's free
+   * waiting for the references creates hold, a spawn with every pid number held, a create waiting
+   * for another create of the same owner, a grace period whose element a kernel context still holds
+   * or whose lock is taken); and the first scan the spec refuses because its index is at or past the
+   * published size (one reader and the boundary stand for all).
    */
   waiting(): Waiting[] {
     const spec = this.spec;
-    const c = spec.ctx;
     const out: Waiting[] = [];
     const probedCreate = new Set<number>();
     let probedScan = false;
     for (let a = 0; a < spec.actionCount; a++) {
       const action = spec.actions[a];
-      let wait: Waiting | null = null;
+      const r = spec.take(a, this.state, this.next);
       const actor = actorName(spec, action.actor);
-      if (action.kind === 'kernel-step') {
-        if (this.state[kernelAt(c, action.actor - spec.actors.firstKernel) + KERNEL.pc] !== 0) wait = { actor, action: '', picks: {} };
-      } else if (action.kind === 'lifecycle') {
-        const next = nextLifecycleStep(c, this.state, action.owner);
-        if (next === 'destroy') wait = { actor, action: '', picks: {} };
-        else if (next === 'free' && this.state[ownerAt(c, action.owner) + OWNER.refs] !== 0) wait = { actor, action: 'free', picks: {} };
-      } else if (action.kind === 'create' && c.createLocked && !probedCreate.has(action.owner)) {
-        const k = action.actor - spec.actors.firstKernel;
-        const idle = this.state[kernelAt(c, k) + KERNEL.pc] === 0 && kernelHasBudget(c, this.state, k);
-        const born = this.state[ownerAt(c, action.owner) + OWNER.phase] !== 0;
-        if (idle && born && this.state[ownerAt(c, action.owner) + OWNER.creating] !== 0) {
-          probedCreate.add(action.owner);
-          wait = { actor, action: 'create', picks: { owner: ownerName(action.owner) } };
-        }
-      } else if (action.kind === 'grace' && this.state[slotAt(c, action.index) + SLOT.alloc] === c.pending) {
-        wait = { actor, action: 'grace-period', picks: { index: action.index } };
-      } else if (action.kind === 'scan' && !probedScan && readerCanStart(c, this.state, action.actor - spec.actors.firstReader) && !this.enabled(a)) {
+      if (r.kind === 'not-enabled' && r.why === 'past-published-size' && !probedScan) {
         probedScan = true;
-        wait = { actor, action: 'scan', picks: { index: action.index }, refused: `a scan of index ${action.index}, at or past the published size` };
+        out.push({ actor, action: 'scan', picks: { index: action.index }, refused: `a scan of index ${action.index}, at or past the published size` });
       }
-      if (wait === null || this.enabled(a)) continue;
-      out.push(wait);
+      if (r.kind !== 'must-wait') continue;
+      const name = stepName(spec, this.state, a);
+      if (partsOf(name).kind !== 'start') {
+        out.push({ actor, action: null, picks: {} });
+      } else if (action.kind === 'create') {
+        if (probedCreate.has(action.owner)) continue;
+        probedCreate.add(action.owner);
+        out.push({ actor, action: name, picks: { owner: ownerName(action.owner) } });
+      } else {
+        out.push({ actor, action: name, picks: action.kind === 'grace' ? { index: action.index } : {} });
+      }
     }
     return out;
   }
-
 }
 
 export interface Waiting {
   readonly actor: string;
-  /** '' for the next step of the operation under way; otherwise the operation whose start waits. */
-  readonly action: string;
+  /** null for the next step of the operation under way; otherwise the operation whose start waits. */
+  readonly action: StepName | null;
   readonly picks: TraceStep['picks'];
   /** Set when the spec refuses the operation outright rather than making it wait: what it is. */
   readonly refused?: string;

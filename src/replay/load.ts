@@ -9,7 +9,11 @@ import { STATE_VARS } from '../../spec/describe.js';
 import { isBound, isKnob, type Config } from '../../spec/knobs.js';
 import { applyOverrides, InputError, parseConfigFile, SIMULATION_BOUNDS } from '../model/config.js';
 import { readText } from '../gen/write.js';
-import { ACTION_VAR, fromItfValue, type ItfTrace, OBSERVATION_VAR, parseItf, PICKS_VAR } from '../trace/itf.js';
+import { ACTION_VAR, actionOf, fromItfValue, type ItfTrace, type ItfValue, OBSERVATION_VAR, parseItf, PICKS_VAR } from '../trace/itf.js';
+import { isStepName } from '../../spec/steps.js';
+import type { TraceStep } from '../adapter/adapter.js';
+import { type Observation, OUTCOMES } from '../../spec/vocabulary.js';
+import { z } from 'zod';
 
 export interface LoadedTrace {
   readonly file: string;
@@ -20,6 +24,9 @@ export interface LoadedTrace {
   readonly config: Config;
   /** The invariant a counterexample breaks at its last step, if it is one. */
   readonly invariant: string | null;
+  /** steps[i - 1] is the step that leads to state i, and observations[i - 1] what it returned. */
+  readonly steps: readonly TraceStep[];
+  readonly observations: readonly Observation[];
 }
 
 export const TRACE_SUFFIX = '.itf.json';
@@ -77,7 +84,46 @@ export function loadTrace(file: string, sets: readonly string[]): LoadedTrace {
   }
   checkFits(file, itf, config);
   const invariant = typeof itf['#meta'].invariant === 'string' ? itf['#meta'].invariant : null;
-  return { file, itf, recorded, config, invariant };
+  const steps = itf.states.slice(1).map((state, i) => stepOf(file, i + 1, state));
+  const observations = itf.states.slice(1).map((state, i) => observationOf(file, i + 1, state));
+  return { file, itf, recorded, config, invariant, steps, observations };
+}
+
+const OBSERVATION = z.object({
+  kind: z.enum(OUTCOMES),
+  owner: z.string(),
+  index: z.number().int(),
+  word1: z.number().int(),
+  word2: z.number().int(),
+});
+
+function observationOf(file: string, i: number, state: Readonly<Record<string, ItfValue>>): Observation {
+  const parsed = OBSERVATION.safeParse(fromItfValue(state[OBSERVATION_VAR]));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue.path.length === 0 ? '' : `.${issue.path.map(String).join('.')}`;
+  const expected = issue.path[0] === 'kind' ? `one of ${OUTCOMES.join(', ')}` : 'an observation { kind, owner, index, word1, word2 }, as lsmc writes it';
+  throw new InputError(file, `states[${i}].${OBSERVATION_VAR}${field}`, expected);
+}
+
+/** State i's `mbt::actionTaken` ("K1.create.alloc") and picks as a step of the spec's table. */
+function stepOf(file: string, i: number, state: Readonly<Record<string, ItfValue>>): TraceStep {
+  const { taken, picks } = actionOf(state);
+  const dot = taken.indexOf('.');
+  const actor = dot < 0 ? taken : taken.slice(0, dot);
+  const action = dot < 0 ? '' : taken.slice(dot + 1);
+  if (!isStepName(action)) throw new InputError(file, `states[${i}].${ACTION_VAR}`, `an actor and a step of the spec, e.g. "K1.create.alloc" (not "${taken}")`);
+  const { owner, value, answer, index } = picks;
+  return {
+    actor,
+    action,
+    picks: {
+      ...(typeof owner === 'string' ? { owner } : {}),
+      ...(typeof value === 'number' ? { value } : {}),
+      ...(typeof answer === 'string' ? { answer } : {}),
+      ...(typeof index === 'number' ? { index } : {}),
+    },
+  };
 }
 
 function configOfMeta(file: string, meta: Record<string, unknown>): Config {

@@ -1,15 +1,16 @@
 /**
- * Replay: drive an implementation through a trace step by step and compare, after each step, what
- * it observed and the state a user can see with what the trace says. The first mismatch ends the
- * trace with a divergence that names the step, the actor and action, expected and actual side by
- * side, and the steps before it.
+ * Replay: drive an implementation through a trace and compare, after each step, what it observed
+ * and the parts of the state its adapter can show with what the trace says. The first mismatch
+ * ends the trace with a divergence that names the step, the actor and action, expected and actual
+ * side by side, and the steps before it. What the adapter cannot show or do is left out, and said.
  */
-import { makeCtx } from '../../spec/context.js';
-import { genView, seqView } from '../../spec/counters.js';
+import { counterViews } from '../../spec/index.js';
 import type { Config } from '../../spec/knobs.js';
-import type { Adapter, AdapterFactory, Evidence, Observation, TraceStep, VisibleState } from '../adapter/adapter.js';
-import { ACTION_VAR, fromItfValue, OBSERVATION_VAR, PICKS_VAR } from '../trace/itf.js';
-import { OWNER_NAME, observationText, type Plain } from '../../spec/describe.js';
+import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type TraceStep, VISIBLE_PART_NAMES, type VisiblePart, type VisibleState } from '../adapter/adapter.js';
+import { fromItfValue } from '../trace/itf.js';
+import { NO_OBSERVATION, OBSERVATION_FIELDS } from '../../spec/vocabulary.js';
+import { observationText, type Plain } from '../../spec/describe.js';
+import { OWNER_NAME } from '../../spec/names.js';
 import type { LoadedTrace } from './load.js';
 import { SpecCursor } from './follow.js';
 
@@ -35,6 +36,13 @@ export type ReplayOutcome =
       readonly reproduced: string | null;
     }
   | {
+      /** The adapter cannot replay this trace at all (an operation-at-a-time adapter and interleaved operations). */
+      readonly kind: 'skipped';
+      readonly file: string;
+      readonly steps: number;
+      readonly reason: string;
+    }
+  | {
       readonly kind: 'diverged';
       readonly file: string;
       readonly steps: number;
@@ -51,100 +59,100 @@ export type ReplayOutcome =
       readonly context: string | null;
     };
 
+/** What replay leaves out for an adapter with these capabilities, each in a few words. */
+export function notCompared(capabilities: Capabilities): string[] {
+  const out = VISIBLE_PART_NAMES.filter((p) => !capabilities.shows.includes(p)).map((p) => `${p} (not shown by the adapter)`);
+  if (capabilities.drive === 'operation')
+    out.push('steps inside an operation (driven one whole operation at a time)', 'waits and refusals', 'traces whose operations interleave');
+  return out;
+}
+
+/** How a trace made in one configuration is compared with an implementation run in another. */
+export interface Comparison {
+  readonly recorded: Config;
+  readonly replayed: Config;
+  readonly parts: readonly VisiblePart[];
+}
+
 const CONTEXT_STEPS = 4;
 
-export function stepOf(state: Record<string, unknown>): TraceStep {
-  const taken = String(state[ACTION_VAR]);
-  const dot = taken.indexOf('.');
-  const actor = dot < 0 ? taken : taken.slice(0, dot);
-  const action = dot < 0 ? '' : taken.slice(dot + 1);
-  const picks = fromItfValue(state[PICKS_VAR] as never) as Record<string, Plain>;
-  const some = (name: string): Plain | undefined => {
-    const p = picks[name] as { tag?: Plain; value?: Plain } | undefined;
-    return p !== undefined && p.tag === 'Some' ? p.value : undefined;
-  };
-  const owner = some('owner');
-  const value = some('value');
-  const answer = some('answer');
-  const index = some('index');
-  return {
-    actor,
-    action,
-    picks: {
-      ...(typeof owner === 'string' ? { owner } : {}),
-      ...(typeof value === 'number' ? { value } : {}),
-      ...(typeof answer === 'string' ? { answer } : {}),
-      ...(typeof index === 'number' ? { index } : {}),
-    },
-  };
-}
-
-export function observationOf(state: Record<string, unknown>): Observation {
-  return fromItfValue(state[OBSERVATION_VAR] as never) as unknown as Observation;
-}
-
 /** The trace's state (made in `config`) projected onto what an implementation can show. */
-export function expectedVisible(config: Config, vars: Record<string, Plain>): VisibleState {
-  const c = makeCtx(config);
-  const slots = (vars.slots as Record<string, Plain>[]).map((s) => ({
-    alloc: String(s.alloc),
+export function expectedVisible(config: Config, vars: Record<string, Plain>): Required<VisibleState> {
+  const byUid = config.knobs.ownerIdentity === 'uid';
+  const rows = vars.slots as Record<string, Plain>[];
+  const slots = rows.map((s) => ({
     seq: Number(s.seq),
-    ident: (c.byUid ? s.uid : s.pid) as string | number,
+    ident: (byUid ? s.uid : s.pid) as string | number,
     gen: Number(s.gen),
     word1: Number(s.word1),
     word2: Number(s.word2),
     word1For: Number(s.word1) === 0 ? 'none' : String(s.word1For),
     word2For: Number(s.word2) === 0 ? 'none' : String(s.word2For),
   }));
+  const allocator = rows.map((s) => String(s.alloc));
   const pages = (vars.pages as Record<string, Plain>[]).map((p) => ({ kernel: String(p.kernel), view: String(p.view) }));
   const owners: Record<string, { phase: string; pid: number; link: number }> = {};
   for (const [name, o] of Object.entries(vars.owners as Record<string, Record<string, Plain>>))
     owners[name] = { phase: String(o.phase), pid: Number(o.pid), link: Number(o.link) };
-  return { slots, pages, publishedSize: Number(vars.publishedSize), owners };
+  return { slots, allocator, pages, publishedSize: Number(vars.publishedSize), owners };
 }
 
 /**
- * Differences between the trace's state and the implementation's; seq and gen are compared in the
- * form the configuration the trace was made in keeps them (spec/counters.ts). A slot's identity is compared only when
- * the replay records the same kind of identity (uid or pid number) as the trace.
+ * Differences between the trace's state and the implementation's, in the parts the adapter shows;
+ * seq and gen are compared in the form the configuration the trace was made in keeps them
+ * (spec/counters.ts). A slot's identity is compared only when the replay records the same kind of
+ * identity (uid or pid number) as the trace.
  */
-export function compareVisible(recorded: Config, replayed: Config, expected: VisibleState, actual: VisibleState): Difference[] {
-  const c = makeCtx(recorded);
-  const sameIdentity = recorded.knobs.ownerIdentity === replayed.knobs.ownerIdentity;
+export function compareVisible(cmp: Comparison, expected: Required<VisibleState>, actual: VisibleState): Difference[] {
+  const counters = counterViews(cmp.recorded);
+  const byUid = cmp.recorded.knobs.ownerIdentity === 'uid';
+  const sameIdentity = cmp.recorded.knobs.ownerIdentity === cmp.replayed.knobs.ownerIdentity;
   const out: Difference[] = [];
   const same = (field: string, e: string | number, a: string | number): void => {
     if (e !== a) out.push({ field, expected: String(e), actual: String(a) });
   };
-  expected.slots.forEach((e, i) => {
-    const a = actual.slots[i];
-    const at = `slots[${i}]`;
-    same(`${at}.alloc`, e.alloc, a.alloc);
-    same(`${at}.seq`, e.seq, seqView(c, a.seq));
-    if (sameIdentity) same(`${at}.${c.byUid ? 'uid' : 'pid'}`, e.ident, a.ident);
-    same(`${at}.gen`, e.gen, genView(c, a.gen));
-    same(`${at}.word1`, e.word1, a.word1);
-    same(`${at}.word2`, e.word2, a.word2);
-    same(`${at}.word1For`, e.word1For, a.word1For);
-    same(`${at}.word2For`, e.word2For, a.word2For);
-  });
-  expected.pages.forEach((e, p) => {
-    same(`pages[${p}].kernel`, e.kernel, actual.pages[p].kernel);
-    same(`pages[${p}].view`, e.view, actual.pages[p].view);
-  });
-  same('publishedSize', expected.publishedSize, actual.publishedSize);
-  for (const [name, e] of Object.entries(expected.owners)) {
-    const a = actual.owners[name];
-    same(`owners.${name}.phase`, e.phase, a.phase);
-    same(`owners.${name}.pid`, e.pid, a.pid);
-    same(`owners.${name}.link`, e.link, a.link);
+  for (const part of cmp.parts) {
+    if (actual[part] === undefined) {
+      out.push({ field: part, expected: 'shown (the adapter declares it)', actual: 'not shown' });
+      continue;
+    }
+    if (part === 'slots')
+      expected.slots.forEach((e, i) => {
+        const a = (actual.slots ?? [])[i];
+        const at = `slots[${i}]`;
+        same(`${at}.seq`, e.seq, counters.seq(a.seq));
+        if (sameIdentity) same(`${at}.${byUid ? 'uid' : 'pid'}`, e.ident, a.ident);
+        same(`${at}.gen`, e.gen, counters.gen(a.gen));
+        same(`${at}.word1`, e.word1, a.word1);
+        same(`${at}.word2`, e.word2, a.word2);
+        same(`${at}.word1For`, e.word1For, a.word1For);
+        same(`${at}.word2For`, e.word2For, a.word2For);
+      });
+    if (part === 'allocator') expected.allocator.forEach((e, i) => same(`slots[${i}].alloc`, e, (actual.allocator ?? [])[i]));
+    if (part === 'pages')
+      expected.pages.forEach((e, p) => {
+        const a = (actual.pages ?? [])[p];
+        same(`pages[${p}].kernel`, e.kernel, a.kernel);
+        same(`pages[${p}].view`, e.view, a.view);
+      });
+    if (part === 'publishedSize') same('publishedSize', expected.publishedSize, actual.publishedSize ?? -1);
+    if (part === 'owners')
+      for (const [name, e] of Object.entries(expected.owners)) {
+        const a = (actual.owners ?? {})[name];
+        same(`owners.${name}.phase`, e.phase, a.phase);
+        same(`owners.${name}.pid`, e.pid, a.pid);
+        same(`owners.${name}.link`, e.link, a.link);
+      }
   }
-  return out;
+  // Shown in this order whatever the order of the declared parts.
+  return out.sort((x, y) => fieldRank(x.field) - fieldRank(y.field));
 }
+
+const fieldRank = (field: string): number => ['slots', 'pages', 'publishedSize', 'owners'].findIndex((p) => field.startsWith(p));
 
 function compareObservation(e: Observation, a: Observation): Difference[] {
   const out: Difference[] = [];
-  for (const f of ['kind', 'owner', 'index', 'word1', 'word2'] as const)
-    if (e[f] !== a[f]) out.push({ field: `observation.${f}`, expected: String(e[f]), actual: String(a[f]) });
+  for (const f of OBSERVATION_FIELDS) if (e[f] !== a[f]) out.push({ field: `observation.${f}`, expected: String(e[f]), actual: String(a[f]) });
   return out;
 }
 
@@ -155,10 +163,11 @@ function compareObservation(e: Observation, a: Observation): Difference[] {
  */
 export function realEvidence(o: Observation, ev: Evidence, after: VisibleState): string | null {
   const facts: string[] = [];
+  const alloc = after.allocator ?? [];
   if (o.kind === 'value') {
     const foreign = [ev.word1For, ev.word2For].filter((f) => f !== undefined && f !== 'none' && f !== o.owner);
     if (foreign.length > 0) facts.push(`it accepted ${observationText(o)} from words written for ${[...new Set(foreign)].join(' and ')} (stale)`);
-    const holder = ev.index === undefined ? undefined : after.slots[ev.index]?.alloc;
+    const holder = ev.index === undefined ? undefined : alloc[ev.index];
     if (holder !== undefined && OWNER_NAME.test(holder) && holder !== o.owner) facts.push(`it accepted ${observationText(o)} from slot ${ev.index}, which holds ${holder}'s element`);
     else if (ev.slotOwner !== undefined && ev.slotOwner !== o.owner)
       facts.push(`it accepted ${observationText(o)} from slot ${ev.index}, which ${ev.slotOwner === 'none' ? 'is empty' : `belongs to ${ev.slotOwner}`}`);
@@ -166,16 +175,18 @@ export function realEvidence(o: Observation, ev: Evidence, after: VisibleState):
       facts.push(`it accepted word 1 = ${o.word1} (for ${ev.word1For}) with word 2 = ${o.word2} (for ${ev.word2For}), from different writes (torn)`);
   }
   if (o.kind === 'fault') facts.push(`its reader touched an unmapped page at index ${o.index}: a real fault`);
-  after.slots.forEach((s, i) => {
-    if (!OWNER_NAME.test(s.alloc)) return;
-    const foreign = [s.word1For, s.word2For].filter((f) => f !== 'none' && f !== s.alloc);
-    if (foreign.length > 0) facts.push(`slot ${i} belongs to ${s.alloc} but holds a word written for ${foreign[0]}`);
+  (after.slots ?? []).forEach((s, i) => {
+    const holder = alloc[i];
+    if (holder === undefined || !OWNER_NAME.test(holder)) return;
+    const foreign = [s.word1For, s.word2For].filter((f) => f !== 'none' && f !== holder);
+    if (foreign.length > 0) facts.push(`slot ${i} belongs to ${holder} but holds a word written for ${foreign[0]}`);
   });
-  const links = Object.entries(after.owners).filter(([, x]) => x.link >= 0);
+  const owners = after.owners ?? {};
+  const links = Object.entries(owners).filter(([, x]) => x.link >= 0);
   for (const [a, x] of links) for (const [b, y] of links) if (a < b && x.link === y.link) facts.push(`${a} and ${b} are both linked to index ${x.link}`);
   for (const [a, x] of links) if (x.phase === 'freed') facts.push(`${a} is freed but linked to index ${x.link}`);
-  if (Object.values(after.owners).every((x) => x.phase === 'freed')) {
-    const leaked = after.slots.flatMap((s, i) => (OWNER_NAME.test(s.alloc) ? [`slot ${i} (allocated to ${s.alloc})`] : []));
+  if (after.owners !== undefined && Object.values(owners).every((x) => x.phase === 'freed')) {
+    const leaked = alloc.flatMap((a, i) => (OWNER_NAME.test(a) ? [`slot ${i} (allocated to ${a})`] : []));
     if (leaked.length > 0) facts.push(`every owner is freed, yet ${leaked.join(' and ')} is still allocated (a leak)`);
   }
   return facts.length === 0 ? null : `the implementation reproduced it: ${facts.join('; ')}`;
@@ -184,7 +195,7 @@ export function realEvidence(o: Observation, ev: Evidence, after: VisibleState):
 export function replayTrace(trace: LoadedTrace, factory: AdapterFactory): ReplayOutcome {
   const adapter = factory.open(trace.config);
   try {
-    return drive(trace, adapter);
+    return adapter.capabilities.drive === 'step' ? drive(trace, adapter) : driveOperations(trace, adapter);
   } finally {
     adapter.close();
   }
@@ -197,6 +208,22 @@ export interface Mismatch {
   readonly differences: readonly Difference[];
 }
 
+type Checked = { readonly mismatch: Mismatch | null; readonly observation: Observation; readonly evidence: Evidence };
+
+function refused(step: TraceStep, expected: Observation, result: { kind: 'blocked' | 'refused'; reason: string }): Mismatch {
+  const taken = `${step.actor} takes ${step.action}${expected.kind === 'none' ? '' : ` -> ${observationText(expected)}`}`;
+  return { what: 'step', reason: result.reason, differences: [{ field: 'step', expected: taken, actual: result.kind === 'blocked' ? 'blocked (must wait)' : 'cannot take it' }] };
+}
+
+/** The observation and then the state after a step (or, driven by operations, after an operation). */
+function checkResult(adapter: Adapter, step: TraceStep, cmp: Comparison, expected: { readonly observation: Observation; readonly visible: Required<VisibleState> }, observation: Observation): Mismatch | null {
+  const obs = compareObservation(expected.observation, observation);
+  if (obs.length > 0) return { what: 'observation', reason: `${step.actor} observed ${observationText(observation) || 'nothing'}, the trace says ${observationText(expected.observation) || 'nothing'}`, differences: obs };
+  const state = compareVisible(cmp, expected.visible, adapter.visible());
+  if (state.length > 0) return { what: 'state', reason: `after ${step.actor}.${step.action} the shared state differs in ${state.length} field(s)`, differences: state };
+  return null;
+}
+
 /**
  * Takes one step on the implementation and checks it against the spec's: that it is taken, what it
  * observes, the visible state after it, and (with a cursor that has taken the same step) that every
@@ -205,22 +232,16 @@ export interface Mismatch {
 export function checkStep(
   adapter: Adapter,
   step: TraceStep,
-  expected: { readonly observation: Observation; readonly visible: VisibleState; readonly recorded: Config; readonly replayed: Config },
+  expected: { readonly observation: Observation; readonly visible: Required<VisibleState> },
+  cmp: Comparison,
   cursor: SpecCursor | null,
-): { readonly mismatch: Mismatch | null; readonly observation: Observation; readonly evidence: Evidence } {
-  const none = { kind: 'none', owner: 'none', index: -1, word1: -1, word2: -1 };
+): Checked {
   const result = adapter.step(step);
-  if (result.kind !== 'took') {
-    const e = expected.observation;
-    const taken = `${step.actor} takes ${step.action}${e.kind === 'none' ? '' : ` -> ${observationText(e)}`}`;
-    return { mismatch: { what: 'step', reason: result.reason, differences: [{ field: 'step', expected: taken, actual: result.kind === 'blocked' ? 'blocked (must wait)' : 'cannot take it' }] }, observation: none, evidence: {} };
-  }
+  if (result.kind !== 'took') return { mismatch: refused(step, expected.observation, result), observation: NO_OBSERVATION, evidence: {} };
   const { observation, evidence } = result;
-  const at = (mismatch: Mismatch | null) => ({ mismatch, observation, evidence });
-  const obs = compareObservation(expected.observation, observation);
-  if (obs.length > 0) return at({ what: 'observation', reason: `${step.actor} observed ${observationText(observation) || 'nothing'}, the trace says ${observationText(expected.observation) || 'nothing'}`, differences: obs });
-  const state = compareVisible(expected.recorded, expected.replayed, expected.visible, adapter.visible());
-  if (state.length > 0) return at({ what: 'state', reason: `after ${step.actor}.${step.action} the shared state differs in ${state.length} field(s)`, differences: state });
+  const at = (mismatch: Mismatch | null): Checked => ({ mismatch, observation, evidence });
+  const mismatch = checkResult(adapter, step, cmp, expected, observation);
+  if (mismatch !== null) return at(mismatch);
   for (const w of cursor?.waiting() ?? []) {
     const probe = adapter.probeWait(w.actor, w.action, w.picks);
     // A refused operation that the implementation cannot even start ('idle') is refused too.
@@ -232,7 +253,7 @@ export function checkStep(
         differences: [{ field: `${w.actor} ${w.action} (refused)`, expected: 'refused', actual: 'made' }],
       });
     }
-    const what = w.action === '' ? `${w.actor}'s next step` : `${w.actor}'s ${w.action}`;
+    const what = w.action === null ? `${w.actor}'s next step` : `${w.actor}'s ${w.action}`;
     return at({
       what: 'step',
       reason: probe === 'took' ? `after this step the spec makes ${what} wait, but the implementation took it` : `after this step the spec has ${w.actor} in an operation that waits, but the implementation has none under way`,
@@ -242,9 +263,9 @@ export function checkStep(
   return at(null);
 }
 
-function drive(trace: LoadedTrace, adapter: Adapter): ReplayOutcome {
+/** What every way of driving a trace needs: its states as plain values, and the divergence's context. */
+function traceView(trace: LoadedTrace, adapter: Adapter) {
   const states = trace.itf.states as readonly Record<string, unknown>[];
-  const lines: StepLine[] = [];
   const steps = states.length - 1;
   const plain = (i: number): Record<string, Plain> => Object.fromEntries(Object.entries(states[i]).map(([k, v]) => [k, fromItfValue(v as never)]));
   const context = (step: number): string | null => {
@@ -260,22 +281,74 @@ function drive(trace: LoadedTrace, adapter: Adapter): ReplayOutcome {
     }
     return notes.length === 0 ? null : `${notes.join('; ')}.`;
   };
-  const visibleAt = (i: number): VisibleState => expectedVisible(trace.recorded, plain(i));
-  const first = compareVisible(trace.recorded, trace.config, visibleAt(0), adapter.visible());
-  if (first.length > 0)
-    return { kind: 'diverged', file: trace.file, steps, step: 0, actor: '-', action: 'init', what: 'state', reason: 'the initial state differs', differences: first, before: [], context: null };
+  const cmp: Comparison = { recorded: trace.recorded, replayed: trace.config, parts: adapter.capabilities.shows };
+  const visibleAt = (i: number): Required<VisibleState> => expectedVisible(trace.recorded, plain(i));
+  const first = compareVisible(cmp, visibleAt(0), adapter.visible());
+  const initial: ReplayOutcome | null =
+    first.length === 0 ? null : { kind: 'diverged', file: trace.file, steps, step: 0, actor: '-', action: 'init', what: 'state', reason: 'the initial state differs', differences: first, before: [], context: null };
+  return { steps, plain, context, cmp, visibleAt, initial };
+}
+
+function drive(trace: LoadedTrace, adapter: Adapter): ReplayOutcome {
+  const { steps, context, cmp, visibleAt, initial } = traceView(trace, adapter);
+  if (initial !== null) return initial;
+  const lines: StepLine[] = [];
   let reproduced: string | null = null;
   // Waits are checked while the spec, in the replay's configuration, can follow the trace.
   let cursor: SpecCursor | null = new SpecCursor(trace.config);
-  for (let i = 1; i < states.length; i++) {
-    const step = stepOf(states[i]);
+  for (let i = 1; i <= steps; i++) {
+    const step = trace.steps[i - 1];
     if (cursor !== null && !cursor.follow(step)) cursor = null;
-    const checked = checkStep(adapter, step, { observation: observationOf(states[i]), visible: visibleAt(i), recorded: trace.recorded, replayed: trace.config }, cursor);
+    const checked = checkStep(adapter, step, { observation: trace.observations[i - 1], visible: visibleAt(i) }, cmp, cursor);
     if (checked.mismatch !== null)
       return { kind: 'diverged', file: trace.file, steps, step: i, actor: step.actor, action: step.action, ...checked.mismatch, before: lines.slice(-CONTEXT_STEPS), context: context(i) };
     lines.push({ step: i, actor: step.actor, action: step.action, observation: observationText(checked.observation) });
     if (i === steps && trace.invariant !== null)
       reproduced = realEvidence(checked.observation, checked.evidence, adapter.visible()) ?? `the implementation took every step, the last one ${observationText(checked.observation) || step.action}`;
+  }
+  return { kind: 'match', file: trace.file, steps, reproduced };
+}
+
+/** Whether `actor` is in the middle of an operation in a trace state (the trace's own variables say it). */
+function inOperation(vars: Record<string, Plain>, actor: string): boolean {
+  const step = (group: string, field: string): Plain | undefined => ((vars[group] as Record<string, Record<string, Plain>> | undefined)?.[actor] ?? {})[field];
+  if (/^K[0-9]+$/.test(actor)) return step('kernel', 'step') !== 'idle';
+  if (/^R[0-9]+$/.test(actor)) return step('readers', 'step') !== 'idle';
+  if (OWNER_NAME.test(actor)) return step('owners', 'freeStep') !== 'idle';
+  return false;
+}
+
+/**
+ * An adapter driven one whole operation at a time: each operation runs at its first step, and its
+ * observation and the state after it are compared at its last; no other actor's step may come in
+ * between (such a trace is skipped, with the reason), and waits cannot be probed.
+ */
+function driveOperations(trace: LoadedTrace, adapter: Adapter): ReplayOutcome {
+  const { steps, plain, context, cmp, visibleAt, initial } = traceView(trace, adapter);
+  if (initial !== null) return initial;
+  const lines: StepLine[] = [];
+  let reproduced: string | null = null;
+  let open: { readonly actor: string; readonly startedAt: number; readonly observation: Observation; readonly evidence: Evidence } | null = null;
+  for (let i = 1; i <= steps; i++) {
+    const step = trace.steps[i - 1];
+    if (open !== null && open.actor !== step.actor)
+      return { kind: 'skipped', file: trace.file, steps, reason: `step ${i} (${step.actor}.${step.action}) comes inside ${open.actor}'s operation begun at step ${open.startedAt}, and the adapter runs whole operations only` };
+    const startedAt: number = open === null ? i : open.startedAt;
+    let done: { observation: Observation; evidence: Evidence };
+    if (open === null) {
+      const result = adapter.step(step);
+      if (result.kind !== 'took') return { kind: 'diverged', file: trace.file, steps, step: i, actor: step.actor, action: step.action, ...refused(step, trace.observations[i - 1], result), before: lines.slice(-CONTEXT_STEPS), context: context(i) };
+      done = result;
+    } else {
+      done = open;
+    }
+    open = inOperation(plain(i), step.actor) ? { actor: step.actor, startedAt, observation: done.observation, evidence: done.evidence } : null;
+    if (open !== null) continue;
+    const mismatch = checkResult(adapter, step, cmp, { observation: trace.observations[i - 1], visible: visibleAt(i) }, done.observation);
+    if (mismatch !== null) return { kind: 'diverged', file: trace.file, steps, step: i, actor: step.actor, action: step.action, ...mismatch, before: lines.slice(-CONTEXT_STEPS), context: context(i) };
+    lines.push({ step: i, actor: step.actor, action: step.action, observation: observationText(done.observation) });
+    if (i === steps && trace.invariant !== null)
+      reproduced = realEvidence(done.observation, done.evidence, adapter.visible()) ?? `the implementation ran every operation, the last one ${observationText(done.observation) || step.action}`;
   }
   return { kind: 'match', file: trace.file, steps, reproduced };
 }

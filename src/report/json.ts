@@ -1,5 +1,5 @@
 /** The one JSON object `--json` prints. */
-import type { CheckReport } from '../cli/run-check.js';
+import type { CheckReport } from '../check/run.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 
 export function checkJson(r: CheckReport): Record<string, unknown> {

@@ -1,15 +1,5 @@
 /** Replay results for people: one line per run, and a divergence laid out side by side. */
-import type { ReplayOutcome } from '../replay/replay.js';
-
-export interface ReplaySummary {
-  readonly adapter: string;
-  readonly traces: number;
-  /** Traces replayed before the run stopped (at the first divergence). */
-  readonly run: number;
-  readonly steps: number;
-  readonly seconds: number;
-  readonly outcomes: readonly ReplayOutcome[];
-}
+import type { ReplaySummary } from '../replay/run.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -19,6 +9,10 @@ export function renderReplay(s: ReplaySummary): string {
   for (const o of s.outcomes) {
     if (o.kind === 'match') {
       if (o.reproduced !== null) lines.push(`match     ${o.file} (${o.steps} steps): ${o.reproduced}`);
+      continue;
+    }
+    if (o.kind === 'skipped') {
+      lines.push(`skipped   ${o.file} (${o.steps} steps): ${o.reason}`);
       continue;
     }
     lines.push(`DIVERGED  ${o.file}`);
@@ -38,9 +32,11 @@ export function renderReplay(s: ReplaySummary): string {
     lines.push('');
   }
   const diverged = s.outcomes.some((o) => o.kind === 'diverged');
-  const skipped = s.traces - s.run;
+  const notRun = s.traces - s.run;
+  if (s.notCompared.length > 0) lines.push(`not compared: ${s.notCompared.join('; ')}`);
+  const verdict = diverged ? 'DIVERGED' : s.skipped > 0 ? 'all replayed match' : 'all match';
   lines.push(
-    `lsmc replay: ${diverged ? 'DIVERGED' : 'all match'}: ${n(s.run)} of ${n(s.traces)} trace(s) replayed against the ${s.adapter} implementation, ${n(s.steps)} steps, ${s.seconds.toFixed(2)} s, ${n(rate)} steps/s${skipped > 0 ? ` (${n(skipped)} not run after the divergence)` : ''}`,
+    `lsmc replay: ${verdict}: ${n(s.run - s.skipped)} of ${n(s.traces)} trace(s) replayed against the ${s.adapter} implementation, ${n(s.steps)} steps, ${s.seconds.toFixed(2)} s, ${n(rate)} steps/s${s.skipped > 0 ? `; ${n(s.skipped)} skipped (the adapter cannot replay them)` : ''}${notRun > 0 ? ` (${n(notRun)} not run after the divergence)` : ''}`,
   );
   return lines.join('\n');
 }

@@ -4,69 +4,31 @@
  */
 import type { Plain, Record_, StepInfo } from '../../spec/describe.js';
 import { observationText } from '../../spec/describe.js';
+import { loadGloss, partsOf, stepFacts, type StepName } from '../../spec/steps.js';
 import { get, loadAt, readerIndexAt } from '../../spec/explain.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
-import type { CheckReport } from '../cli/run-check.js';
+import type { CheckReport } from '../check/run.js';
 import type { Trace } from '../trace/replay.js';
 
-const GLOSS: Readonly<Record<string, string>> = {
-  spawn: 'is spawned and gets a pid number',
-  exit: 'exits (a zombie until reaped)',
-  reap: 'is reaped: its pid number is released',
-  free: 'is freed: its element, if any, is unlinked',
-  mkdir: 'is created (mkdir)',
-  rmdir: 'is removed (rmdir)',
-  create: 'starts create: guard check, reference taken',
-  'create.alloc': 'takes the allocator lock and picks an index',
-  'create.map': 'maps the page into user space',
-  'create.publish': 'publishes the new size',
-  'create.link-early': 'links owner -> index before initialising',
-  'create.uid': 'writes the owner identity',
-  'create.gen': 'bumps gen',
-  'create.zero-word1': 'zeroes word 1',
-  'create.zero-word2': 'zeroes word 2',
-  'create.link': 'links owner -> index',
-  update: 'starts update: gets the element',
-  'update.word1': 'writes word 1',
-  'update.word2': 'writes word 2',
-  delete: 'starts delete: unlinks owner -> index',
-  'destroy.uid': 'clears the owner identity',
-  'destroy.gen': 'bumps gen',
-  'destroy.zero-word1': 'zeroes word 1',
-  'destroy.zero-word2': 'zeroes word 2',
-  'destroy.retire': 'returns the index to the allocator',
-  lookup: 'asks the kernel for the owner index (syscall)',
-  'grace-period': 'ends: indices no kernel context holds return to the allocator',
-};
-
-const LOAD_GLOSS: Readonly<Record<string, string>> = {
-  size: 'loads the published size',
-  'seq-begin': 'loads seq',
-  uid: 'loads the owner identity',
-  gen: 'loads gen',
-  word1: 'loads word 1',
-  word2: 'loads word 2',
-  'seq-end': 'loads seq again',
-};
-
-const WINDOW: Readonly<Record<string, string>> = { create: 'initialisation', update: 'update', destroy: 'clear', free: 'clear' };
+const WINDOW: Readonly<Record<string, string>> = { create: 'initialisation', update: 'update', destroy: 'clear' };
 
 /**
  * A seq step's gloss says what the step did to seq, not what the protocol meant it to do: a bump
  * that leaves seq even (two plain increments racing, hazard 7) is shown as such.
  */
-function seqGloss(action: string, before: Record_, after: Record_, actor: string): string | null {
-  const m = /^(create|update|destroy|free)\.(seq-begin|seq-end)(\.load)?$/.exec(action);
-  if (m === null) return null;
-  const index = m[1] === 'free' ? get(before, 'owners', actor, 'freeIndex') : get(before, 'kernel', actor, 'index');
+function seqGloss(action: StepName, before: Record_, after: Record_, actor: string): string | null {
+  const p = partsOf(action);
+  const facts = stepFacts(action);
+  if (p.kind !== 'kernel' || facts.seq === null) return null;
+  const index = p.onFreePath ? get(before, 'owners', actor, 'freeIndex') : get(before, 'kernel', actor, 'index');
   if (typeof index !== 'number' || index < 0) return null;
   const was = get(before, 'slots', index, 'seq');
   const now = get(after, 'slots', index, 'seq');
   if (typeof was !== 'number' || typeof now !== 'number') return null;
-  const window = WINDOW[m[1]];
-  if (m[3] !== undefined) return `loads seq = ${was} (the first half of a plain increment)`;
-  const begin = m[2] === 'seq-begin';
-  const lock = m[1] === 'create' && !begin ? ', releases the allocator lock' : '';
+  const window = WINDOW[facts.op];
+  if (p.loadHalf) return `loads seq = ${was} (the first half of a plain increment)`;
+  const begin = facts.seq === 'begin';
+  const lock = facts.op === 'create' && !begin ? ', releases the allocator lock' : '';
   const verb = now === was + 1 ? `bumps seq ${was} -> ${now}` : `stores seq = ${now} (it was ${was})`;
   if (begin === ((now & 1) === 1)) return `${verb}, ${begin ? 'odd' : 'even'}: ${window} ${begin ? 'begins' : 'done'}${lock}`;
   return begin
@@ -88,13 +50,10 @@ function gloss(trace: Trace, i: number): string {
   const action = step.action;
   const seq = seqGloss(action, trace.states[i - 1].vars, trace.states[i].vars, step.actor);
   if (seq !== null) return seq;
-  if (action === 'read' || action === 'scan') {
-    const what = action === 'read' ? 'a read of its cached index' : 'a scan of that index';
-    return `starts ${what}; ${LOAD_GLOSS[step.load] ?? 'makes its first load'}${loaded(trace, i)}`;
-  }
-  if (action.startsWith('free.')) return GLOSS[`destroy.${action.slice(5)}`] ?? '';
-  if (action.startsWith('read.') || action.startsWith('scan.')) return `${LOAD_GLOSS[action.slice(5)] ?? ''}${loaded(trace, i)}`;
-  return GLOSS[action] ?? '';
+  const facts = stepFacts(action);
+  if (action === 'read' || action === 'scan') return `${facts.gloss}; ${step.load === '' ? 'makes its first load' : loadGloss(step.load)}${loaded(trace, i)}`;
+  if (partsOf(action).kind === 'load') return `${facts.gloss}${loaded(trace, i)}`;
+  return facts.gloss;
 }
 
 /**

@@ -6,7 +6,7 @@ import { STATE_VARS } from '../../spec/describe.js';
 import { explainViolation, type Verdict } from '../../spec/explain.js';
 import { buildSpec, type LsmcSpec } from '../../spec/index.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
-import { type ItfTrace, toItf } from '../trace/itf.js';
+import { type ItfTrace, itfHeader, toItf } from '../trace/itf.js';
 import { replayPath, type Trace } from '../trace/replay.js';
 import { search, type SearchProgress } from './search.js';
 import { selectInvariants } from './selection.js';
@@ -90,7 +90,7 @@ export function runSimulation(
   });
   const config = flatConfig(request.config);
   const notes: string[] = [];
-  if (spec.ctx.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), as lsmc check does.');
+  if (spec.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), as lsmc check does.');
   if (outcome.shrinkInterrupted) notes.push('shrinking was interrupted: the counterexample is the shortest found so far.');
   else if (outcome.shrinkBudgetSpent) notes.push(`shrinking stopped at its budget, after ${outcome.shrinkTries} tries: a shorter counterexample may exist.`);
   const seconds = outcome.searchSeconds + outcome.shrinkSeconds;
@@ -117,10 +117,7 @@ export function runSimulation(
 
   const trace = replayPath(spec, { actions });
   const explanation = explainViolation(invariant as Verdict, trace.states);
-  const itf = toItf(trace, STATE_VARS, {
-    format: 'ITF',
-    'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
-    source: 'lsmc',
+  const itf = toItf(trace, STATE_VARS, itfHeader({
     description: `Counterexample to ${invariant}: ${explanation}`,
     status: 'violation',
     invariant,
@@ -131,6 +128,6 @@ export function runSimulation(
     seed: request.seed,
     runs: request.runs,
     depth: request.depth,
-  });
+  }));
   return { ...base, result: 'violation', invariant, explanation, trace, itf };
 }

@@ -14,7 +14,7 @@
  * has been recycled, or keep an owner alive while a kernel context works on its element.
  */
 import { DEADLOCK } from '../../checker/explore.js';
-import { DISABLED, type Spec } from '../../checker/spec.js';
+import { type Spec } from '../../checker/spec.js';
 import { firstInvariant, type Selection } from './selection.js';
 
 export interface WalkOutcome {
@@ -193,7 +193,7 @@ export class Walker {
     let n = 0;
     let total = 0;
     for (let a = 0; a < spec.actionCount; a++) {
-      if (spec.step(a, this.cur, this.scratch) === DISABLED) continue;
+      if (spec.step(a, this.cur, this.scratch) < 0) continue;
       this.enabled[n++] = a;
       total += this.weight[a];
     }

@@ -20,7 +20,7 @@ import type { ReferenceMap } from '../reference/map.js';
 import { G_PUBLISHED_SIZE, O_LINK, O_UID, type SharedMemory } from '../reference/memory.js';
 import type { Outcome } from '../reference/op.js';
 import type { Reader } from '../reference/reader.js';
-import type { Variant } from '../reference/variant.js';
+import type { Behaviour } from '../../spec/variant.js';
 import { FIRST_KEPT, type InvariantCounts, type ReaderCounts, type ViolatingRead } from './counts.js';
 import { driveRead } from './drive.js';
 import { Judge, type SoakInvariant } from './judge.js';
@@ -37,7 +37,7 @@ export class SoakReader {
   private readonly reader: Reader;
   private readonly kernel: Kernel;
   private readonly m: SharedMemory;
-  private readonly v: Variant;
+  private readonly v: Behaviour;
   private readonly judge: Judge;
   private lookups = 0;
   readonly first: ViolatingRead[] = [];

@@ -5,7 +5,8 @@
  * operation the soak adds to the reference implementation; it takes the record's lock as the
  * kernel's own operations do, so that it is atomic to them.
  */
-import { FREED, type Kernel, UNBORN } from '../reference/kernel.js';
+import type { Kernel } from '../reference/kernel.js';
+import { FREED, UNBORN } from '../../spec/vocabulary.js';
 import { O_CREATING, O_LINK, O_LOCK, O_PHASE, O_PID, O_REFS, O_UID } from '../reference/memory.js';
 import { BLOCKED, NO_OUTCOME, type Op, outcome, tryLock, unlock } from '../reference/op.js';
 

@@ -10,7 +10,8 @@
  * Only the home updates an owner, one update after another, so an owner's counter only grows:
  * what the linearizability check of judge.ts relies on.
  */
-import { ALIVE, FREED, type Kernel, UNBORN } from '../reference/kernel.js';
+import type { Kernel } from '../reference/kernel.js';
+import { ALIVE, FREED, UNBORN } from '../../spec/vocabulary.js';
 import type { ReferenceMap } from '../reference/map.js';
 import { O_LINK, O_PHASE, O_UID } from '../reference/memory.js';
 import { runWhole } from '../reference/op.js';

@@ -1,8 +1,10 @@
 /**
  * The Informal Trace Format (ITF), both ways: the only module that knows it. Integers are written as
- * {"#bigint": "n"}, lists as arrays, records as objects; each state carries `mbt::actionTaken` and
- * `mbt::nondetPicks` (a record of Option variants), as Quint's model-based testing writes them.
- * `loop`, on a lasso, is the index of the state the last state steps back to.
+ * {"#bigint": "n"}, lists as arrays, tuples as {"#tup": [...]}, variants (Quint's sum types, Option's
+ * Some and None among them) as {"tag", "value"}, records as objects; each state carries
+ * `mbt::actionTaken` and `mbt::nondetPicks` (a record of Option variants), as Quint's model-based
+ * testing writes them. `loop`, on a lasso, is the index of the state the last state steps back to.
+ * The header (`#meta`) and the text of a trace file are made here and nowhere else.
  */
 import { z } from 'zod';
 import type { Plain, Record_ } from '../../spec/describe.js';
@@ -12,8 +14,16 @@ export type ItfValue =
   | string
   | boolean
   | { readonly '#bigint': string }
+  | { readonly '#tup': readonly ItfValue[] }
+  | { readonly tag: string; readonly value: ItfValue }
   | readonly ItfValue[]
   | { readonly [key: string]: ItfValue };
+
+/** A variant as Plain values carry it back: its tag and its payload. */
+export interface Variant {
+  readonly tag: string;
+  readonly value: Plain;
+}
 
 export interface ItfTrace {
   readonly '#meta': Record<string, unknown>;
@@ -35,19 +45,38 @@ export function toItfValue(v: Plain): ItfValue {
   return Object.fromEntries(Object.entries(v as Record_).map(([k, x]) => [k, toItfValue(x)]));
 }
 
-const NONE: ItfValue = { tag: 'None', value: { '#tup': [] } as unknown as ItfValue };
+/** Option's two variants, as Quint writes them: None carries the empty tuple. */
+export const itfSome = (v: ItfValue): ItfValue => ({ tag: 'Some', value: v });
+export const ITF_NONE: ItfValue = { tag: 'None', value: { '#tup': [] } };
+
+export const ITF_SOURCE = 'lsmc';
+
+/**
+ * A trace's header: the format, where it is described, who wrote it, then the writer's own fields
+ * in the order given (files are compared byte for byte, so the order is part of the format).
+ */
+export function itfHeader(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return { format: 'ITF', 'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html', source: ITF_SOURCE, ...fields };
+}
+
+/** A trace file's text: one state per line, compact, and still readable and diffable line by line. */
+export function itfText(t: ItfTrace): string {
+  const states = t.states.map((st) => JSON.stringify(st)).join(',\n');
+  const loop = t.loop === undefined ? '' : `,"loop":${t.loop}`;
+  return `{"#meta":${JSON.stringify(t['#meta'])},"vars":${JSON.stringify(t.vars)},"states":[\n${states}\n]${loop}}\n`;
+}
 
 export function toItf(trace: Trace, stateVars: readonly string[], meta: Record<string, unknown>): ItfTrace {
   const vars = [...stateVars, OBSERVATION_VAR, ACTION_VAR, PICKS_VAR];
   const states = trace.states.map((st, index) => {
-    const out: Record<string, ItfValue> = { '#meta': { index: { '#bigint': String(index) } } as unknown as ItfValue };
+    const out: Record<string, ItfValue> = { '#meta': { index: { '#bigint': String(index) } } };
     for (const name of stateVars) out[name] = toItfValue(st.vars[name]);
     out[OBSERVATION_VAR] = toItfValue(st.step?.observation ?? { kind: 'none', owner: 'none', index: -1, word1: -1, word2: -1 });
     out[ACTION_VAR] = st.step === null ? 'init' : `${st.step.actor}.${st.step.action}`;
-    const picks: Record<string, ItfValue> = { actor: { tag: 'Some', value: st.step?.actor ?? 'none' } };
+    const picks: Record<string, ItfValue> = { actor: itfSome(st.step?.actor ?? 'none') };
     for (const p of PICK_NAMES) {
       const v = st.step?.picks[p];
-      picks[p] = v === undefined ? NONE : { tag: 'Some', value: toItfValue(v) };
+      picks[p] = v === undefined ? ITF_NONE : itfSome(toItfValue(v));
     }
     out[PICKS_VAR] = picks;
     return out;
@@ -62,6 +91,8 @@ const itfValue: z.ZodType<ItfValue> = z.lazy(() =>
     z.string(),
     z.boolean(),
     z.object({ '#bigint': z.string().regex(/^-?[0-9]+$/, 'an integer in decimal') }).strict(),
+    z.object({ '#tup': z.array(itfValue) }).strict(),
+    z.object({ tag: z.string(), value: itfValue }).strict(),
     z.array(itfValue),
     z.record(z.string(), itfValue),
   ]),
@@ -77,13 +108,37 @@ const itfTrace = z
   })
   .strict();
 
-/** Plain values back from ITF: integers as numbers, Option variants and tuples left as records. */
+/**
+ * Plain values back from ITF: integers as numbers, tuples as arrays, a variant as `{ tag, value }`
+ * with its payload decoded (read an Option with `optionValue`).
+ */
 export function fromItfValue(v: ItfValue): Plain {
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (Array.isArray(v)) return v.map(fromItfValue);
   const rec = v as { readonly [key: string]: ItfValue };
   if (typeof rec['#bigint'] === 'string') return Number(rec['#bigint']);
+  if (Array.isArray(rec['#tup']) && Object.keys(rec).length === 1) return (rec['#tup'] as readonly ItfValue[]).map(fromItfValue);
   return Object.fromEntries(Object.entries(rec).map(([k, x]) => [k, fromItfValue(x)]));
+}
+
+const isVariant = (v: Plain | undefined): v is Plain & Variant =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { tag?: unknown }).tag === 'string' && 'value' in v && Object.keys(v).length === 2;
+
+/** The payload of a decoded Option: Some's value, undefined for None or anything that is not an Option. */
+export function optionValue(v: Plain | undefined): Plain | undefined {
+  return isVariant(v) && v.tag === 'Some' ? v.value : undefined;
+}
+
+/** A state's `mbt::actionTaken` and the Some picks of its `mbt::nondetPicks`, decoded. */
+export function actionOf(state: Readonly<Record<string, ItfValue>>): { readonly taken: string; readonly picks: Readonly<Record<string, Plain>> } {
+  const picks = fromItfValue(state[PICKS_VAR]);
+  const out: Record<string, Plain> = {};
+  if (typeof picks === 'object' && picks !== null && !Array.isArray(picks))
+    for (const [name, v] of Object.entries(picks)) {
+      const some = optionValue(v);
+      if (some !== undefined) out[name] = some;
+    }
+  return { taken: String(fromItfValue(state[ACTION_VAR])), picks: out };
 }
 
 export type ItfProblem = { readonly field: string; readonly expected: string };

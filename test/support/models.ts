@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { applyOverrides, loadConfigFile } from '../../src/model/config.js';
 import type { Config } from '../../spec/knobs.js';
-import { type CheckReport, runCheck } from '../../src/cli/run-check.js';
+import { type CheckReport, runCheck } from '../../src/check/run.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const modelPath = (file: string): string => resolve(ROOT, 'model', file);

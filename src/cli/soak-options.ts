@@ -1,7 +1,7 @@
 /** The soak's command line, parsed and checked: every problem is an InputError naming the flag. */
-import { parseCommandLine } from '../cli/args.js';
+import { parseCommandLine } from './args.js';
 import { InputError } from '../model/config.js';
-import { MAX_THREADS } from './setup.js';
+import { MAX_THREADS } from '../soak/setup.js';
 
 export interface SoakOptions {
   /** The model file as given, or undefined for the default. */

@@ -9,7 +9,7 @@ import { explainViolation, type Verdict } from '../../spec/explain.js';
 import { buildSpec } from '../../spec/index.js';
 import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
-import { type ItfTrace, toItf } from '../trace/itf.js';
+import { type ItfTrace, itfHeader, toItf } from '../trace/itf.js';
 import { replayPath, type Trace } from '../trace/replay.js';
 
 export interface CheckRequest {
@@ -72,7 +72,7 @@ export function runCheck(
     notes.push('reader-progress holds without a search: with bounded budgets and bounded retries every behaviour is finite, so no read can go on for ever (deadlocks are checked separately).');
   if (liveness.length > 0 && spec.mayCycle && request.symmetry)
     notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
-  if (spec.ctx.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), so that the space stays finite.');
+  if (spec.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), so that the space stays finite.');
   const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes };
   if (outcome.kind !== 'violation') {
     return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, explanation: null, trace: null, itf: null };
@@ -80,10 +80,7 @@ export function runCheck(
   const trace = replayPath(spec, outcome.path);
   const subject = outcome.path.subject === undefined ? null : actorLabel(spec, spec.actors.firstReader + outcome.path.subject);
   const explanation = explainViolation(outcome.invariant as Verdict, trace.states, subject);
-  const itf = toItf(trace, STATE_VARS, {
-    format: 'ITF',
-    'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
-    source: 'lsmc',
+  const itf = toItf(trace, STATE_VARS, itfHeader({
     description: `Counterexample to ${outcome.invariant}: ${explanation}`,
     status: 'violation',
     invariant: outcome.invariant,
@@ -91,6 +88,6 @@ export function runCheck(
     config,
     rerun: request.rerun,
     fingerprintBits: FINGERPRINT_BITS,
-  });
+  }));
   return { ...base, result: 'violation', invariant: outcome.invariant, limitReason: null, explanation, trace, itf };
 }

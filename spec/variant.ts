@@ -1,12 +1,13 @@
 /**
- * The knobs of design.md section 5 as the reference implementation reads them: each is a branch
- * in real code, so that any variant can be run for real.
+ * The knobs of design.md section 5 as the behaviour they select: one flag or value per decision a
+ * step makes. The spec and every implementation branch on these, and only these, so that adding a
+ * knob value is one entry in spec/knobs.ts, one here, and its behaviour in each of them.
  */
-import type { Config } from '../../spec/knobs.js';
+import type { Config } from './knobs.js';
 
-export interface Variant {
-  readonly byUid: boolean;
+export interface Behaviour {
   readonly task: boolean;
+  readonly byUid: boolean;
   readonly policy: 'lowest' | 'cyclic' | 'lifo';
   readonly checksSeq: boolean;
   readonly checksUid: boolean;
@@ -21,17 +22,18 @@ export interface Variant {
   readonly createGuard: boolean;
   readonly createLocked: boolean;
   readonly singleWriter: boolean;
-  /** Retries before a reader reports busy; -1 for readRetry=unbounded. */
+  readonly stayAlive: boolean;
+  /** Retries before a reader reports busy; -1 for readRetry=unbounded (retries are then not counted). */
   readonly retryBound: number;
   readonly pidNumbers: number;
 }
 
-export function variantOf(config: Config): Variant {
+export function behaviourOf(config: Config): Behaviour {
   const k = config.knobs;
   const b = config.bounds;
   return {
-    byUid: k.ownerIdentity === 'uid',
     task: k.ownerKind === 'task',
+    byUid: k.ownerIdentity === 'uid',
     policy: k.indexPolicy,
     checksSeq: k.validation === 'seq-uid-gen',
     checksUid: k.validation !== 'none',
@@ -46,6 +48,7 @@ export function variantOf(config: Config): Variant {
     createGuard: k.createGuard === 'yes',
     createLocked: k.createRace === 'locked',
     singleWriter: k.writers === 'single',
+    stayAlive: k.lifecycle === 'stay-alive',
     retryBound: k.readRetry === 'bounded' ? (b.readRetries as number) : -1,
     pidNumbers: b.pidNumbers as number,
   };

@@ -5,12 +5,12 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../model/config.js';
-import { PAUSE_ONE_IN, parseSoakArgs, SOAK_USAGE } from './options.js';
-import { renderSoak, type SoakContext, soakJson, soakProgressLine, violationsOf } from './report.js';
-import { Soak } from './run.js';
-import { soakSetup } from './setup.js';
+import { PAUSE_ONE_IN, parseSoakArgs, SOAK_USAGE } from './soak-options.js';
+import { renderSoak, type SoakContext, soakJson, soakProgressLine, violationsOf } from '../soak/report.js';
+import { Soak } from '../soak/run.js';
+import { soakSetup } from '../soak/setup.js';
 
-/** The package root, from dist/src/soak. */
+/** The package root, from dist/src/cli. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DEFAULT_MODEL = 'model/reference.json';
 

@@ -1,0 +1,5 @@
+/** The implementations replay can drive, by the name `--adapter` takes. */
+import type { AdapterFactory } from './adapter.js';
+import { referenceAdapter, referenceOperationAdapter } from './reference.js';
+
+export const ADAPTERS: readonly AdapterFactory[] = [referenceAdapter, referenceOperationAdapter];

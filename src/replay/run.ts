@@ -1,0 +1,38 @@
+/**
+ * A replay run as a library call: every trace under the paths, loaded and validated first (bad
+ * input is an InputError even behind a divergence), then replayed against one implementation until
+ * the first divergence.
+ */
+import type { AdapterFactory } from '../adapter/adapter.js';
+import { loadTrace, traceFiles } from './load.js';
+import { notCompared, type ReplayOutcome, replayTrace } from './replay.js';
+
+export interface ReplaySummary {
+  readonly adapter: string;
+  readonly traces: number;
+  /** Traces replayed before the run stopped (at the first divergence). */
+  readonly run: number;
+  /** Traces the adapter could not replay (interleaved operations under an operation-at-a-time adapter). */
+  readonly skipped: number;
+  readonly steps: number;
+  readonly seconds: number;
+  /** What the adapter's capabilities left uncompared. */
+  readonly notCompared: readonly string[];
+  readonly outcomes: readonly ReplayOutcome[];
+}
+
+export function runReplay(paths: readonly string[], factory: AdapterFactory, sets: readonly string[]): ReplaySummary {
+  const traces = traceFiles(paths).map((f) => loadTrace(f, sets));
+  const started = performance.now();
+  const outcomes: ReplayOutcome[] = [];
+  let steps = 0;
+  for (const trace of traces) {
+    const outcome = replayTrace(trace, factory);
+    outcomes.push(outcome);
+    steps += outcome.kind === 'diverged' ? outcome.step : outcome.kind === 'match' ? outcome.steps : 0;
+    if (outcome.kind === 'diverged') break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const skipped = outcomes.filter((o) => o.kind === 'skipped').length;
+  return { adapter: factory.name, traces: traces.length, run: outcomes.length, skipped, steps, seconds, notCompared: notCompared(factory.capabilities), outcomes };
+}
