@@ -11,7 +11,7 @@ const SMALL = { owners: 2, pidNumbers: 1, kernelContexts: 1, readers: 1, kernelO
 const variants: [string, Record<string, string | number>][] = [['reference', {}]];
 for (const [knob, k] of Object.entries(KNOBS) as [KnobName, { values: readonly string[] }][]) {
   for (const value of k.values.slice(1)) {
-    if (knob === 'lifecycle' || knob === 'readRetry') continue; // liveness scenarios: covered in liveness.test.ts
+    if (knob === 'lifecycle' || knob === 'readRetry') continue; // the liveness scenario (model/livelock.json): hazard 13 in hazards.test.ts
     variants.push([`${knob}=${value}`, { [knob]: value }]);
   }
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { encodeWord, wordUid, wordValue } from '../src/adapter/reference.js';
+import { valueWord, wordUid, wordValue } from '../src/adapter/reference.js';
 import { ReferenceMap, shapeOf } from '../src/reference/map.js';
 import { G_PUBLISHED_SIZE, SLOT_BYTES } from '../src/reference/memory.js';
 import { VIEW_MAPPED } from '../spec/vocabulary.js';
@@ -44,7 +44,7 @@ describe('the reference implementation in shared memory', () => {
     const map = mapOf();
     spawnAndCreate(map, 0);
     const uid = map.kernel.owner(0, 0);
-    expect(runWhole(map.kernel.update(0, 0, encodeWord(uid, 7))).kind).toBe('updated');
+    expect(runWhole(map.kernel.update(0, 0, valueWord(uid, 7))).kind).toBe('updated');
     const worker = new Worker(join(ROOT, 'dist/test/support/reader-worker.js'), { workerData: map.handle() });
     const seen = await new Promise<{ index: { kind: string; index: number }; value: { kind: string; word1: number; word2: number } }>((resolve, reject) => {
       worker.once('message', resolve);

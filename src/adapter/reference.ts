@@ -15,7 +15,7 @@ import type { Reader } from '../reference/reader.js';
 import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleState } from './adapter.js';
 
 /** A value word: the writer's uid in the high half, the value in the low half. */
-export const encodeWord = (uid: number, value: number): number => ((uid & 0x7fff) << 16) | (value & 0xffff);
+export const valueWord = (uid: number, value: number): number => ((uid & 0x7fff) << 16) | (value & 0xffff);
 export const wordValue = (word: number): number => word & 0xffff;
 export const wordUid = (word: number): number => word >>> 16;
 
@@ -132,7 +132,7 @@ class ReferenceAdapter implements Adapter {
         case 'create':
           return needOwner() ?? k.create(ctx, owner);
         case 'update':
-          return needOwner() ?? k.update(ctx, owner, encodeWord(k.owner(owner, O_UID), picks.value ?? 0));
+          return needOwner() ?? k.update(ctx, owner, valueWord(k.owner(owner, O_UID), picks.value ?? 0));
         case 'delete':
           return needOwner() ?? k.delete(owner);
         default:

@@ -16,7 +16,7 @@ export const UID_BITS = 32 - COUNTER_BITS;
 export const MAX_COUNTER = (1 << COUNTER_BITS) - 1;
 const UID_MODULUS = 2 ** UID_BITS;
 
-export function encodeWord(uid: number, counter: number): number {
+export function soakWord(uid: number, counter: number): number {
   return (((uid % UID_MODULUS) << COUNTER_BITS) | (counter & MAX_COUNTER)) | 0;
 }
 

@@ -18,7 +18,7 @@ import { runWhole } from '../reference/op.js';
 import type { WriterCounts } from './counts.js';
 import { drive } from './drive.js';
 import { recycle } from './recycle.js';
-import { encodeWord, MAX_COUNTER } from './words.js';
+import { soakWord, MAX_COUNTER } from './words.js';
 
 export interface WriterPlan {
   readonly id: number;
@@ -114,7 +114,7 @@ export class ChurnWriter {
     }
     if (life.counter >= MAX_COUNTER) return;
     const paused = this.plan.pauseMs > 0 && Math.random() * this.plan.pauseOneIn < 1;
-    const r = drive(k.update(this.plan.id, o, encodeWord(uid, life.counter + 1)), paused ? this.plan.pauseMs : 0);
+    const r = drive(k.update(this.plan.id, o, soakWord(uid, life.counter + 1)), paused ? this.plan.pauseMs : 0);
     if (r.kind === 'updated') {
       life.counter++;
       c.updates++;

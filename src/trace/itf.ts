@@ -86,6 +86,8 @@ export function toItf(trace: Trace, stateVars: readonly string[], meta: Record<s
 
 // ---- reading ----
 
+const RESERVED: ReadonlySet<string> = new Set(['#bigint', '#tup', '#set', '#map', '#unserializable']);
+
 const itfValue: z.ZodType<ItfValue> = z.lazy(() =>
   z.union([
     z.string(),
@@ -94,7 +96,8 @@ const itfValue: z.ZodType<ItfValue> = z.lazy(() =>
     z.object({ '#tup': z.array(itfValue) }).strict(),
     z.object({ tag: z.string(), value: itfValue }).strict(),
     z.array(itfValue),
-    z.record(z.string(), itfValue),
+    // A key of ITF's own forms makes the value that form or nothing: a malformed integer is not a record.
+    z.record(z.string().refine((k) => !RESERVED.has(k)), itfValue),
   ]),
 );
 
