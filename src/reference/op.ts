@@ -6,28 +6,14 @@
  */
 
 import type { StepName } from '../../spec/steps.js';
+import type { Outcome as OutcomeName } from '../../spec/vocabulary.js';
 
 export const BLOCKED = 'blocked';
 /** The next step, by the spec's step table, or BLOCKED: a misspelt or unknown step does not compile. */
 export type Yielded = StepName | typeof BLOCKED;
 
-export type OutcomeKind =
-  | 'none'
-  | 'disabled'
-  | 'value'
-  | 'gone'
-  | 'not-visible'
-  | 'busy'
-  | 'fault'
-  | 'index'
-  | 'created'
-  | 'exists'
-  | 'refused'
-  | 'nomem'
-  | 'updated'
-  | 'deleted'
-  | 'enoent'
-  | 'retry';
+/** The spec's outcome kinds (spec/vocabulary.ts), and `disabled`: the operation could not start at all. */
+export type OutcomeKind = OutcomeName | 'disabled';
 
 /**
  * What a step returned. `uid` is the owner the outcome is about (the reader's target, 0 if none);
