@@ -4,15 +4,15 @@
  * pid number a spawn gets, whether a retire reclaims a page, in which phase of its owner's life an
  * operation starts). A goal is named without actors, so that it means the same under symmetry.
  */
-import { RF_SCAN, RF_UID_MISMATCH } from './codes.js';
+import { RF_UID_MISMATCH } from './codes.js';
 import { ALIVE, EXITED, FREED, OUTCOMES, type Outcome, REAPED, VIEW_MAPPED, outcome } from './vocabulary.js';
 import type { Ctx } from './context.js';
 import { kernelAt, ownerAt, pageOf, readerAt, slotAt } from './context.js';
 import type { Action } from './actions.js';
-import { KERNEL_PCS, kernelStepName, type Load, READER_PCS, readerStepName, STEP_NAMES, type StepName } from './steps.js';
-import { heldByUpdate, loadsSeqNext, type Regs } from './kernel.js';
+import { type Load, partsOf, readerStepName, STEP_NAMES, type StepName } from './steps.js';
+import { heldByUpdate } from './kernel.js';
 import { KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
-import { nextLifecycleStep, pidHeld } from './owner.js';
+import { pidHeld } from './owner.js';
 
 export const QUALIFIERS = [
   '',
@@ -106,7 +106,7 @@ function pidPath(c: Ctx, from: Uint8Array, to: Uint8Array, o: number): Qualifier
  * Why a read ended or retried where one step can do so for different reasons: the second seq load
  * found a write in progress or a completed one; the owner is gone by its uid or by its gen.
  */
-function readerCause(c: Ctx, from: Uint8Array, at: number, pc: string, out: Outcome): Qualifier {
+function readerCause(c: Ctx, from: Uint8Array, at: number, pc: Load, out: Outcome): Qualifier {
   if (pc === 'seq-end' && (out === 'retry' || out === 'busy')) {
     const index = from[at + READER.index];
     const mapped = from[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.view] === VIEW_MAPPED;
@@ -116,51 +116,36 @@ function readerCause(c: Ctx, from: Uint8Array, at: number, pc: string, out: Outc
   return '';
 }
 
-/** The goal the transition `action` from `from` to `to`, which returned `out`, hits. */
-export function goalOfStep(c: Ctx, a: Action, actorBase: { firstKernel: number; firstReader: number }, ownerRegs: readonly Regs[], kernelRegs: readonly Regs[], from: Uint8Array, to: Uint8Array, out: Outcome): number {
+/** The goal the transition `action` (the step `name`) from `from` to `to`, which returned `out`, hits. */
+export function goalOfStep(c: Ctx, a: Action, name: StepName, actorBase: { firstKernel: number; firstReader: number }, from: Uint8Array, to: Uint8Array, out: Outcome): number {
+  return goalId(name, out, qualifierOf(c, a, name, actorBase, from, to, out));
+}
+
+function qualifierOf(c: Ctx, a: Action, name: StepName, actorBase: { firstKernel: number; firstReader: number }, from: Uint8Array, to: Uint8Array, out: Outcome): Qualifier {
+  const p = partsOf(name);
   switch (a.kind) {
-    case 'lifecycle': {
-      const step = nextLifecycleStep(c, from, a.owner);
-      if (step === 'destroy') {
-        const pc = KERNEL_PCS[from[ownerAt(c, a.owner) + OWNER.pc]];
-        if (pc === 'idle') throw new Error('a free step with no destroy under way');
-        const name = kernelStepName(pc, true, loadsSeqNext(c, from, ownerRegs[a.owner]));
-        return goalId(name, out, pc === 'destroy.retire' && reclaimed(c, from, to) ? 'page-reclaimed' : '');
-      }
-      if (step === 'none') throw new Error('lifecycle step with nothing to do');
-      const name = c.task ? step : step === 'spawn' ? 'mkdir' : step === 'exit' ? 'rmdir' : step;
-      if (step === 'spawn') return goalId(name, out, c.task ? pidPath(c, from, to, a.owner) : '');
-      return goalId(name, out, step === 'free' && from[ownerAt(c, a.owner) + OWNER.link] !== 0 ? 'with-element' : '');
-    }
+    case 'lifecycle':
+      if (p.kind === 'kernel') return p.pc === 'destroy.retire' && reclaimed(c, from, to) ? 'page-reclaimed' : '';
+      if (name === 'spawn') return pidPath(c, from, to, a.owner);
+      return name === 'free' && from[ownerAt(c, a.owner) + OWNER.link] !== 0 ? 'with-element' : '';
     case 'create':
     case 'update':
     case 'delete':
     case 'lookup':
-      return goalId(a.kind, out, PHASE_QUALIFIER[from[ownerAt(c, a.owner) + OWNER.phase]] ?? '');
-    case 'kernel-step': {
-      const k = a.actor - actorBase.firstKernel;
-      const pc = KERNEL_PCS[from[kernelAt(c, k) + KERNEL.pc]];
-      if (pc === 'idle') throw new Error('a kernel step with no operation under way');
-      const name = kernelStepName(pc, false, loadsSeqNext(c, from, kernelRegs[k]));
-      let q: Qualifier = '';
-      if (pc === 'create.alloc' && out === 'none') q = allocPath(c, from, to, k);
-      if (pc === 'destroy.retire' && reclaimed(c, from, to)) q = 'page-reclaimed';
-      return goalId(name, out, q);
-    }
+      return PHASE_QUALIFIER[from[ownerAt(c, a.owner) + OWNER.phase]] ?? '';
+    case 'kernel-step':
+      if (p.kind !== 'kernel') return '';
+      if (p.pc === 'create.alloc' && out === 'none') return allocPath(c, from, to, a.actor - actorBase.firstKernel);
+      return p.pc === 'destroy.retire' && reclaimed(c, from, to) ? 'page-reclaimed' : '';
     case 'read':
     case 'scan':
-      return goalId(a.kind, out, '');
-    case 'reader-step': {
-      const at = readerAt(c, a.actor - actorBase.firstReader);
-      const scan = (from[at + READER.flags] & RF_SCAN) !== 0;
-      const pc = READER_PCS[from[at + READER.pc]];
-      if (pc === 'idle') throw new Error('a reader step with no read under way');
-      return goalId(readerStepName(scan ? 'scan' : 'read', pc), out, readerCause(c, from, at, pc, out));
-    }
+      return '';
+    case 'reader-step':
+      return p.kind === 'load' ? readerCause(c, from, readerAt(c, a.actor - actorBase.firstReader), p.load, out) : '';
     case 'grace': {
       let held = false;
       for (let i = 0; i < c.L.slots; i++) if (to[slotAt(c, i) + SLOT.alloc] === c.pending && heldByUpdate(c, to, i)) held = true;
-      return goalId('grace-period', out, held ? 'some-held' : reclaimed(c, from, to) ? 'page-reclaimed' : '');
+      return held ? 'some-held' : reclaimed(c, from, to) ? 'page-reclaimed' : '';
     }
   }
 }

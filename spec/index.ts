@@ -10,6 +10,7 @@ import { type Action, type ActionKind, type Actors, actorsOf, buildActions } fro
 import { PAGE_FIELDS, PAGE, KERNEL, SLOT } from './layout.js';
 import { type Observation, observation, type Outcome, OUTCOMES, VIEW_UNMAPPED, VIEW_ZERO } from './vocabulary.js';
 import { ownerName } from './names.js';
+import { stepName } from './describe.js';
 import { allActorsIdle, type Ctx, kernelAt, makeCtx, slotAt, type SpecOptions } from './context.js';
 import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
 import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
@@ -196,7 +197,7 @@ export class LsmcSpec implements Spec {
 
   /** The coverage goal (spec/coverage.ts) of the transition `action` from `from` to `to`, whose step returned `result`. */
   goalOf(action: number, from: Uint8Array, to: Uint8Array, result: number): number {
-    return goalOfStep(this.ctx, this.actions[action], this.actors, this.ownerRegs, this.kernelRegs, from, to, outcomeOfResult(result));
+    return goalOfStep(this.ctx, this.actions[action], stepName(this, from, action), this.actors, from, to, outcomeOfResult(result));
   }
 
   /** The goals the design allows in this configuration: what a complete suite would hit. */
