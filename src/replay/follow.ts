@@ -7,6 +7,7 @@
  * baseline walks the spec with it as its model.
  */
 import { actorName, decodeState, describeStep, type Record_, type StepInfo, stepName } from '../../spec/describe.js';
+import { MUST_WAIT } from '../../checker/spec.js';
 import { buildSpec, type LsmcSpec } from '../../spec/index.js';
 import type { Config } from '../../spec/knobs.js';
 import { ownerName } from '../../spec/names.js';
@@ -71,6 +72,9 @@ export class SpecCursor {
     let probedScan = false;
     for (let a = 0; a < spec.actionCount; a++) {
       const action = spec.actions[a];
+      // The plain result first: take() (which says why) only where the reason matters.
+      const code = spec.step(a, this.state, this.next);
+      if (code >= 0 || (code !== MUST_WAIT && (action.kind !== 'scan' || probedScan))) continue;
       const r = spec.take(a, this.state, this.next);
       const actor = actorName(spec, action.actor);
       if (r.kind === 'not-enabled' && r.why === 'past-published-size' && !probedScan) {
