@@ -12,7 +12,7 @@ import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout
 import { loadsSeqNext } from './kernel.js';
 import { nextLifecycleStep } from './owner.js';
 import { STALE } from './counters.js';
-import { ownerName } from './names.js';
+import { ownerName, ownerRef } from './names.js';
 import { firstLoad } from './reader.js';
 
 export type Plain = number | string | boolean | readonly Plain[] | { readonly [key: string]: Plain };
@@ -20,8 +20,6 @@ export type Record_ = { readonly [key: string]: Plain };
 
 /** A reader's copy of a counter: its value, or 'stale' once a bump made it older (spec/counters.ts). */
 const copy = (v: number): number | string => (v === STALE ? 'stale' : v);
-/** A field holding owner + 1, 0 for none. */
-const ownerRef = (v: number): string => ownerName(v - 1);
 
 export function actorName(spec: LsmcSpec, actor: number): string {
   const a = spec.actors;

@@ -9,24 +9,23 @@ import { MUST_WAIT, NOT_ENABLED, STEP_INVARIANT_BITS } from '../checker/spec.js'
 import { type Action, type ActionKind, type Actors, actorsOf, buildActions } from './actions.js';
 import { PAGE_FIELDS, PAGE, KERNEL, SLOT } from './layout.js';
 import { type Observation, observation, type Outcome, OUTCOMES, VIEW_UNMAPPED, VIEW_ZERO } from './vocabulary.js';
-import { ownerName } from './names.js';
+import { ownerRef } from './names.js';
 import { stepName } from './describe.js';
 import { allActorsIdle, type Ctx, kernelAt, makeCtx, slotAt, type SpecOptions } from './context.js';
 import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
 import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
 import type { Config } from './knobs.js';
 import { UNBOUNDABLE, UNBOUNDED } from './knobs.js';
-import { unboundedProblem } from './counters.js';
 import { lifecycleStep, makeOwnerRegs, nextLifecycleStep } from './owner.js';
 import { continueRead, lookup, readerCanStart, readerPending, startRead, startScan } from './reader.js';
 import { makeCanonicalizer } from './symmetry.js';
 import { type Goal, goalOfStep, possibleGoals } from './coverage.js';
-import { type Counters, genView, seqView } from './counters.js';
+import { type Counters, genView, seqView, unboundedProblem } from './counters.js';
 
 /** A taken step's result carries its outcome's code above the step-invariant bits (a small integer, so that it stays one). */
 const OUTCOME_SHIFT = 16;
 /** The outcome a taken step's result says it returned. */
-export const outcomeOfResult = (r: number): Outcome => OUTCOMES[r >>> OUTCOME_SHIFT];
+const outcomeOfResult = (r: number): Outcome => OUTCOMES[r >>> OUTCOME_SHIFT];
 
 /** Takes the action on a copy of the state: TAKEN, or NOT_ENABLED / MUST_WAIT (the copy is then discarded). */
 type Apply = (spec: LsmcSpec, s: Uint8Array, a: Action) => number;
@@ -178,18 +177,17 @@ export class LsmcSpec implements Spec {
 
   private observation(): Observation {
     const c = this.ctx;
-    const owner = (v: number): string => (v === 0 ? 'none' : ownerName(v - 1));
     const kind = OUTCOMES[c.outKind];
     switch (kind) {
       case 'value':
-        return observation(kind, owner(c.outA), -1, c.outB, c.outC);
+        return observation(kind, ownerRef(c.outA), -1, c.outB, c.outC);
       case 'index':
       case 'gone':
       case 'not-visible':
       case 'fault':
       case 'busy':
       case 'retry':
-        return observation(kind, owner(c.outA), c.outB);
+        return observation(kind, ownerRef(c.outA), c.outB);
       default:
         return observation(kind, 'none', c.outA);
     }
