@@ -27,17 +27,17 @@ describe('the explorer against a plain-Map explorer on small configurations', ()
       const spec = buildSpec(configOf('reference.json', { ...SMALL, ...sets }));
       const naive = naiveExplore(spec);
 
-      const full = explore(spec, { invariantMask: 0, liveness: [], checkDeadlock: false, symmetry: false });
-      expect(full.kind).toBe('ok');
-      expect(full.stats.distinctStates).toBe(naive.distinct);
-      expect(full.stats.transitions).toBe(naive.transitions);
-      expect(full.stats.depth).toBe(naive.depth);
-
       for (const symmetry of [false, true]) {
         const holding = INVARIANTS.map((inv, i) => (naive.broken.has(inv.name) ? 0 : 1 << i)).reduce((a, b) => a | b, 0);
+        // Checking only what holds, the search never stops early: it walks the whole space.
         const rest = explore(spec, { invariantMask: holding, liveness: [], checkDeadlock: !naive.broken.has('deadlock'), symmetry });
         expect(rest.kind, `symmetry ${symmetry}: invariants the naive explorer found holding`).toBe('ok');
         if (symmetry) expect(rest.stats.distinctStates).toBeLessThanOrEqual(naive.distinct);
+        else {
+          expect(rest.stats.distinctStates).toBe(naive.distinct);
+          expect(rest.stats.transitions).toBe(naive.transitions);
+          expect(rest.stats.depth).toBe(naive.depth);
+        }
         INVARIANTS.forEach((inv, i) => {
           if (!naive.broken.has(inv.name)) return;
           const r = explore(spec, { invariantMask: 1 << i, liveness: [], checkDeadlock: false, symmetry });

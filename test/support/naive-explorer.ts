@@ -14,7 +14,8 @@ export interface NaiveResult {
 }
 
 export function naiveExplore(spec: Spec): NaiveResult {
-  const key = (s: Uint8Array): string => Array.from(s).join(',');
+  // One character per byte: the whole state, nothing hashed away, and cheaper than a list of numbers.
+  const key = (s: Uint8Array): string => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('latin1');
   const init = new Uint8Array(spec.stateBytes);
   spec.init(init);
   const seen = new Map<string, true>([[key(init), true]]);
@@ -27,6 +28,7 @@ export function naiveExplore(spec: Spec): NaiveResult {
   };
   note(spec.violations(init, all));
   let level: Uint8Array[] = [init];
+  const scratch = new Uint8Array(spec.stateBytes);
   let transitions = 0;
   let depth = 0;
   while (level.length > 0) {
@@ -34,15 +36,15 @@ export function naiveExplore(spec: Spec): NaiveResult {
     for (const s of level) {
       let enabled = 0;
       for (let a = 0; a < spec.actionCount; a++) {
-        const t = new Uint8Array(spec.stateBytes);
-        const bad = spec.step(a, s, t);
+        const bad = spec.step(a, s, scratch);
         if (bad < 0) continue;
         enabled++;
         transitions++;
         note(bad);
-        const k = key(t);
+        const k = key(scratch);
         if (seen.has(k)) continue;
         seen.set(k, true);
+        const t = scratch.slice();
         note(spec.violations(t, all));
         next.push(t);
       }
