@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Progress } from '../../checker/explore.js';
 import { InputError } from '../model/config.js';
 import { parseCommandLine } from './args.js';
-import { type CoverageReport, coverageOf, hazardFiles, runSuite } from '../gen/files.js';
+import { type CoverageReport, hazardFiles, manifestSuite, runSuite } from '../gen/files.js';
 import { loadManifest } from '../gen/manifest.js';
 import { guardOutDir, writeFiles } from '../gen/write.js';
 import { applyOverrides, loadConfigFile } from '../model/config.js';
@@ -76,15 +76,14 @@ export async function genCommand(args: readonly string[], root: string): Promise
     const summary: string[] = [];
     for (const s of manifest.suites) {
       const started = performance.now();
-      const sets = Object.entries(s.set).map(([k, v]) => `${k}=${v}`);
-      const run = runSuite(`model/${s.model}`, resolve(manifest.modelDir, s.model), sets, { onProgress: progress(s.name), shouldStop }, s.gzip === true);
+      const run = manifestSuite(s, manifest.modelDir, { onProgress: progress(s.name), shouldStop });
       if ('interrupted' in run) {
         process.stderr.write('lsmc gen: interrupted; the suites written so far are complete, the rest were not written\n');
         return 3;
       }
       clearLine();
       writeFiles(join(out, 'suites', s.name), run.files);
-      const c = coverageOf(run.suite, s.model, applyOverrides(loadConfigFile(resolve(manifest.modelDir, s.model)).config, sets));
+      const c = run.coverage;
       summary.push(`  ${s.name.padEnd(28)} ${String(c.traces).padStart(4)} traces ${String(c.steps).padStart(6)} steps  ${c.goals.reached}/${c.goals.possible} goals  ${((performance.now() - started) / 1000).toFixed(1)} s`);
       process.stderr.write(`${summary[summary.length - 1]}\n`);
     }
@@ -98,7 +97,6 @@ export async function genCommand(args: readonly string[], root: string): Promise
   const sets = values.set ?? [];
   const started = performance.now();
   const named = loadConfigFile(modelPath);
-  const config = applyOverrides(named.config, sets);
   const run = runSuite(modelArg, modelPath, sets, { onProgress: progress(named.name), shouldStop });
   process.off('SIGINT', onSignal);
   clearLine();
@@ -107,7 +105,7 @@ export async function genCommand(args: readonly string[], root: string): Promise
     return 3;
   }
   writeFiles(out, run.files);
-  const coverage = coverageOf(run.suite, named.name, config);
+  const coverage = run.coverage;
   const seconds = (performance.now() - started) / 1000;
   if (values.json) process.stdout.write(`${JSON.stringify({ ...coverage, out, seconds: Math.round(seconds * 1000) / 1000, states: run.suite.stats.distinctStates })}\n`);
   else process.stdout.write(`${renderCoverage(coverage, out, seconds, run.suite.stats.distinctStates)}\n`);

@@ -5,11 +5,11 @@
  */
 import { OUTCOMES } from '../../spec/vocabulary.js';
 import { flatConfig, type Config } from '../../spec/knobs.js';
-import { runCheck } from '../check/run.js';
+import { type CheckReport, runCheck } from '../check/run.js';
 import { applyOverrides, loadConfigFile } from '../model/config.js';
 import type { Progress } from '../../checker/explore.js';
 import { resolve } from 'node:path';
-import type { HazardEntry } from './manifest.js';
+import type { HazardEntry, SuiteEntry } from './manifest.js';
 import { generateSuite, type Suite } from './suite.js';
 import { gzipSync } from 'node:zlib';
 import { jsonText, PRODUCER } from './write.js';
@@ -60,14 +60,14 @@ export const COVERAGE_FILE = 'coverage.json';
  * A suite's files. `gzip` compresses each trace on its own (a level and a zlib fixed by Node, no
  * timestamp), for the many variant suites whose plain text would weigh tens of megabytes.
  */
-export function suiteFiles(suite: Suite, model: string, config: Config, gzip = false): Map<string, string | Buffer> {
+export function suiteFiles(suite: Suite, coverage: CoverageReport, gzip = false): Map<string, string | Buffer> {
   const files = new Map<string, string | Buffer>();
   for (const t of suite.traces) {
     const text = itfText(t.itf);
     if (gzip) files.set(`${t.name}.gz`, gzipSync(text, { level: 9 }));
     else files.set(t.name, text);
   }
-  files.set(COVERAGE_FILE, jsonText(coverageOf(suite, model, config)));
+  files.set(COVERAGE_FILE, jsonText(coverage));
   return files;
 }
 
@@ -75,7 +75,7 @@ export function rerunOf(model: string, sets: readonly string[]): string {
   return ['lsmc gen', model, ...sets.map((s) => `--set ${s}`)].join(' ');
 }
 
-export type SuiteRun = { readonly suite: Suite; readonly files: Map<string, string | Buffer> } | { readonly interrupted: true };
+export type SuiteRun = { readonly suite: Suite; readonly coverage: CoverageReport; readonly files: Map<string, string | Buffer> } | { readonly interrupted: true };
 
 export function runSuite(
   modelArg: string,
@@ -88,24 +88,41 @@ export function runSuite(
   const config = applyOverrides(named.config, sets);
   const suite = generateSuite({ config, model: named.name, rerun: rerunOf(modelArg, sets) }, hooks);
   if ('interrupted' in suite) return { interrupted: true };
-  return { suite, files: suiteFiles(suite, named.name, config, gzip) };
+  const coverage = coverageOf(suite, named.name, config);
+  return { suite, coverage, files: suiteFiles(suite, coverage, gzip) };
 }
 
 const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 export const hazardFile = (h: HazardEntry): string => `hazard-${String(h.number).padStart(2, '0')}-${slug(h.name)}.itf.json`;
 
-/** The shortest counterexample of each hazard in its variant, as `lsmc check --invariant` finds it. */
+/** A manifest entry's suite, as `lsmc gen --manifest` writes it under suites/NAME. */
+export function manifestSuite(entry: SuiteEntry, modelDir: string, hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {}): SuiteRun {
+  const sets = Object.entries(entry.set).map(([k, v]) => `${k}=${v}`);
+  return runSuite(`model/${entry.model}`, resolve(modelDir, entry.model), sets, hooks, entry.gzip === true);
+}
+
+export interface HazardRun {
+  /** The check that found it, with symmetry on, as `lsmc check --invariant` runs it. */
+  readonly report: CheckReport;
+  readonly file: string;
+  readonly text: string;
+}
+
+/** The shortest counterexample of one hazard in its variant, and the file it is committed as. */
+export function hazardRun(h: HazardEntry, modelDir: string): HazardRun {
+  const sets = Object.entries(h.set).map(([k, v]) => `${k}=${v}`);
+  const config = applyOverrides(loadConfigFile(resolve(modelDir, h.model)).config, sets);
+  const rerun = ['lsmc check', `model/${h.model}`, ...sets.map((s) => `--set ${s}`), `--invariant ${h.invariant}`].join(' ');
+  const report = runCheck({ config, model: h.model.replace(/\.json$/, ''), invariants: [h.invariant], symmetry: true, rerun });
+  if (report.itf === null) throw new Error(`hazard ${h.number} (${h.name}): ${rerun} found no counterexample`);
+  const meta = { ...report.itf['#meta'], producedBy: PRODUCER, hazard: { number: h.number, name: h.name, set: h.set } };
+  return { report, file: hazardFile(h), text: itfText({ ...report.itf, '#meta': meta }) };
+}
+
 export function hazardFiles(hazards: readonly HazardEntry[], modelDir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const h of hazards) {
-    const sets = Object.entries(h.set).map(([k, v]) => `${k}=${v}`);
-    const config = applyOverrides(loadConfigFile(resolve(modelDir, h.model)).config, sets);
-    const rerun = ['lsmc check', `model/${h.model}`, ...sets.map((s) => `--set ${s}`), `--invariant ${h.invariant}`].join(' ');
-    const report = runCheck({ config, model: h.model.replace(/\.json$/, ''), invariants: [h.invariant], symmetry: true, rerun });
-    if (report.itf === null) throw new Error(`hazard ${h.number} (${h.name}): ${rerun} found no counterexample`);
-    const meta = { ...report.itf['#meta'], producedBy: PRODUCER, hazard: { number: h.number, name: h.name, set: h.set } };
-    files.set(hazardFile(h), itfText({ ...report.itf, '#meta': meta }));
-  }
-  return files;
+  return new Map(hazards.map((h) => {
+    const run = hazardRun(h, modelDir);
+    return [run.file, run.text];
+  }));
 }
