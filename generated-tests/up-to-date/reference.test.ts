@@ -1,0 +1,4 @@
+/** The committed reference suites are what `npm run gen:tests` writes today (generated-tests/regenerate.ts). */
+import { regenerates } from '../regenerate.js';
+
+regenerates('reference');
