@@ -96,7 +96,10 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
     ['an unknown option', ['check', '--fast'], /--fast: expected a known option/],
     ['a missing config file', ['check', 'model/nope.json'], /model\/nope.json: \(file\): expected a model file that exists/],
     ['knobs that do not fit together', ['check', '--set', 'ownerKind=cgroup', '--set', 'ownerIdentity=pid'], /ownerIdentity: expected "uid" when ownerKind is "cgroup"/],
-    ['an unknown command', ['verify'], /lsmc: verify: expected a command/],
+    ['an unknown command', ['verify'], /^lsmc: command "verify": expected one of check, knobs, simulate, gen, replay, help\n$/],
+    ['a misspelt command', ['chek'], /^lsmc: command "chek": expected one of .*; did you mean "check"\?\n$/],
+    ['a misspelt option', ['check', '--jsn'], /^lsmc check: --jsn: expected a known option \(see lsmc check --help\); did you mean "--json"\?\n$/],
+    ['a negative number', ['check', '--max-states', '-5'], /^lsmc: --max-states: -5: expected a positive integer\n$/],
     [
       'an unbounded budget where counters can go back',
       ['check', '--set', 'kernelOps=unbounded', '--set', 'pageReclaim=zero-page'],
@@ -153,5 +156,42 @@ describe('lsmc knobs', () => {
     expect(j.knobs.find((k: { name: string }) => k.name === 'growth').reference).toBe('published-size');
     expect(j.bounds.map((b: { name: string }) => b.name)).toContain('pidNumbers');
     expect(j.invariants.map((i: { name: string }) => i.name)).toEqual(expect.arrayContaining(['no-stale-read', 'reader-progress', 'deadlock']));
+  });
+});
+
+describe('help and version', () => {
+  const COMMANDS = ['check', 'knobs', 'simulate', 'gen', 'replay'];
+  for (const command of COMMANDS) {
+    it(`lsmc ${command} --help lists its options, exit codes and an example, and lsmc help ${command} says the same`, () => {
+      const r = lsmc(command, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(new RegExp(`^Usage: lsmc ${command} `));
+      expect(r.stdout).toContain('Exit codes: 0');
+      expect(r.stdout).toMatch(/\nExamples?:\n {2}(lsmc|npm run) /);
+      expect(r.stdout).toContain('-h, --help');
+      expect(lsmc('help', command)).toEqual(r);
+      // Every option the help lists is one the command accepts (the parser and the help share a table).
+      for (const [, option] of r.stdout.matchAll(/^ {2}(--[a-z-]+)/gm)) {
+        const probe = lsmc(command, option, '--help');
+        expect(probe.code, option).toBe(0);
+      }
+    });
+  }
+
+  it('lsmc --help lists every command; a bare lsmc prints the same on stderr and exits 2', () => {
+    const r = lsmc('--help');
+    expect(r.code).toBe(0);
+    for (const command of COMMANDS) expect(r.stdout).toMatch(new RegExp(`\n {2}${command} +\\S`));
+    const bare = lsmc();
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toBe(r.stdout);
+  });
+
+  it('lsmc --version prints the package version', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(lsmc('--version')).toEqual({ code: 0, stdout: `lsmc ${version}\n`, stderr: '' });
+    expect(lsmc('-V').stdout).toBe(`lsmc ${version}\n`);
   });
 });

@@ -167,7 +167,7 @@ describe('lsmc simulate: bad input exits 2 with one line naming the flag or file
     ['an unknown knob', ['--set', 'colour=red'], /^lsmc: --set colour=red: colour: expected a knob or bound name/],
     ['a liveness invariant', ['--invariant', 'reader-progress'], /^lsmc: --invariant: reader-progress: expected a safety invariant or deadlock \(liveness is not simulated/],
     ['an unknown invariant', ['--invariant', 'no-bugs'], /^lsmc: --invariant: no-bugs: expected one of unique-slot/],
-    ['an unknown option', ['--fast'], /^lsmc: lsmc simulate: --fast: expected a known option/],
+    ['an unknown option', ['--fast'], /^lsmc simulate: --fast: expected a known option \(see lsmc simulate --help\)/],
     ['a missing config file', ['model/nope.json'], /^lsmc: model\/nope.json: \(file\): expected a model file that exists/],
     ['an --out file lsmc did not write', ['--out', notes], /^lsmc: --out: .*notes\.txt: expected a new file or a trace lsmc wrote/],
   ];

@@ -6,14 +6,28 @@
 import { join, resolve } from 'node:path';
 import type { Progress } from '../../checker/explore.js';
 import { InputError } from '../model/config.js';
-import { parseCommandLine } from './args.js';
+import { type CommandSpec, parseCommand } from './command.js';
 import { type CoverageReport, hazardFiles, manifestSuite, runSuite } from '../gen/files.js';
 import { loadManifest } from '../gen/manifest.js';
 import { guardOutDir, writeFiles } from '../gen/write.js';
 import { applyOverrides, loadConfigFile } from '../model/config.js';
 
-export const GEN_USAGE = `  lsmc gen [CONFIG] [--set knob=value ...] --out DIR [--json]
-  lsmc gen --manifest FILE --out DIR`;
+export const GEN = {
+  invocation: 'lsmc gen',
+  summary: 'generate a coverage suite of ITF traces (or every suite a manifest lists)',
+  usage: '[CONFIG] [--set knob=value ...] --out DIR [--json]  |  lsmc gen --manifest FILE --out DIR',
+  about:
+    'Explores the whole state space of CONFIG and keeps, shortest first, one trace for every coverage goal (a kind of step with one of its outcomes, refined by the path it takes) that no shorter kept trace reaches; prints which goals were reached. With --manifest, writes every suite and hazard counterexample the manifest lists (npm run gen:tests uses model/suites.json). DIR is refused if it holds files lsmc did not write.',
+  positionals: [['CONFIG', 'model file, model/reference.json by default']],
+  options: {
+    out: { type: 'string', arg: 'DIR', help: 'directory to write the traces into (required)' },
+    set: { type: 'string', multiple: true, arg: 'knob=value', help: 'override a knob or bound; may repeat, a later one wins' },
+    json: { type: 'boolean', help: 'print the coverage as one JSON object on stdout' },
+    manifest: { type: 'string', arg: 'FILE', help: 'generate every suite and hazard trace FILE lists' },
+  },
+  exits: '0 written, 2 bad input, 3 interrupted (a suite not finished is not written).',
+  examples: ['lsmc gen --set validation=uid --out /tmp/uid-suite', 'npm run gen:tests'],
+} as const satisfies CommandSpec;
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -50,12 +64,7 @@ function clearLine(): void {
 }
 
 export async function genCommand(args: readonly string[], root: string): Promise<number> {
-  const parsed = parseCommandLine(
-    'lsmc gen',
-    args,
-    { out: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' }, manifest: { type: 'string' } },
-    true,
-  );
+  const parsed = parseCommand(GEN, args);
   const { values, positionals } = parsed;
   const out = values.out;
   if (out === undefined) throw new InputError('lsmc gen', '--out', 'a directory to write the traces into');

@@ -13,26 +13,77 @@ import { checkJson } from '../report/json.js';
 import { knobsJson, renderKnobs } from '../report/knobs.js';
 import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from '../check/run.js';
-import { REPLAY_USAGE, replayCommand } from './replay.js';
-import { parseCommandLine } from './args.js';
+import { REPLAY, replayCommand } from './replay.js';
+import { type CommandSpec, didYouMean, helpText, parseCommand, wantsHelp, wrap } from './command.js';
 import { runInWorker } from './worker-run.js';
 import { guardTraceFile, writeTraceFile } from '../trace/file.js';
-import { GEN_USAGE, genCommand } from './gen.js';
+import { GEN, genCommand } from './gen.js';
+import { SIMULATE, simulate } from './simulate.js';
+import { readFileSync } from 'node:fs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The package root, from dist/src/cli. */
 const ROOT = resolve(HERE, '../../..');
 const DEFAULT_MODEL = 'model/reference.json';
 
-const USAGE = `Usage:
-  lsmc check [CONFIG] [--set knob=value ...] [--invariant NAME ...] [--json] [--no-symmetry]
-             [--max-states N] [--max-seconds S] [--trace-out FILE]
-  lsmc knobs [--json]
-  lsmc simulate [CONFIG] [--set knob=value ...] [--runs N] [--depth D] [--seed S] [--json] [--out FILE]
-${GEN_USAGE}
-${REPLAY_USAGE}
+const EXITS = '0 every checked invariant holds, 1 a violation, 2 bad input, 3 a limit was reached or the run was interrupted (no violation found), 4 internal error.';
 
-CONFIG defaults to ${DEFAULT_MODEL}. Exit codes: 0 ok, 1 violation, 2 bad input, 3 limit reached, 4 internal error.`;
+const CHECK = {
+  invocation: 'lsmc check',
+  summary: 'explore every reachable state within the bounds and check the invariants',
+  usage: '[CONFIG] [options]',
+  about:
+    'Explores every reachable state of the design within the bounds of CONFIG, breadth-first, with symmetry reduction over owners, kernel contexts and readers, and checks every invariant (or those named). A violation is printed as a shortest counterexample: named actors, what changed at each step, the broken invariant and why.',
+  positionals: [['CONFIG', `model file, ${DEFAULT_MODEL} by default`]],
+  options: {
+    set: { type: 'string', multiple: true, arg: 'knob=value', help: 'override a knob or bound; may repeat, a later one wins (lsmc knobs lists them)' },
+    invariant: { type: 'string', multiple: true, arg: 'NAME', help: `check only NAME (may repeat): ${[...INVARIANT_NAMES, DEADLOCK].join(', ')}` },
+    json: { type: 'boolean', help: 'print one JSON object on stdout' },
+    'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
+    'max-states': { type: 'string', arg: 'N', help: 'stop after N distinct states (exit 3 if nothing was violated)' },
+    'max-seconds': { type: 'string', arg: 'S', help: 'stop after S seconds (exit 3 if nothing was violated)' },
+    'trace-out': { type: 'string', arg: 'FILE', help: 'write the counterexample as ITF (checked before the run starts)' },
+  },
+  exits: EXITS,
+  examples: ['lsmc check', 'lsmc check --set validation=none --invariant no-stale-read --trace-out stale.itf.json'],
+} as const satisfies CommandSpec;
+
+const KNOBS = {
+  invocation: 'lsmc knobs',
+  summary: 'list the design knobs, their values and the bounds',
+  usage: '[--json]',
+  about: '',
+  positionals: [],
+  options: { json: { type: 'boolean', help: 'print one JSON object on stdout' } },
+  exits: '0, or 2 for bad input.',
+  examples: ['lsmc knobs'],
+} as const satisfies CommandSpec;
+
+/** The commands of `lsmc`, in the order the overview lists them. */
+const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, simulate: SIMULATE, gen: GEN, replay: REPLAY };
+
+const VERSION = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+const OVERVIEW = [
+  'Usage: lsmc COMMAND [options]',
+  '',
+  'A model checker and test generator for BPF local-storage maps mapped read-only into user space.',
+  '',
+  'Commands:',
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`),
+  `  ${'help'.padEnd(10)}lsmc help COMMAND prints a command's options, exit codes and an example`,
+  '',
+  'Through npm: npm run soak, npm run mutants, npm run bench (each takes -- --help).',
+  'Options: -h, --help this help; -V, --version the version.',
+  ...wrap(`Exit codes: ${EXITS}`, 0),
+  '',
+  'Example:',
+  '  lsmc check --set validation=none',
+].join('\n');
+
+function unknownCommand(word: string): InputError {
+  return new InputError('lsmc', `command "${word}"`, `one of ${[...Object.keys(COMMANDS), 'help'].join(', ')}${didYouMean(word, Object.keys(COMMANDS))}`);
+}
 
 export function exitCodeFor(report: CheckReport): number {
   return report.result === 'ok' ? 0 : report.result === 'violation' ? 1 : 3;
@@ -40,20 +91,41 @@ export function exitCodeFor(report: CheckReport): number {
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n`);
-    return command === undefined ? 2 : 0;
+  if (command === undefined) {
+    process.stderr.write(`${OVERVIEW}\n`);
+    return 2;
+  }
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(`${OVERVIEW}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`lsmc ${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'help') {
+    if (rest.length > 1) throw new InputError('lsmc help', rest[1], 'at most one COMMAND');
+    const topic = rest[0];
+    if (topic === undefined) process.stdout.write(`${OVERVIEW}\n`);
+    else if (COMMANDS[topic] === undefined) throw unknownCommand(topic);
+    else process.stdout.write(`${helpText(COMMANDS[topic])}\n`);
+    return 0;
+  }
+  const spec = COMMANDS[command];
+  if (spec === undefined) throw unknownCommand(command);
+  if (wantsHelp(rest)) {
+    process.stdout.write(`${helpText(spec)}\n`);
+    return 0;
   }
   if (command === 'knobs') {
-    const { values } = parseCommandLine('lsmc knobs', rest, { json: { type: 'boolean' } }, false);
+    const { values } = parseCommand(KNOBS, rest);
     process.stdout.write(values.json ? `${JSON.stringify(knobsJson(), null, 2)}\n` : `${renderKnobs()}\n`);
     return 0;
   }
   if (command === 'check') return check(rest);
-  if (command === 'simulate') return (await import('./simulate.js')).simulate(rest);
+  if (command === 'simulate') return simulate(rest);
   if (command === 'replay') return replayCommand(rest);
-  if (command === 'gen') return genCommand(rest, ROOT);
-  throw new InputError('lsmc', command, 'a command: check, replay, gen, simulate or knobs (see lsmc --help)');
+  return genCommand(rest, ROOT);
 }
 
 function positiveNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
@@ -65,25 +137,7 @@ function positiveNumber(flag: string, text: string | undefined, integer: boolean
 }
 
 async function check(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(
-    'lsmc check',
-    args,
-    {
-      set: { type: 'string', multiple: true },
-      invariant: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      'no-symmetry': { type: 'boolean' },
-      'max-states': { type: 'string' },
-      'max-seconds': { type: 'string' },
-      'trace-out': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    true,
-  );
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const { values, positionals } = parseCommand(CHECK, args);
   if (positionals.length > 1) throw new InputError('lsmc check', positionals[1], 'at most one CONFIG file');
   const modelArg = positionals[0] ?? DEFAULT_MODEL;
   const modelPath = positionals[0] ?? resolve(ROOT, DEFAULT_MODEL);
@@ -137,7 +191,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof InputError) {
-      process.stderr.write(`lsmc: ${e.message}\n`);
+      // An error that names a command carries its own prefix (lsmc check: ...).
+      process.stderr.write(`${e.where.startsWith('lsmc') ? '' : 'lsmc: '}${e.message}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`lsmc: internal error: ${(e as Error).message ?? String(e)}\n`);

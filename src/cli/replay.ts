@@ -5,14 +5,28 @@
  */
 import { ADAPTERS } from '../adapter/registry.js';
 import { InputError } from '../model/config.js';
-import { parseCommandLine } from './args.js';
+import { type CommandSpec, parseCommand } from './command.js';
 import { runReplay } from '../replay/run.js';
 import { renderReplay } from '../report/replay.js';
 
-export const REPLAY_USAGE = `  lsmc replay PATH... [--adapter ${ADAPTERS.map((a) => a.name).join('|')}] [--set knob=value ...] [--json]`;
+export const REPLAY = {
+  invocation: 'lsmc replay',
+  summary: 'replay ITF traces against an implementation, step by step',
+  usage: 'PATH... [options]',
+  about:
+    'Replays every ITF trace under the paths (files, or directories searched for *.itf.json and *.itf.json.gz) against an implementation, comparing each step\'s outcome and the visible state the implementation declares it can show; the report says what it could not compare. The run stops at the first divergence.',
+  positionals: [['PATH...', 'trace files or directories']],
+  options: {
+    adapter: { type: 'string', arg: 'NAME', help: `the implementation: ${ADAPTERS.map((a) => a.name).join(', ')} (default reference)` },
+    set: { type: 'string', multiple: true, arg: 'knob=value', help: 'override a knob or bound of every trace\'s configuration' },
+    json: { type: 'boolean', help: 'print one JSON object on stdout' },
+  },
+  exits: '0 every trace matches, 1 a divergence, 2 bad input.',
+  examples: ['lsmc replay generated-tests/traces', 'lsmc replay stale.itf.json --adapter reference-ops'],
+} as const satisfies CommandSpec;
 
 export async function replayCommand(args: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine('lsmc replay', args, { adapter: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' } }, true);
+  const parsed = parseCommand(REPLAY, args);
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new InputError('lsmc replay', 'PATH', 'at least one trace file or directory');
   const name = values.adapter ?? 'reference';

@@ -13,7 +13,7 @@ import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
 import { progressLine, renderSimulation, simulationJson, summaryLine } from '../simulate/render.js';
 import type { SimulationReport, SimulationRequest } from '../simulate/run.js';
 import { guardTraceFile, writeTraceFile } from '../trace/file.js';
-import { parseCommandLine } from './args.js';
+import { type CommandSpec, parseCommand } from './command.js';
 import { runInWorker } from './worker-run.js';
 
 /** The package root, from dist/src/cli. */
@@ -27,68 +27,30 @@ const MAX_RUNS = 1_000_000_000;
 /** fast-check takes 32-bit seeds; non-negative ones read the same everywhere. */
 const MAX_SEED = 0x7fffffff;
 
-/** Words laid out in lines of at most `width` columns, each line after the first indented. */
-function wrap(text: string, indent: number, width = 100): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width - indent) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  lines.push(line);
-  return lines.join(`\n${' '.repeat(indent)}`);
-}
-
 const ceilings = Object.entries(SIMULATION_BOUNDS)
   .map(([name, b]) => `${name} ${b.max}`)
   .join(', ');
-const pad = ' '.repeat(18);
-
-export const SIMULATE_USAGE = `Usage: lsmc simulate [CONFIG] [--set knob=value ...] [--invariant NAME ...] [--runs N] [--depth D]
-                     [--seed S] [--json] [--out FILE]
-
-Random walks through the spec, for bounds too large to explore exhaustively. Each walk starts in
-the initial state and takes up to D steps, each an enabled action drawn at random (with per-walk
-weights on actors and kinds of action, so that walks differ in who runs ahead); every state and
-step invariant is judged on every state and step. The first violation is shrunk to a short walk
-and printed like lsmc check's counterexample. The same seed gives the same walks and output.
-
-  CONFIG          model file, ${DEFAULT_MODEL} by default
-  --set k=v       override a knob or bound; may repeat, a later one wins
-  --invariant N   ${wrap(`judge only N (may repeat), one of ${SIMULATED_NAMES.join(', ')}; all of them by default`, pad.length)}
-  --runs N        walks to draw (default ${DEFAULT_RUNS})
-  --depth D       steps per walk at most (default ${DEFAULT_DEPTH}); walks also end when no action is enabled
-  --seed S        an integer from 0 to ${MAX_SEED}; random by default, and printed for a rerun
-  --json          print one JSON object on stdout
-  --out FILE      write the counterexample as ITF (never over a file lsmc did not write)
-
-${wrap(`Bounds may go beyond lsmc check's, up to ${ceilings}; with slotsPerPage x maxPages at most ${SIMULATION_MAX_SLOTS} and kernelContexts x kernelOps at most ${SIMULATION_MAX_KERNEL_OPS} (each field of the state is a byte).`, 0)}
-Liveness (reader-progress) is not simulated: a finite walk cannot show a read that never ends.
-A simulation that finds nothing proves nothing about the walks it did not draw.
-Exit codes: 0 no violation, 1 violation, 2 bad input, 3 interrupted with no violation found.`;
-
-function parse(args: readonly string[]) {
-  return parseCommandLine(
-    'lsmc simulate',
-    args,
-    {
-      set: { type: 'string', multiple: true },
-      invariant: { type: 'string', multiple: true },
-      runs: { type: 'string' },
-      depth: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-      out: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    true,
-    'lsmc simulate --help',
-  );
-}
+export const SIMULATE = {
+  invocation: 'lsmc simulate',
+  summary: 'random walks through the spec, for bounds too large to explore',
+  usage: '[CONFIG] [options]',
+  about: [
+    "Random walks through the spec, for bounds too large to explore exhaustively. Each walk starts in the initial state and takes up to D steps, each an enabled action drawn at random (with per-walk weights on actors and kinds of action, so that walks differ in who runs ahead); every state and step invariant is judged on every state and step. The first violation is shrunk to a short walk and printed like lsmc check's counterexample. The same seed gives the same walks and output.",
+    `Bounds may go beyond lsmc check's, up to ${ceilings}; with slotsPerPage x maxPages at most ${SIMULATION_MAX_SLOTS} and kernelContexts x kernelOps at most ${SIMULATION_MAX_KERNEL_OPS} (each field of the state is a byte). Liveness (reader-progress) is not simulated: a finite walk cannot show a read that never ends. A simulation that finds nothing proves nothing about the walks it did not draw.`,
+  ].join('\n\n'),
+  positionals: [['CONFIG', `model file, ${DEFAULT_MODEL} by default`]],
+  options: {
+    set: { type: 'string', multiple: true, arg: 'knob=value', help: 'override a knob or bound; may repeat, a later one wins' },
+    invariant: { type: 'string', multiple: true, arg: 'NAME', help: `judge only NAME (may repeat), one of ${SIMULATED_NAMES.join(', ')}; all by default` },
+    runs: { type: 'string', arg: 'N', help: `walks to draw (default ${DEFAULT_RUNS})` },
+    depth: { type: 'string', arg: 'D', help: `steps per walk at most (default ${DEFAULT_DEPTH}); a walk also ends when no action is enabled` },
+    seed: { type: 'string', arg: 'S', help: `an integer from 0 to ${MAX_SEED}; random by default, and printed for a rerun` },
+    json: { type: 'boolean', help: 'print one JSON object on stdout' },
+    out: { type: 'string', arg: 'FILE', help: 'write the counterexample as ITF (never over a file lsmc did not write)' },
+  },
+  exits: '0 no violation, 1 violation, 2 bad input, 3 interrupted with no violation found.',
+  examples: ['lsmc simulate --set owners=24 --set maxPages=16 --set slotsPerPage=4 --seed 7'],
+} as const satisfies CommandSpec;
 
 /** A flag's integer value in [min, max], or `fallback` when the flag is absent. */
 function integerFlag(flag: string, text: string | undefined, min: number, max: number, fallback: number): number {
@@ -105,11 +67,7 @@ function integerFlag(flag: string, text: string | undefined, min: number, max: n
 }
 
 export async function simulate(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(args);
-  if (values.help) {
-    process.stdout.write(`${SIMULATE_USAGE}\n`);
-    return 0;
-  }
+  const { values, positionals } = parseCommand(SIMULATE, args);
   if (positionals.length > 1) throw new InputError('lsmc simulate', positionals[1], 'at most one CONFIG file');
   const modelArg = positionals[0] ?? DEFAULT_MODEL;
   const modelPath = positionals[0] ?? resolve(ROOT, DEFAULT_MODEL);
