@@ -32,7 +32,11 @@ function runOf(number: number): HazardRun {
   const h = HAZARDS.find((x) => x.number === number);
   if (h === undefined) throw new Error(`no hazard ${number}`);
   let run = runs.get(number);
-  if (run === undefined) runs.set(number, (run = hazardRun(h, modelPath('.'))));
+  if (run === undefined) {
+    const fresh = hazardRun(h, modelPath('.'));
+    if ('interrupted' in fresh) throw new Error('a run with no stop hook cannot be interrupted');
+    runs.set(number, (run = fresh));
+  }
   return run;
 }
 

@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import type { Progress } from '../../checker/explore.js';
 import { InputError } from '../model/config.js';
 import { type CommandSpec, parseCommand } from './command.js';
-import { type CoverageReport, hazardFiles, manifestSuite, runSuite } from '../gen/files.js';
+import type { CoverageReport, SuiteRun } from '../gen/files.js';
+import type { GenJob } from '../gen/job.js';
+import { runInWorker } from './worker-run.js';
 import { loadManifest } from '../gen/manifest.js';
 import { guardOutDir, writeFiles } from '../gen/write.js';
 import { applyOverrides, loadConfigFile } from '../model/config.js';
@@ -45,22 +47,14 @@ export function renderCoverage(c: CoverageReport, dir: string, seconds: number, 
   return lines.join('\n');
 }
 
-/** A live line on a terminal, a line every few seconds otherwise. */
-function progress(label: string): (p: Progress) => void {
-  const tty = process.stderr.isTTY === true;
-  let last = -Infinity;
-  return (p) => {
-    const line = `lsmc gen ${label}: ${n(p.distinct)} states, depth ${p.depth}, ${p.seconds.toFixed(0)} s`;
-    if (tty) process.stderr.write(`\r\x1b[K${line}`);
-    else if (p.seconds - last >= 5) {
-      last = p.seconds;
-      process.stderr.write(`${line}\n`);
-    }
-  };
-}
+const progressLine = (label: string) => (p: Progress): string => `lsmc gen ${label}: ${n(p.distinct)} states, depth ${p.depth}, ${p.seconds.toFixed(0)} s`;
 
-function clearLine(): void {
-  if (process.stderr.isTTY === true) process.stderr.write('\r\x1b[K');
+/** The worker's files: structured cloning turns a Buffer into a plain Uint8Array. */
+const asFiles = (files: ReadonlyMap<string, string | Uint8Array>): Map<string, string | Buffer> =>
+  new Map([...files].map(([name, content]) => [name, typeof content === 'string' ? content : Buffer.from(content)]));
+
+function inWorker<R>(job: GenJob, label: string): Promise<R | { readonly interrupted: true }> {
+  return runInWorker<GenJob, Progress, R | { readonly interrupted: true }>(new URL('../gen/worker.js', import.meta.url), job, progressLine(label));
 }
 
 export async function genCommand(args: readonly string[], root: string): Promise<number> {
@@ -70,12 +64,6 @@ export async function genCommand(args: readonly string[], root: string): Promise
   if (out === undefined) throw new InputError('lsmc gen', '--out', 'a directory to write the traces into');
   if (positionals.length > 1) throw new InputError('lsmc gen', positionals[1], 'at most one CONFIG file');
   guardOutDir(out);
-  let stop = false;
-  const onSignal = (): void => {
-    stop = true;
-  };
-  process.on('SIGINT', onSignal);
-  const shouldStop = (): boolean => stop;
 
   if (values.manifest !== undefined) {
     if (positionals.length > 0 || values.set !== undefined) throw new InputError('lsmc gen', '--manifest', 'no CONFIG and no --set with it (the manifest names both)');
@@ -85,19 +73,24 @@ export async function genCommand(args: readonly string[], root: string): Promise
     const summary: string[] = [];
     for (const s of manifest.suites) {
       const started = performance.now();
-      const run = manifestSuite(s, manifest.modelDir, { onProgress: progress(s.name), shouldStop });
+      const run = await inWorker<SuiteRun>({ kind: 'manifest-suite', entry: s, modelDir: manifest.modelDir }, s.name);
       if ('interrupted' in run) {
-        process.stderr.write('lsmc gen: interrupted; the suites written so far are complete, the rest were not written\n');
+        process.stderr.write(`lsmc gen: interrupted in suite ${s.name}; the ${summary.length} suites before it are written, the rest are not\n`);
         return 3;
       }
-      clearLine();
-      writeFiles(join(out, 'suites', s.name), run.files);
+      writeFiles(join(out, 'suites', s.name), asFiles(run.files));
       const c = run.coverage;
       summary.push(`  ${s.name.padEnd(28)} ${String(c.traces).padStart(4)} traces ${String(c.steps).padStart(6)} steps  ${c.goals.reached}/${c.goals.possible} goals  ${((performance.now() - started) / 1000).toFixed(1)} s`);
       process.stderr.write(`${summary[summary.length - 1]}\n`);
     }
-    writeFiles(join(out, 'hazards'), hazardFiles(manifest.hazards, manifest.modelDir));
-    process.stdout.write(`lsmc gen: ${manifest.suites.length} suites and ${manifest.hazards.length} hazard traces -> ${out}\n${summary.join('\n')}\n`);
+    const hazards = await inWorker<{ readonly files: Map<string, string> }>({ kind: 'hazards', hazards: manifest.hazards, modelDir: manifest.modelDir }, 'hazards');
+    if ('interrupted' in hazards) {
+      process.stderr.write('lsmc gen: interrupted in the hazard traces; every suite is written, the hazard traces are not\n');
+      return 3;
+    }
+    writeFiles(join(out, 'hazards'), hazards.files);
+    const count = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
+    process.stdout.write(`lsmc gen: ${count(manifest.suites.length, 'suite', 'suites')} and ${count(manifest.hazards.length, 'hazard trace', 'hazard traces')} -> ${out}\n${summary.join('\n')}\n`);
     return 0;
   }
 
@@ -106,14 +99,13 @@ export async function genCommand(args: readonly string[], root: string): Promise
   const sets = values.set ?? [];
   const started = performance.now();
   const named = loadConfigFile(modelPath);
-  const run = runSuite(modelArg, modelPath, sets, { onProgress: progress(named.name), shouldStop });
-  process.off('SIGINT', onSignal);
-  clearLine();
+  applyOverrides(named.config, sets);
+  const run = await inWorker<SuiteRun>({ kind: 'suite', modelArg, modelPath, sets, gzip: false }, named.name);
   if ('interrupted' in run) {
     process.stderr.write('lsmc gen: interrupted before the exploration finished; nothing written\n');
     return 3;
   }
-  writeFiles(out, run.files);
+  writeFiles(out, asFiles(run.files));
   const coverage = run.coverage;
   const seconds = (performance.now() - started) / 1000;
   if (values.json) process.stdout.write(`${JSON.stringify({ ...coverage, out, seconds: Math.round(seconds * 1000) / 1000, states: run.suite.stats.distinctStates })}\n`);

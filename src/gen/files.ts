@@ -109,20 +109,26 @@ export interface HazardRun {
   readonly text: string;
 }
 
+type Hooks = { onProgress?: (p: Progress) => void; shouldStop?: () => boolean };
+
 /** The shortest counterexample of one hazard in its variant, and the file it is committed as. */
-export function hazardRun(h: HazardEntry, modelDir: string): HazardRun {
+export function hazardRun(h: HazardEntry, modelDir: string, hooks: Hooks = {}): HazardRun | { readonly interrupted: true } {
   const sets = Object.entries(h.set).map(([k, v]) => `${k}=${v}`);
   const config = applyOverrides(loadConfigFile(resolve(modelDir, h.model)).config, sets);
   const rerun = ['lsmc check', `model/${h.model}`, ...sets.map((s) => `--set ${s}`), `--invariant ${h.invariant}`].join(' ');
-  const report = runCheck({ config, model: h.model.replace(/\.json$/, ''), invariants: [h.invariant], symmetry: true, rerun });
+  const report = runCheck({ config, model: h.model.replace(/\.json$/, ''), invariants: [h.invariant], symmetry: true, rerun }, hooks);
+  if (report.result === 'limit') return { interrupted: true };
   if (report.itf === null) throw new Error(`hazard ${h.number} (${h.name}): ${rerun} found no counterexample`);
   const meta = { ...report.itf['#meta'], producedBy: PRODUCER, hazard: { number: h.number, name: h.name, set: h.set } };
   return { report, file: hazardFile(h), text: itfText({ ...report.itf, '#meta': meta }) };
 }
 
-export function hazardFiles(hazards: readonly HazardEntry[], modelDir: string): Map<string, string> {
-  return new Map(hazards.map((h) => {
-    const run = hazardRun(h, modelDir);
-    return [run.file, run.text];
-  }));
+export function hazardFiles(hazards: readonly HazardEntry[], modelDir: string, hooks: Hooks = {}): Map<string, string> | { readonly interrupted: true } {
+  const files = new Map<string, string>();
+  for (const h of hazards) {
+    const run = hazardRun(h, modelDir, hooks);
+    if ('interrupted' in run) return run;
+    files.set(run.file, run.text);
+  }
+  return files;
 }
