@@ -118,3 +118,8 @@ export function parseCommand<O extends Record<string, OptionDoc>>(spec: CommandS
     throw new InputError(spec.invocation, option, expected);
   }
 }
+
+/** The one line an InputError prints: an error that names its command already carries its prefix. */
+export function errorLine(prefix: string, e: InputError): string {
+  return /^(lsmc|npm run)\b/.test(e.where) ? e.message : `${prefix}: ${e.message}`;
+}

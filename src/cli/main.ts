@@ -14,7 +14,7 @@ import { knobsJson, renderKnobs } from '../report/knobs.js';
 import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from '../check/run.js';
 import { REPLAY, replayCommand } from './replay.js';
-import { type CommandSpec, didYouMean, helpText, parseCommand, wantsHelp, wrap } from './command.js';
+import { type CommandSpec, didYouMean, errorLine, helpText, parseCommand, wantsHelp, wrap } from './command.js';
 import { runInWorker } from './worker-run.js';
 import { guardTraceFile, writeTraceFile } from '../trace/file.js';
 import { GEN, genCommand } from './gen.js';
@@ -191,8 +191,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof InputError) {
-      // An error that names a command carries its own prefix (lsmc check: ...).
-      process.stderr.write(`${e.where.startsWith('lsmc') ? '' : 'lsmc: '}${e.message}\n`);
+      process.stderr.write(`${errorLine('lsmc', e)}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`lsmc: internal error: ${(e as Error).message ?? String(e)}\n`);

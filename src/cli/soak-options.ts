@@ -1,5 +1,5 @@
 /** The soak's command line, parsed and checked: every problem is an InputError naming the flag. */
-import { parseCommandLine } from './args.js';
+import { type CommandSpec, parseCommand } from './command.js';
 import { InputError } from '../model/config.js';
 import { MAX_THREADS } from '../soak/setup.js';
 
@@ -12,7 +12,6 @@ export interface SoakOptions {
   readonly readers: number;
   readonly pauseUs: number;
   readonly json: boolean;
-  readonly help: boolean;
 }
 
 export const DEFAULTS = { seconds: 60, writers: 2, readers: 2, pauseUs: 5 } as const;
@@ -20,44 +19,24 @@ export const DEFAULTS = { seconds: 60, writers: 2, readers: 2, pauseUs: 5 } as c
 export const PAUSE_ONE_IN = 16;
 const MAX_PAUSE_US = 100_000;
 
-export const SOAK_USAGE = `Usage: npm run soak -- [CONFIG] [--seconds S] [--writers N] [--readers N] [--set knob=value ...]
-                      [--pause-us U] [--json]
-
-Runs the reference implementation under real concurrency: writer threads (kernel contexts) churn
-owners (spawn, create, update, delete or exit/reap/free, grace periods, recycle) while reader
-threads look owners up, read through their cached indexes and scan the map; every accepted read
-is judged for no-foreign-read, no-torn-read and linearizable-read, and every fault breaks no-fault.
-
-  CONFIG         model file whose knobs are used, model/reference.json by default (the soak
-                 chooses its own bounds: 16 owner records, 4 slots per page, 8 pages)
-  --seconds S    how long to run (default ${DEFAULTS.seconds}); Ctrl-C stops early with a partial report
-  --writers N    writer threads, 1 to ${MAX_THREADS} (default ${DEFAULTS.writers})
-  --readers N    reader threads, 1 to ${MAX_THREADS} (default ${DEFAULTS.readers})
-  --set k=v      a knob, or a bound the soak uses (owners, pidNumbers, slotsPerPage, maxPages,
-                 readRetries); may repeat, a later one wins
-  --pause-us U   one update in ${PAUSE_ONE_IN} sleeps U microseconds after each step, widening the
-                 windows between steps (default ${DEFAULTS.pauseUs}; 0 never sleeps)
-  --json         print one JSON object on stdout
-
-Exit codes: 0 no violation, 1 a violation, 2 bad input.`;
-
-function parse(args: readonly string[]) {
-  return parseCommandLine(
-    'command line',
-    args,
-    {
-      seconds: { type: 'string' },
-      writers: { type: 'string' },
-      readers: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      'pause-us': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-    true,
-    'npm run soak -- --help',
-  );
-}
+export const SOAK = {
+  invocation: 'npm run soak --',
+  summary: 'the reference implementation under real concurrency, with every accepted read judged',
+  usage: '[CONFIG] [options]',
+  about:
+    'Runs the reference implementation under real concurrency: writer threads (kernel contexts) churn owners (spawn, create, update, delete or exit/reap/free, grace periods, recycle) while reader threads look owners up, read through their cached indexes and scan the map; every accepted read is judged for no-foreign-read, no-torn-read and linearizable-read, and every fault breaks no-fault.',
+  positionals: [['CONFIG', 'model file whose knobs are used, model/reference.json by default (the soak chooses its own bounds: 16 owner records, 4 slots per page, 8 pages)']],
+  options: {
+    seconds: { type: 'string', arg: 'S', help: `how long to run (default ${DEFAULTS.seconds}); Ctrl-C stops early with a partial report` },
+    writers: { type: 'string', arg: 'N', help: `writer threads, 1 to ${MAX_THREADS} (default ${DEFAULTS.writers})` },
+    readers: { type: 'string', arg: 'N', help: `reader threads, 1 to ${MAX_THREADS} (default ${DEFAULTS.readers})` },
+    set: { type: 'string', multiple: true, arg: 'knob=value', help: 'a knob, or a bound the soak uses (owners, pidNumbers, slotsPerPage, maxPages, readRetries); may repeat, a later one wins' },
+    'pause-us': { type: 'string', arg: 'U', help: `one update in ${PAUSE_ONE_IN} sleeps U microseconds after each step, widening the windows between steps (default ${DEFAULTS.pauseUs}; 0 never sleeps)` },
+    json: { type: 'boolean', help: 'print one JSON object on stdout' },
+  },
+  exits: '0 no violation, 1 a violation, 2 bad input, 3 interrupted (Ctrl-C) with no violation found.',
+  examples: ['npm run soak -- --seconds 10 --set validation=none'],
+} as const satisfies CommandSpec;
 
 function number(flag: string, text: string | undefined, fallback: number, check: { integer: boolean; min: number; max: number; expected: string }): number {
   if (text === undefined) return fallback;
@@ -68,7 +47,7 @@ function number(flag: string, text: string | undefined, fallback: number, check:
 }
 
 export function parseSoakArgs(args: readonly string[]): SoakOptions {
-  const { values, positionals } = parse(args);
+  const { values, positionals } = parseCommand(SOAK, args);
   if (positionals.length > 1) throw new InputError('command line', positionals[1], 'at most one CONFIG file');
   const threads = (flag: string, text: string | undefined, fallback: number): number =>
     number(flag, text, fallback, { integer: true, min: 1, max: MAX_THREADS, expected: `an integer from 1 to ${MAX_THREADS}` });
@@ -81,6 +60,5 @@ export function parseSoakArgs(args: readonly string[]): SoakOptions {
     readers: threads('--readers', values.readers, DEFAULTS.readers),
     pauseUs: number('--pause-us', values['pause-us'], DEFAULTS.pauseUs, { integer: true, min: 0, max: MAX_PAUSE_US, expected: `an integer from 0 to ${MAX_PAUSE_US} (microseconds)` }),
     json: values.json === true,
-    help: values.help === true,
   };
 }

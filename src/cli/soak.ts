@@ -5,7 +5,8 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../model/config.js';
-import { PAUSE_ONE_IN, parseSoakArgs, SOAK_USAGE } from './soak-options.js';
+import { PAUSE_ONE_IN, parseSoakArgs, SOAK } from './soak-options.js';
+import { errorLine, helpText, wantsHelp } from './command.js';
 import { renderSoak, type SoakContext, soakJson, soakProgressLine, violationsOf } from '../soak/report.js';
 import { Soak } from '../soak/run.js';
 import { soakSetup } from '../soak/setup.js';
@@ -15,11 +16,11 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DEFAULT_MODEL = 'model/reference.json';
 
 async function main(argv: readonly string[]): Promise<number> {
-  const opts = parseSoakArgs(argv);
-  if (opts.help) {
-    process.stdout.write(`${SOAK_USAGE}\n`);
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${helpText(SOAK)}\n`);
     return 0;
   }
+  const opts = parseSoakArgs(argv);
   const setup = soakSetup(opts.model ?? resolve(ROOT, DEFAULT_MODEL), opts.sets, opts.writers, opts.readers);
   const ctx: SoakContext = { setup, modelArg: opts.model ?? DEFAULT_MODEL, sets: opts.sets, writers: opts.writers, readers: opts.readers, pauseUs: opts.pauseUs, pauseOneIn: PAUSE_ONE_IN };
   const tty = process.stderr.isTTY === true;
@@ -42,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.stdout.write(opts.json ? `${JSON.stringify(soakJson(ctx, result))}\n` : `${renderSoak(ctx, result)}\n`);
-  return violationsOf(result) === 0 ? 0 : 1;
+  return violationsOf(result) > 0 ? 1 : result.interrupted ? 3 : 0;
 }
 
 main(process.argv.slice(2)).then(
@@ -51,7 +52,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof InputError) {
-      process.stderr.write(`soak: ${e.message}\n`);
+      process.stderr.write(`${errorLine('soak', e)}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`soak: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
