@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json]: explores fixed configurations and reports distinct states,
+ * What `npm run bench [-- --json]` measures (src/cli/bench.ts is its command line): explores fixed configurations and reports distinct states,
  * transitions, seconds, states per second and bytes per state, with and without symmetry, and the
  * plain-Map explorer of the tests on a smaller configuration for comparison; then replays every
  * committed generated trace against the reference implementation and reports steps per second.
@@ -16,7 +16,6 @@ import { referenceAdapter } from '../src/adapter/reference.js';
 import { runReplay } from '../src/replay/run.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const json = process.argv.includes('--json');
 const BENCH_MODEL = 'model/reads.json';
 const SMALL_MODEL = 'model/hazard-11-zero-on-recycle.json';
 
@@ -62,30 +61,33 @@ function plainMap(model: string, config: Config): Row {
   };
 }
 
-const config = loadConfigFile(resolve(ROOT, BENCH_MODEL)).config;
-const small = loadConfigFile(resolve(ROOT, SMALL_MODEL)).config;
-const log = (line: string): void => {
-  if (!json) process.stdout.write(`${line}\n`);
-};
-log(`bench configuration ${BENCH_MODEL}: ${Object.entries(flatConfig(config)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-const rows: Row[] = [];
-for (const symmetry of [true, false]) {
-  const row = fingerprinted(BENCH_MODEL, config, symmetry);
-  rows.push(row);
-  log(format(row));
+/** Runs every measurement, printing a line per row as it comes, or one JSON object at the end. */
+export function runBench(json: boolean): void {
+  const config = loadConfigFile(resolve(ROOT, BENCH_MODEL)).config;
+  const small = loadConfigFile(resolve(ROOT, SMALL_MODEL)).config;
+  const log = (line: string): void => {
+    if (!json) process.stdout.write(`${line}\n`);
+  };
+  log(`bench configuration ${BENCH_MODEL}: ${Object.entries(flatConfig(config)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const rows: Row[] = [];
+  for (const symmetry of [true, false]) {
+    const row = fingerprinted(BENCH_MODEL, config, symmetry);
+    rows.push(row);
+    log(format(row));
+  }
+  log(`comparison on ${SMALL_MODEL} (small enough for the plain-Map explorer):`);
+  for (const row of [fingerprinted(SMALL_MODEL, small, false), plainMap(SMALL_MODEL, small)]) {
+    rows.push(row);
+    log(format(row));
+  }
+  // Replay: every committed generated trace against the reference implementation, each step checked.
+  const replay = runReplay([resolve(ROOT, 'generated-tests/traces')], referenceAdapter, []);
+  if (replay.outcomes.some((o) => o.kind === 'diverged')) throw new Error('bench: the committed traces do not replay clean');
+  const replayRow = { traces: replay.traces, steps: replay.steps, seconds: replay.seconds, stepsPerSecond: Math.round(replay.steps / replay.seconds) };
+  log(`replay of generated-tests/traces against the reference implementation:`);
+  log(`  ${replayRow.traces.toLocaleString('en-US')} traces  ${replayRow.steps.toLocaleString('en-US')} steps  ${replayRow.seconds.toFixed(2)} s  ${replayRow.stepsPerSecond.toLocaleString('en-US')} steps/s`);
+  if (json) process.stdout.write(`${JSON.stringify({ model: BENCH_MODEL, config: flatConfig(config), rows, replay: replayRow })}\n`);
 }
-log(`comparison on ${SMALL_MODEL} (small enough for the plain-Map explorer):`);
-for (const row of [fingerprinted(SMALL_MODEL, small, false), plainMap(SMALL_MODEL, small)]) {
-  rows.push(row);
-  log(format(row));
-}
-// Replay: every committed generated trace against the reference implementation, each step checked.
-const replay = runReplay([resolve(ROOT, 'generated-tests/traces')], referenceAdapter, []);
-if (replay.outcomes.some((o) => o.kind === 'diverged')) throw new Error('bench: the committed traces do not replay clean');
-const replayRow = { traces: replay.traces, steps: replay.steps, seconds: replay.seconds, stepsPerSecond: Math.round(replay.steps / replay.seconds) };
-log(`replay of generated-tests/traces against the reference implementation:`);
-log(`  ${replayRow.traces.toLocaleString('en-US')} traces  ${replayRow.steps.toLocaleString('en-US')} steps  ${replayRow.seconds.toFixed(2)} s  ${replayRow.stepsPerSecond.toLocaleString('en-US')} steps/s`);
-if (json) process.stdout.write(`${JSON.stringify({ model: BENCH_MODEL, config: flatConfig(config), rows, replay: replayRow })}\n`);
 
 function format(r: Row): string {
   const n = (x: number): string => x.toLocaleString('en-US');

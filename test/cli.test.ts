@@ -189,6 +189,23 @@ describe('help and version', () => {
     expect(bare.stderr).toBe(r.stdout);
   });
 
+  // The npm scripts' own commands answer --help the same way, without starting their long runs.
+  for (const script of ['bench', 'mutants', 'soak']) {
+    it(`npm run ${script} -- --help prints its options and exit codes and starts nothing`, () => {
+      const r = spawnSync('npm', ['run', '--silent', script, '--', '--help'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: npm run ${script} -- `));
+      expect(r.stdout).toContain('Exit codes: 0');
+      expect(r.stdout).toContain('-h, --help');
+      expect(r.stdout).toMatch(/\nExamples?:\n {2}npm run /);
+      // Every run of these reports progress on stderr; help alone writes nothing there.
+      expect(r.stderr).toBe('');
+      const typo = spawnSync('npm', ['run', '--silent', script, '--', '--jsno'], { cwd: ROOT, encoding: 'utf8' });
+      expect(typo.status).toBe(2);
+      expect(typo.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+
   it('lsmc --version prints the package version', () => {
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     expect(lsmc('--version')).toEqual({ code: 0, stdout: `lsmc ${version}\n`, stderr: '' });

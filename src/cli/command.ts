@@ -123,3 +123,11 @@ export function parseCommand<O extends Record<string, OptionDoc>>(spec: CommandS
 export function errorLine(prefix: string, e: InputError): string {
   return /^(lsmc|npm run)\b/.test(e.where) ? e.message : `${prefix}: ${e.message}`;
 }
+
+/** `lsmc ... | head` closes the pipe early; that ends the command quietly, as it does for cat. */
+export function quietOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}

@@ -14,7 +14,7 @@ import { knobsJson, renderKnobs } from '../report/knobs.js';
 import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from '../check/run.js';
 import { REPLAY, replayCommand } from './replay.js';
-import { type CommandSpec, didYouMean, errorLine, helpText, parseCommand, wantsHelp, wrap } from './command.js';
+import { type CommandSpec, didYouMean, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp, wrap } from './command.js';
 import { runInWorker } from './worker-run.js';
 import { guardTraceFile, writeTraceFile } from '../trace/file.js';
 import { GEN, genCommand } from './gen.js';
@@ -185,6 +185,7 @@ function progressLine(p: Progress): string {
   return `lsmc: ${n(p.distinct)} distinct states, ${n(p.transitions)} transitions, depth ${p.depth}, ${n(p.queued)} queued, ${n(rate)} states/s, ${p.seconds.toFixed(0)} s`;
 }
 
+quietOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

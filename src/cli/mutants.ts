@@ -7,7 +7,7 @@
 import { InputError } from '../model/config.js';
 import type { ChildResult } from '../mutants/child.js';
 import { runMutants, type Score } from '../mutants/score.js';
-import { parseCommandLine } from './args.js';
+import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp } from './command.js';
 
 function render(scores: readonly Score[], budgetMs: number, seed: number): string {
   const mark = (r: ChildResult): string => (r.killed ? 'killed  ' : 'SURVIVED');
@@ -21,14 +21,31 @@ function render(scores: readonly Score[], budgetMs: number, seed: number): strin
   return lines.join('\n');
 }
 
+const MUTANTS = {
+  invocation: 'npm run mutants --',
+  summary: 'score the generated suite and a fast-check baseline against mutants of the reference implementation',
+  usage: '[options]',
+  about:
+    'Applies each mutation of src/mutants/list.ts (or of --mutations FILE) to the reference implementation, and runs against each mutant, in a child process: the generated suite (every committed trace; the first divergence kills) and a fast-check fc.commands baseline given the same wall time. A mutant that hangs or crashes counts as killed. README.md, section Mutants, says more.',
+  positionals: [],
+  options: {
+    json: { type: 'boolean', help: 'print one JSON object on stdout' },
+    budget: { type: 'string', arg: 'S', help: 'seconds of random interleavings per mutant for the baseline (default: the time a full replay of the suite takes)' },
+    seed: { type: 'string', arg: 'N', help: 'the baseline\'s seed, an integer (default 1)' },
+    only: { type: 'string', arg: 'ID', help: 'score only the mutant ID' },
+    mutations: { type: 'string', arg: 'FILE', help: 'score the mutations of FILE instead ({ "mutants": [ { "id", "about", "file", "edits": [ { "find", "replace" } ] } ] })' },
+  },
+  exits: '0 the suite kills every mutant, 1 a mutant survives it, 2 bad input, 4 the unmutated implementation fails.',
+  examples: ['npm run mutants', 'npm run mutants -- --mutations test/fixtures/unlisted-mutants.json'],
+} as const satisfies CommandSpec;
+
 function main(): number {
-  const { values } = parseCommandLine(
-    'npm run mutants',
-    process.argv.slice(2),
-    { json: { type: 'boolean' }, budget: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, mutations: { type: 'string' } },
-    false,
-    'README.md, section Mutants',
-  );
+  const args = process.argv.slice(2);
+  if (wantsHelp(args)) {
+    process.stdout.write(`${helpText(MUTANTS)}\n`);
+    return 0;
+  }
+  const { values } = parseCommand(MUTANTS, args);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new InputError('--seed', values.seed ?? '', 'an integer');
   if (values.budget !== undefined && !(Number(values.budget) > 0)) throw new InputError('--budget', values.budget, 'a positive number of seconds');
@@ -58,11 +75,12 @@ function main(): number {
   return killedBySuite === scores.length ? 0 : 1;
 }
 
+quietOnClosedPipe();
 try {
   process.exitCode = main();
 } catch (e) {
   if (e instanceof InputError) {
-    process.stderr.write(`mutants: ${e.message}\n`);
+    process.stderr.write(`${errorLine('mutants', e)}\n`);
     process.exitCode = 2;
   } else throw e;
 }

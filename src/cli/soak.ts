@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../model/config.js';
 import { PAUSE_ONE_IN, parseSoakArgs, SOAK } from './soak-options.js';
-import { errorLine, helpText, wantsHelp } from './command.js';
+import { errorLine, helpText, quietOnClosedPipe, wantsHelp } from './command.js';
 import { renderSoak, type SoakContext, soakJson, soakProgressLine, violationsOf } from '../soak/report.js';
 import { Soak } from '../soak/run.js';
 import { soakSetup } from '../soak/setup.js';
@@ -46,6 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
   return violationsOf(result) > 0 ? 1 : result.interrupted ? 3 : 0;
 }
 
+quietOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
