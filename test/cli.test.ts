@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,49 @@ describe('lsmc check', () => {
     const r = lsmc('check', ...SMALL, '--trace-out', mine);
     expect(r.code).toBe(2);
     expect(readFileSync(mine, 'utf8')).toBe('my notes');
+  });
+});
+
+// Each of these would explore the reference configuration for a minute or more if the output were
+// checked only at the end; the one line must come before any progress line.
+describe('outputs are checked before the run starts', () => {
+  const refused = (r: { code: number; stdout: string; stderr: string }, flag: string, why: RegExp): void => {
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${flag}: `);
+    expect(r.stderr).toMatch(why);
+  };
+  const missing = (): string => join(scratch, 'no-such-folder', 'trace.itf.json');
+
+  it('a trace into a folder that does not exist', () => {
+    refused(lsmc('check', '--trace-out', missing()), '--trace-out', /expected a file in an existing folder \(.*no-such-folder does not exist\)/);
+    refused(lsmc('simulate', '--runs', '100000', '--out', missing()), '--out', /no-such-folder does not exist/);
+    expect(existsSync(join(scratch, 'no-such-folder'))).toBe(false);
+  });
+
+  it('a folder where a file is expected', () => {
+    refused(lsmc('check', '--trace-out', scratch), '--trace-out', /expected a file name \(this is a directory\)/);
+  });
+
+  it('a folder lsmc may not write into (sysfs refuses even root)', () => {
+    refused(lsmc('check', '--trace-out', '/sys/lsmc-trace.itf.json'), '--trace-out', /expected a file lsmc can write \(\/sys: permission denied\)/);
+    refused(lsmc('gen', '--out', '/sys/lsmc-suite'), '--out', /expected a directory lsmc can write into \(\/sys: permission denied\)/);
+  });
+
+  it('a suite directory under a file', () => {
+    const file = join(scratch, 'plain.txt');
+    writeFileSync(file, 'mine');
+    refused(lsmc('gen', '--out', join(file, 'suite')), '--out', /expected a directory \(.*plain\.txt is a file\)/);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('a suite directory whose parents do not exist yet is made when the suite is written, and no probe is left behind', () => {
+    const dir = join(scratch, 'new', 'deeper', 'suite');
+    const r = lsmc('gen', 'model/hazard-12-create-race.json', '--out', dir);
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).some((n) => n.endsWith('.itf.json'))).toBe(true);
+    expect(readdirSync(scratch).filter((n) => n.startsWith('.lsmc-probe-'))).toEqual([]);
   });
 });
 

@@ -16,7 +16,8 @@ import type { CheckReport, CheckRequest } from '../check/run.js';
 import { REPLAY, replayCommand } from './replay.js';
 import { type CommandSpec, didYouMean, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp, wrap } from './command.js';
 import { runInWorker } from './worker-run.js';
-import { guardTraceFile, writeTraceFile } from '../trace/file.js';
+import { guardTraceFile } from '../trace/file.js';
+import { writeCounterexample } from './trace-out.js';
 import { GEN, genCommand } from './gen.js';
 import { SIMULATE, simulate } from './simulate.js';
 import { readFileSync } from 'node:fs';
@@ -168,14 +169,7 @@ async function check(args: readonly string[]): Promise<number> {
   const report = await runInWorker<CheckRequest, Progress, CheckReport>(new URL('./check-worker.js', import.meta.url), request, progressLine);
   if (values.json) process.stdout.write(`${JSON.stringify(checkJson(report))}\n`);
   else process.stdout.write(`${renderCheck(report)}\n`);
-  if (traceOut !== undefined) {
-    if (report.itf !== null) {
-      writeTraceFile(traceOut, report.itf);
-      process.stderr.write(`lsmc: counterexample written to ${traceOut} (ITF)\n`);
-    } else {
-      process.stderr.write(`lsmc: no counterexample, nothing written to ${traceOut}\n`);
-    }
-  }
+  if (traceOut !== undefined) writeCounterexample('--trace-out', traceOut, report.itf);
   return exitCodeFor(report);
 }
 

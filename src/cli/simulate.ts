@@ -12,7 +12,8 @@ import type { SearchProgress } from '../simulate/search.js';
 import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
 import { progressLine, renderSimulation, simulationJson, summaryLine } from '../simulate/render.js';
 import type { SimulationReport, SimulationRequest } from '../simulate/run.js';
-import { guardTraceFile, writeTraceFile } from '../trace/file.js';
+import { guardTraceFile } from '../trace/file.js';
+import { writeCounterexample } from './trace-out.js';
 import { type CommandSpec, parseCommand } from './command.js';
 import { runInWorker } from './worker-run.js';
 
@@ -98,14 +99,7 @@ export async function simulate(args: readonly string[]): Promise<number> {
   const report = await runInWorker<SimulationRequest, SearchProgress, SimulationReport>(new URL('../simulate/worker.js', import.meta.url), request, (p) => progressLine(p, request.runs));
   if (values.json) process.stdout.write(`${JSON.stringify(simulationJson(report))}\n`);
   else process.stdout.write(`${renderSimulation(report)}\n`);
-  if (out !== undefined) {
-    if (report.itf !== null) {
-      writeTraceFile(out, report.itf);
-      process.stderr.write(`lsmc: counterexample written to ${out} (ITF)\n`);
-    } else {
-      process.stderr.write(`lsmc: no counterexample, nothing written to ${out}\n`);
-    }
-  }
+  if (out !== undefined) writeCounterexample('--out', out, report.itf);
   process.stderr.write(`${summaryLine(report)}\n`);
   return report.result === 'ok' ? 0 : report.result === 'violation' ? 1 : 3;
 }

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { checkOutputDir } from '../fs/output.js';
 import { InputError } from '../model/config.js';
 
 export const PRODUCER = 'lsmc gen';
@@ -31,8 +32,8 @@ function ours(path: string): boolean {
 
 /** Refuses a directory holding anything lsmc gen did not write (directories are searched). */
 export function guardOutDir(dir: string): void {
+  checkOutputDir('--out', dir);
   if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory()) throw new InputError('--out', dir, 'a directory (this is a file)');
   const walk = (d: string): void => {
     for (const name of readdirSync(d)) {
       const full = join(d, name);
