@@ -174,7 +174,7 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
     const r = lsmc('check', badModel('bad-knob.json', JSON.stringify({ name: 'x', description: '', knobs: { speed: 'fast' }, bounds: {} })));
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/bad-knob.json: knobs.speed: expected no such field/);
+    expect(r.stderr).toMatch(/bad-knob.json: knobs.speed: expected a knob name \(see lsmc knobs\)/);
   });
   it('a config file missing a bound', () => {
     const text = JSON.stringify({ name: 'x', description: '', bounds: { owners: 2 } });
@@ -186,6 +186,48 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
     const out = join(scratch, 'never.json');
     lsmc('check', '--set', 'owners=0', '--trace-out', out);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("errors in lsmc's words", () => {
+  const oneLine = (r: { code: number; stderr: string }): string => {
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  };
+  const file = (name: string, text: string): string => {
+    const path = join(scratch, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const manifest = (suite: Record<string, unknown>): string =>
+    file('suites.json', JSON.stringify({ suites: [{ name: 'a', model: 'reference.json', set: {}, ...suite }], hazards: 'hazards.json' }));
+
+  it('a manifest with a missing field, a mistyped field and a misspelt one', () => {
+    const out = join(scratch, 'never-suite');
+    expect(oneLine(lsmc('gen', '--manifest', manifest({ model: undefined }), '--out', out))).toBe(`lsmc: ${join(scratch, 'suites.json')}: suites[0].model: expected a model file name (the field is missing)`);
+    expect(oneLine(lsmc('gen', '--manifest', manifest({ gzip: 'yes' }), '--out', out))).toMatch(/suites\[0\]\.gzip: expected true or false$/);
+    expect(oneLine(lsmc('gen', '--manifest', manifest({ modle: 'x' }), '--out', out))).toMatch(/suites\[0\]\.modle: expected one of the fields name, model, set, gzip; did you mean "model"\?$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a model file with a misspelt knob gets the nearest knob', () => {
+    const path = file('typo.json', JSON.stringify({ name: 'x', description: '', knobs: { valdation: 'none' }, bounds: {} }));
+    expect(oneLine(lsmc('check', path))).toBe(`lsmc: ${path}: knobs.valdation: expected a knob name (see lsmc knobs); did you mean "validation"?`);
+  });
+
+  it("another tool's trace given to replay, and a trace given where a model file is expected, are named as such", () => {
+    const tlc = file('tlc.out', 'Error: Invariant NoStaleRead is violated.\nError: The behavior up to this point is:\nState 1: <Initial predicate>\n/\\ seq = 0\n');
+    expect(oneLine(lsmc('replay', tlc))).toMatch(/tlc\.out: format: expected an ITF trace lsmc wrote; this is a TLC text trace/);
+    const quint = file('q.itf.json', JSON.stringify({ '#meta': { format: 'ITF', source: 'Lsm.qnt' }, vars: ['x'], states: [{ x: { '#bigint': '1' } }] }));
+    expect(oneLine(lsmc('replay', quint))).toMatch(/"owners" is missing, so this is an ITF trace of another spec \(Lsm\.qnt, written by Quint\)$/);
+    const trace = 'generated-tests/traces/hazards/hazard-01-slot-reuse-aba.itf.json';
+    expect(oneLine(lsmc('check', trace))).toBe(`lsmc: ${trace}: format: expected a model file; this is an lsmc trace (lsmc replay takes it)`);
+  });
+
+  it("a JSON parser's message that quotes the file's newlines still makes one line", () => {
+    expect(oneLine(lsmc('replay', file('junk.itf.json', 'not json\nat all\n')))).toMatch(/format: expected a JSON ITF trace \(.*\)$/);
   });
 });
 

@@ -49,10 +49,10 @@ describe('npm run mutants', () => {
     const edit = { find: 'if (mismatch) return', replace: 'if (false) return' };
     const cases: [string, string][] = [
       [join(scratch, 'absent.json'), '(file): expected a file that exists'],
-      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'nowhere.ts', edits: [edit] }] }), 'mutants.0.file: expected a file of src/reference/'],
-      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [] }] }), 'mutants.0.edits: expected at least one edit'],
-      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [{ find: 'no such text', replace: '' }] }] }), 'mutants.0.edits.0.find: expected text that occurs exactly once in src/reference/reader.ts (it occurs 0 times)'],
-      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [{ find: 'yield', replace: '' }] }] }), 'mutants.0.edits.0.find: expected text that occurs exactly once'],
+      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'nowhere.ts', edits: [edit] }] }), 'mutants[0].file: expected a file of src/reference/'],
+      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [] }] }), 'mutants[0].edits: expected at least one edit'],
+      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [{ find: 'no such text', replace: '' }] }] }), 'mutants[0].edits[0].find: expected text that occurs exactly once in src/reference/reader.ts (it occurs 0 times)'],
+      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [{ find: 'yield', replace: '' }] }] }), 'mutants[0].edits[0].find: expected text that occurs exactly once'],
       [
         fileWith({
           mutants: [
@@ -60,9 +60,9 @@ describe('npm run mutants', () => {
             { id: 'a', about: 'y', file: 'reader.ts', edits: [edit] },
           ],
         }),
-        'mutants.1.id: expected an id no other mutant has',
+        'mutants[1].id: expected an id no other mutant has',
       ],
-      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [edit], extra: 1 }] }), 'mutants.0'],
+      [fileWith({ mutants: [{ id: 'a', about: 'x', file: 'reader.ts', edits: [edit], extra: 1 }] }), 'mutants[0].extra: expected one of the fields id, hazard, about, file, edits'],
     ];
     for (const [path, message] of cases) {
       const r = mutants('--mutations', path);

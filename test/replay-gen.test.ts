@@ -64,7 +64,7 @@ describe('lsmc replay', () => {
     oneLine(lsmc('replay', 'model/reference.json'), 'model/reference.json', 'ITF');
     const other = join(scratch, 'other.itf.json');
     writeFileSync(other, JSON.stringify({ '#meta': {}, vars: ['x'], states: [{ x: { '#bigint': '1' } }] }));
-    oneLine(lsmc('replay', other), other, 'comes from another spec');
+    oneLine(lsmc('replay', other), other, '"owners" is missing, so this is an ITF trace of another spec');
     oneLine(lsmc('replay', join(scratch, 'missing')), 'missing', 'exists');
   });
 

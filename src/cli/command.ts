@@ -3,7 +3,7 @@
  * example. The parser accepts exactly the options the help lists, because both are built from it;
  * `--help` is added to every command, and an unknown option or command gets the nearest known one.
  */
-import { closest, distance } from 'fastest-levenshtein';
+import { didYouMean } from '../model/nearest.js';
 import { parseArgs } from 'node:util';
 import { match } from 'ts-pattern';
 import { InputError } from '../model/config.js';
@@ -33,17 +33,6 @@ export interface CommandSpec<O extends Record<string, OptionDoc> = Record<string
 
 const HELP_OPTION = { type: 'boolean', help: 'print this help and exit 0' } as const;
 
-/** The nearest of `known` to `word`, when it is near enough to be what was meant. */
-export function nearest(word: string, known: readonly string[]): string | null {
-  if (known.length === 0) return null;
-  const best = closest(word, [...known]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}
-
-export const didYouMean = (word: string, known: readonly string[]): string => {
-  const best = nearest(word, known);
-  return best === null ? '' : `; did you mean "${best}"?`;
-};
 
 export const wrap = (text: string, indent: number, width = 100): string[] => {
   const lines: string[] = [];

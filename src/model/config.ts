@@ -22,16 +22,10 @@ import {
   UNBOUNDED,
 } from '../../spec/knobs.js';
 
-/** Bad input: exit 2 with one line naming where, which field, and what was expected. */
-export class InputError extends Error {
-  constructor(
-    readonly where: string,
-    readonly field: string,
-    readonly expected: string,
-  ) {
-    super(`${where}: ${field}: expected ${expected}`);
-  }
-}
+export { InputError } from './input-error.js';
+import { InputError } from './input-error.js';
+import { parseWith } from './json-file.js';
+import { recogniseJson, recogniseText } from '../trace/foreign.js';
 
 export interface NamedConfig {
   readonly name: string;
@@ -117,28 +111,23 @@ const fileSchemaFor = (ceilings: BoundCeilings) =>
 
 const fileSchema = fileSchemaFor(BOUNDS);
 
-function describeIssue(issue: z.core.$ZodIssue): { field: string; expected: string } {
-  const field = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const where = issue.path.length === 0 ? '' : `${field}.`;
-    const known = issue.path[0] === 'knobs' ? 'a knob name (see lsmc knobs)' : issue.path[0] === 'bounds' ? 'a bound name (see lsmc knobs)' : 'one of name, description, knobs, bounds';
-    return { field: `${where}${issue.keys[0]}`, expected: `no such field; ${known}` };
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { field, expected: issue.message === 'Invalid input' ? 'a value' : `${issue.message} (the field is missing)` };
-  return { field, expected: issue.message };
-}
+/** The knobs and bounds are too many to list in one line; their table is one command away. */
+const unknownConfigField = (path: readonly PropertyKey[]): string | undefined =>
+  path[0] === 'knobs' ? 'a knob name (see lsmc knobs)' : path[0] === 'bounds' ? 'a bound name (see lsmc knobs)' : undefined;
 
 export function parseConfigFile(path: string, text: string, ceilings: BoundCeilings = BOUNDS): NamedConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(path, '(file)', `JSON (${(e as Error).message})`);
+    const what = recogniseText(new TextEncoder().encode(text));
+    throw new InputError(path, what === null ? '(file)' : 'format', what === null ? `JSON (${(e as Error).message})` : `a model file; this is ${what}`);
   }
-  const parsed = (ceilings === BOUNDS ? fileSchema : fileSchemaFor(ceilings)).safeParse(json);
-  if (!parsed.success) {
-    const { field, expected } = describeIssue(parsed.error.issues[0]);
-    throw new InputError(path, field, expected);
+  const parsed = parseWith(ceilings === BOUNDS ? fileSchema : fileSchemaFor(ceilings), json, unknownConfigField);
+  if (!parsed.ok) {
+    const what = recogniseJson(json);
+    if (what !== null && !what.startsWith('an lsmc model file')) throw new InputError(path, 'format', `a model file; this is ${what}`);
+    throw new InputError(path, parsed.field, parsed.expected);
   }
   const d = parsed.data;
   const knobs = { ...REFERENCE_KNOBS, ...(d.knobs ?? {}) } as Knobs;

@@ -42,11 +42,11 @@ export function loadMutations(path: string, referenceDir: string): Mutant[] {
   const parsed = parseJson(path, schemaFor(files), readJson(path));
   const ids = new Set<string>(['control']); // the unmutated run's directory
   return parsed.mutants.map((m, i) => {
-    if (ids.has(m.id)) throw new InputError(path, `mutants.${i}.id`, `an id no other mutant has (${m.id} is taken)`);
+    if (ids.has(m.id)) throw new InputError(path, `mutants[${i}].id`, `an id no other mutant has (${m.id} is taken)`);
     ids.add(m.id);
     const mutant: Mutant = { id: m.id, hazard: m.hazard ?? null, about: m.about, file: m.file, edits: m.edits };
     const edited = applyEdits(readFileSync(join(referenceDir, m.file), 'utf8'), mutant);
-    if (!edited.ok) throw new InputError(path, `mutants.${i}.edits.${edited.edit}.find`, `text that occurs exactly once in src/reference/${m.file} (it occurs ${edited.occurs} times)`);
+    if (!edited.ok) throw new InputError(path, `mutants[${i}].edits[${edited.edit}].find`, `text that occurs exactly once in src/reference/${m.file} (it occurs ${edited.occurs} times)`);
     return mutant;
   });
 }

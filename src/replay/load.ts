@@ -3,7 +3,7 @@
  * configuration out. Every problem is an InputError naming the file, the field and what was
  * expected: a file that is not JSON, not ITF, not an lsmc trace, or whose bounds do not fit.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_VARS } from '../../spec/describe.js';
 import { isBound, isKnob, type Config } from '../../spec/knobs.js';
@@ -11,6 +11,7 @@ import { applyOverrides, InputError, parseConfigFile, SIMULATION_BOUNDS } from '
 import { readText } from '../gen/write.js';
 import { ACTION_VAR, actionOf, fromItfValue, type ItfTrace, type ItfValue, OBSERVATION_VAR, parseItf, PICKS_VAR } from '../trace/itf.js';
 import { isStepName } from '../../spec/steps.js';
+import { recogniseJson, recogniseText } from '../trace/foreign.js';
 import type { TraceStep } from '../adapter/adapter.js';
 import { type Observation, OUTCOMES } from '../../spec/vocabulary.js';
 import { z } from 'zod';
@@ -66,14 +67,19 @@ export function loadTrace(file: string, sets: readonly string[]): LoadedTrace {
   try {
     json = JSON.parse(readText(file));
   } catch (e) {
-    throw new InputError(file, '(file)', `a JSON ITF trace (${(e as Error).message})`);
+    const what = recogniseText(readFileSync(file));
+    throw new InputError(file, 'format', what === null ? `a JSON ITF trace (${(e as Error).message})` : `an ITF trace lsmc wrote; this is ${what}`);
   }
   const parsed = parseItf(json);
-  if (!parsed.ok) throw new InputError(file, parsed.problem.field, parsed.problem.expected);
+  if (!parsed.ok) {
+    const what = recogniseJson(json);
+    throw what === null ? new InputError(file, parsed.problem.field, parsed.problem.expected) : new InputError(file, 'format', `an ITF trace lsmc wrote; this is ${what}`);
+  }
   const itf = parsed.trace;
   const needed = [...STATE_VARS, OBSERVATION_VAR, ACTION_VAR, PICKS_VAR];
   const missing = needed.find((v) => !itf.vars.includes(v));
-  if (missing !== undefined) throw new InputError(file, 'vars', `the variables of an lsmc trace (${needed.join(', ')}); "${missing}" is missing, so this trace comes from another spec`);
+  if (missing !== undefined)
+    throw new InputError(file, 'vars', `the variables of an lsmc trace (${needed.join(', ')}); "${missing}" is missing, so this is ${recogniseJson(json) ?? 'a trace of another spec'}`);
   const recorded = configOfMeta(file, itf['#meta']);
   let config: Config;
   try {

@@ -7,6 +7,7 @@
  * The header (`#meta`) and the text of a trace file are made here and nowhere else.
  */
 import { z } from 'zod';
+import { parseWith } from '../model/json-file.js';
 import type { Plain, Record_ } from '../../spec/describe.js';
 import type { Trace } from './replay.js';
 
@@ -148,8 +149,12 @@ export type ItfProblem = { readonly field: string; readonly expected: string };
 
 /** Validates a parsed JSON document as an ITF trace; a problem names the field and what was expected. */
 export function parseItf(json: unknown): { ok: true; trace: ItfTrace } | { ok: false; problem: ItfProblem } {
-  const top = itfTrace.safeParse(json);
-  if (!top.success) return { ok: false, problem: firstProblem(top.error) };
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const absent = ['#meta', 'vars', 'states'].find((k) => !Object.hasOwn(json, k));
+    if (absent !== undefined) return { ok: false, problem: { field: absent, expected: `an ITF trace, which has "#meta", "vars" and "states" (this file has no "${absent}")` } };
+  }
+  const top = parseWith(itfTrace, json);
+  if (!top.ok) return { ok: false, problem: { field: top.field, expected: top.expected } };
   const t = top.data;
   if (t.loop !== undefined && t.loop >= t.states.length) return { ok: false, problem: { field: 'loop', expected: `a state index below ${t.states.length}` } };
   for (let i = 0; i < t.states.length; i++) {
@@ -162,11 +167,3 @@ export function parseItf(json: unknown): { ok: true; trace: ItfTrace } | { ok: f
   return { ok: true, trace: t as unknown as ItfTrace };
 }
 
-function firstProblem(error: z.ZodError): ItfProblem {
-  const issue = error.issues[0];
-  const field = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') return { field: issue.keys[0], expected: 'no such field in an ITF trace ("#meta", "params", "vars", "states", "loop")' };
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
-  if (missing && issue.path.length === 1) return { field, expected: `an ITF trace, which has "#meta", "vars" and "states" (this file has no "${field}")` };
-  return { field, expected: issue.message };
-}
