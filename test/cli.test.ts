@@ -36,7 +36,7 @@ describe('lsmc check', () => {
     expect(r.stdout).toContain('Invariant no-leak is violated.');
     expect(r.stdout).toMatch(/kernel context K1: create\(A\)/);
     expect(r.stdout).toMatch(/kernel context K2: create\(A\)/);
-    expect(r.stdout).toContain('Rerun: lsmc check model/hazard-12-create-race.json --set createRace=unlocked --invariant no-leak');
+    expect(r.stdout).toContain('Rerun: npx lsmc check model/hazard-12-create-race.json --set createRace=unlocked --invariant no-leak');
   });
 
   it('embeds the counterexample as ITF in --json and writes it with --trace-out', () => {
@@ -228,6 +228,47 @@ describe("errors in lsmc's words", () => {
 
   it("a JSON parser's message that quotes the file's newlines still makes one line", () => {
     expect(oneLine(lsmc('replay', file('junk.itf.json', 'not json\nat all\n')))).toMatch(/format: expected a JSON ITF trace \(.*\)$/);
+  });
+});
+
+describe('colour and the Rerun line', () => {
+  // A real pseudo-terminal: script(1) from bsdutils (essential in Debian) runs the command on one.
+  const onTerminal = (env: Record<string, string>, ...args: string[]): string => {
+    const command = [process.execPath, join(ROOT, 'bin/lsmc.js'), ...args].map((w) => `'${w}'`).join(' ');
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NO_COLOR' && k !== 'FORCE_COLOR'));
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...clean, TERM: 'xterm', ...env } });
+    return r.stdout;
+  };
+  const BROKEN = ['check', ...SMALL, '--set', 'createRace=unlocked', '--invariant', 'no-leak'];
+  const ESC = '\u001b[';
+
+  it('on a terminal the verdict, the invariant and the changed values are coloured', () => {
+    const out = onTerminal({}, ...BROKEN);
+    expect(out).toContain(`${ESC}1m${ESC}31mInvariant`);
+    expect(out).toContain(`${ESC}35mno-leak`);
+    expect(out).toMatch(/owners\.A\.phase \u001b\[2munborn\u001b\[22m -> \u001b\[1m\u001b\[36malive/);
+  });
+
+  it('no colour with NO_COLOR, with --no-color, or into a pipe', () => {
+    expect(onTerminal({ NO_COLOR: '1' }, ...BROKEN)).not.toContain(ESC);
+    expect(onTerminal({}, ...BROKEN, '--no-color')).not.toContain(ESC);
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NO_COLOR' && k !== 'FORCE_COLOR'));
+    const piped = spawnSync(process.execPath, [join(ROOT, 'bin/lsmc.js'), ...BROKEN], { cwd: ROOT, encoding: 'utf8', env: clean });
+    expect(piped.stdout).toContain('Invariant no-leak is violated.');
+    expect(piped.stdout).not.toContain(ESC);
+  });
+
+  it('the Rerun line, pasted into a shell as it is, gives the same verdict and counterexample', () => {
+    const spaced = join(scratch, "Bob's model.json");
+    writeFileSync(spaced, readFileSync(join(ROOT, SMALL[0]), 'utf8'));
+    const first = lsmc('check', spaced, '--set', 'createRace=unlocked', '--invariant', 'no-leak');
+    const rerun = /^Rerun: (.*)$/m.exec(first.stdout)?.[1] ?? '';
+    expect(rerun).toBe(`npx lsmc check '${scratch}/Bob'\\''s model.json' --set createRace=unlocked --invariant no-leak`);
+    const again = spawnSync('sh', ['-c', rerun], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(again.status).toBe(first.code);
+    // Everything up to the statistics is a function of the configuration alone.
+    const verdict = (text: string): string => text.slice(0, text.indexOf(' distinct states'));
+    expect(verdict(again.stdout)).toBe(verdict(first.stdout));
   });
 });
 

@@ -96,7 +96,7 @@ describe('lsmc simulate finds the hazards and shrinks them', () => {
     expect(r.stdout).toMatch(/Counterexample \(\d+ steps, shrunk from \d+ in [\d,]+ tries; walk [\d,]+ of 100,000 found it\):/);
     expect(r.stdout).toMatch(/kernel context K\d: create\([A-Z]\)/);
     expect(r.stdout).toMatch(/reader R\d: (scan|read)/);
-    expect(r.stdout).toContain('Rerun: lsmc simulate model/reference.json --set validation=none --invariant no-foreign-read --runs 100000 --depth 200 --seed 1');
+    expect(r.stdout).toContain('Rerun: npx lsmc simulate --set validation=none --invariant no-foreign-read --runs 100000 --depth 200 --seed 1');
     // The one summary line on stderr: walks, steps, speed, and the seed to rerun with.
     expect(r.stderr).toMatch(/^lsmc: [\d,]+ walks, [\d,]+ steps, [\d,]+ steps\/s, [\d.]+ s, seed 1 \(--seed 1 to rerun\)\n$/);
   }, 30_000);

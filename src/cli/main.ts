@@ -11,11 +11,13 @@ import { INVARIANT_NAMES } from '../../spec/invariants.js';
 import { applyOverrides, InputError, loadConfigFile } from '../model/config.js';
 import { checkJson } from '../report/json.js';
 import { knobsJson, renderKnobs } from '../report/knobs.js';
+import { styleFor } from '../report/style.js';
 import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from '../check/run.js';
 import { REPLAY, replayCommand } from './replay.js';
 import { didYouMean } from '../model/nearest.js';
 import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp, wrap } from './command.js';
+import { rerunCommand } from './rerun.js';
 import { runInWorker } from './worker-run.js';
 import { guardTraceFile } from '../trace/file.js';
 import { writeCounterexample } from './trace-out.js';
@@ -41,6 +43,7 @@ const CHECK = {
     set: { type: 'string', multiple: true, arg: 'knob=value', help: 'override a knob or bound; may repeat, a later one wins (lsmc knobs lists them)' },
     invariant: { type: 'string', multiple: true, arg: 'NAME', help: `check only NAME (may repeat): ${[...INVARIANT_NAMES, DEADLOCK].join(', ')}` },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
+    'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
     'max-states': { type: 'string', arg: 'N', help: 'stop after N distinct states (exit 3 if nothing was violated)' },
     'max-seconds': { type: 'string', arg: 'S', help: 'stop after S seconds (exit 3 if nothing was violated)' },
@@ -141,7 +144,6 @@ function positiveNumber(flag: string, text: string | undefined, integer: boolean
 async function check(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand(CHECK, args);
   if (positionals.length > 1) throw new InputError('lsmc check', positionals[1], 'at most one CONFIG file');
-  const modelArg = positionals[0] ?? DEFAULT_MODEL;
   const modelPath = positionals[0] ?? resolve(ROOT, DEFAULT_MODEL);
   const sets = values.set ?? [];
   const invariants = values.invariant ?? [];
@@ -156,20 +158,20 @@ async function check(args: readonly string[]): Promise<number> {
   const named = loadConfigFile(modelPath);
   const config = applyOverrides(named.config, sets);
   const symmetry = !values['no-symmetry'];
-  const rerun = [
-    'lsmc check',
-    modelArg,
-    ...sets.map((s) => `--set ${s}`),
-    ...invariants.map((i) => `--invariant ${i}`),
+  const rerun = rerunCommand([
+    'check',
+    ...positionals.slice(0, 1),
+    ...sets.flatMap((s) => ['--set', s]),
+    ...invariants.flatMap((i) => ['--invariant', i]),
     ...(symmetry ? [] : ['--no-symmetry']),
-    ...(maxStates === undefined ? [] : [`--max-states ${maxStates}`]),
-    ...(maxSeconds === undefined ? [] : [`--max-seconds ${maxSeconds}`]),
-  ].join(' ');
+    ...(maxStates === undefined ? [] : ['--max-states', String(maxStates)]),
+    ...(maxSeconds === undefined ? [] : ['--max-seconds', String(maxSeconds)]),
+  ]);
   const request: CheckRequest = { config, model: named.name, invariants, symmetry, maxStates, maxSeconds, rerun };
 
   const report = await runInWorker<CheckRequest, Progress, CheckReport>(new URL('./check-worker.js', import.meta.url), request, progressLine);
   if (values.json) process.stdout.write(`${JSON.stringify(checkJson(report))}\n`);
-  else process.stdout.write(`${renderCheck(report)}\n`);
+  else process.stdout.write(`${renderCheck(report, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
   if (traceOut !== undefined) writeCounterexample('--trace-out', traceOut, report.itf);
   return exitCodeFor(report);
 }

@@ -8,6 +8,7 @@ import { InputError } from '../model/config.js';
 import { type CommandSpec, parseCommand } from './command.js';
 import { runReplay } from '../replay/run.js';
 import { renderReplay } from '../report/replay.js';
+import { styleFor } from '../report/style.js';
 
 export const REPLAY = {
   invocation: 'lsmc replay',
@@ -20,6 +21,7 @@ export const REPLAY = {
     adapter: { type: 'string', arg: 'NAME', help: `the implementation: ${ADAPTERS.map((a) => a.name).join(', ')} (default reference)` },
     set: { type: 'string', multiple: true, arg: 'knob=value', help: 'override a knob or bound of every trace\'s configuration' },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
+    'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
   exits: '0 every trace matches, 1 a divergence, 2 bad input.',
   examples: ['lsmc replay generated-tests/traces', 'lsmc replay stale.itf.json --adapter reference-ops'],
@@ -35,6 +37,6 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
   const why = factory.unavailable();
   if (why !== null) throw new InputError('--adapter', name, `an adapter that can run here (${why})`);
   const summary = runReplay(positionals, factory, values.set ?? []);
-  process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${renderReplay(summary)}\n`);
+  process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${renderReplay(summary, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
   return summary.outcomes.some((o) => o.kind === 'diverged') ? 1 : 0;
 }

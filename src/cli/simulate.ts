@@ -12,9 +12,11 @@ import type { SearchProgress } from '../simulate/search.js';
 import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
 import { progressLine, renderSimulation, simulationJson, summaryLine } from '../simulate/render.js';
 import type { SimulationReport, SimulationRequest } from '../simulate/run.js';
+import { styleFor } from '../report/style.js';
 import { guardTraceFile } from '../trace/file.js';
 import { writeCounterexample } from './trace-out.js';
 import { type CommandSpec, parseCommand } from './command.js';
+import { rerunCommand } from './rerun.js';
 import { runInWorker } from './worker-run.js';
 
 /** The package root, from dist/src/cli. */
@@ -47,6 +49,7 @@ export const SIMULATE = {
     depth: { type: 'string', arg: 'D', help: `steps per walk at most (default ${DEFAULT_DEPTH}); a walk also ends when no action is enabled` },
     seed: { type: 'string', arg: 'S', help: `an integer from 0 to ${MAX_SEED}; random by default, and printed for a rerun` },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
+    'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
     out: { type: 'string', arg: 'FILE', help: 'write the counterexample as ITF (never over a file lsmc did not write)' },
   },
   exits: '0 no violation, 1 violation, 2 bad input, 3 interrupted with no violation found.',
@@ -70,7 +73,6 @@ function integerFlag(flag: string, text: string | undefined, min: number, max: n
 export async function simulate(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand(SIMULATE, args);
   if (positionals.length > 1) throw new InputError('lsmc simulate', positionals[1], 'at most one CONFIG file');
-  const modelArg = positionals[0] ?? DEFAULT_MODEL;
   const modelPath = positionals[0] ?? resolve(ROOT, DEFAULT_MODEL);
   const sets = values.set ?? [];
   const invariants = values.invariant ?? [];
@@ -85,20 +87,18 @@ export async function simulate(args: readonly string[]): Promise<number> {
   if (out !== undefined) guardTraceFile('--out', out);
 
   const named = loadSimulationConfig(modelPath, sets);
-  const rerun = [
-    'lsmc simulate',
-    modelArg,
-    ...sets.map((s) => `--set ${s}`),
-    ...invariants.map((i) => `--invariant ${i}`),
-    `--runs ${runs}`,
-    `--depth ${depth}`,
-    `--seed ${seed}`,
-  ].join(' ');
+  const rerun = rerunCommand([
+    'simulate',
+    ...positionals.slice(0, 1),
+    ...sets.flatMap((s) => ['--set', s]),
+    ...invariants.flatMap((i) => ['--invariant', i]),
+    ...['--runs', String(runs), '--depth', String(depth), '--seed', String(seed)],
+  ]);
   const request: SimulationRequest = { config: named.config, model: named.name, invariants, runs, depth, seed, rerun };
 
   const report = await runInWorker<SimulationRequest, SearchProgress, SimulationReport>(new URL('../simulate/worker.js', import.meta.url), request, (p) => progressLine(p, request.runs));
   if (values.json) process.stdout.write(`${JSON.stringify(simulationJson(report))}\n`);
-  else process.stdout.write(`${renderSimulation(report)}\n`);
+  else process.stdout.write(`${renderSimulation(report, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
   if (out !== undefined) writeCounterexample('--out', out, report.itf);
   process.stderr.write(`${summaryLine(report)}\n`);
   return report.result === 'ok' ? 0 : report.result === 'violation' ? 1 : 3;

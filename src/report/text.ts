@@ -9,6 +9,7 @@ import { get, loadAt, readerIndexAt } from '../../spec/explain.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 import type { CheckReport } from '../check/run.js';
 import type { Trace } from '../trace/replay.js';
+import { PLAIN, type Style } from './style.js';
 
 const WINDOW: Readonly<Record<string, string>> = { create: 'initialisation', update: 'update', destroy: 'clear' };
 
@@ -75,7 +76,7 @@ function flatten(v: Plain, path: string, out: Map<string, string>): void {
   out.set(path, v === -1 ? '-' : String(v));
 }
 
-function changes(before: Record_, after: Record_): string[] {
+function changes(before: Record_, after: Record_, style: Style): string[] {
   const a = new Map<string, string>();
   const b = new Map<string, string>();
   flatten(before, '', a);
@@ -84,12 +85,12 @@ function changes(before: Record_, after: Record_): string[] {
   for (const [path, value] of b) {
     if (HIDDEN.test(path) || /freeStack\[\d+\]$/.test(path)) continue;
     const old = a.get(path);
-    if (old !== value) out.push(`${path} ${old ?? '-'} -> ${value}`);
+    if (old !== value) out.push(`${path} ${style.was(old ?? '-')} -> ${style.now(value)}`);
   }
   return out;
 }
 
-export function renderTrace(trace: Trace): string[] {
+export function renderTrace(trace: Trace, style: Style = PLAIN): string[] {
   const lines: string[] = [];
   const width = String(trace.states.length - 1).length;
   trace.states.forEach((st, i) => {
@@ -104,7 +105,7 @@ export function renderTrace(trace: Trace): string[] {
     const picks = Object.values(st.step.picks).map(String).join(', ');
     const action = picks === '' ? st.step.action : `${st.step.action}(${picks})`;
     lines.push(`  ${n}  ${st.step.actorLabel}: ${action}${g ? ` -- ${g}` : ''}${obs ? `  => ${obs}` : ''}${loopMark}`);
-    const diff = changes(trace.states[i - 1].vars, st.vars);
+    const diff = changes(trace.states[i - 1].vars, st.vars, style);
     for (let k = 0; k < diff.length; k += 3) lines.push(`  ${' '.repeat(width)}      ${diff.slice(k, k + 3).join('; ')}`);
   });
   if (trace.loop !== undefined)
@@ -115,20 +116,20 @@ export function renderTrace(trace: Trace): string[] {
 const num = (n: number): string => n.toLocaleString('en-US');
 
 /** A violation for people: which invariant, why in one sentence, then the steps. `how` says how the trace was found. */
-export function renderViolation(invariant: string, explanation: string, how: string, trace: Trace): string[] {
-  return [`Invariant ${invariant} is violated.`, `  ${explanation}`, '', `Counterexample (${how}):`, ...renderTrace(trace), ''];
+export function renderViolation(invariant: string, explanation: string, how: string, trace: Trace, style: Style = PLAIN): string[] {
+  return [`${style.bad('Invariant')} ${style.invariant(invariant)} ${style.bad('is violated.')}`, `  ${explanation}`, '', `Counterexample (${how}):`, ...renderTrace(trace, style), ''];
 }
 
-export function renderCheck(r: CheckReport): string {
+export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   const s = r.stats;
   const out: string[] = [];
   if (r.result === 'violation' && r.trace !== null) {
     const steps = r.trace.states.length - 1;
-    out.push(...renderViolation(r.invariant ?? '', r.explanation ?? '', r.trace.loop === undefined ? `${steps} steps, a shortest one` : `a lasso of ${steps} steps`, r.trace));
+    out.push(...renderViolation(r.invariant ?? '', r.explanation ?? '', r.trace.loop === undefined ? `${steps} steps, a shortest one` : `a lasso of ${steps} steps`, r.trace, style));
   } else if (r.result === 'ok') {
-    out.push(`No violation: ${r.checked.join(', ')} hold on every reachable state.`);
+    out.push(`${style.good('No violation:')} ${r.checked.map(style.invariant).join(', ')} hold on every reachable state.`);
   } else {
-    out.push(`Stopped early (${r.limitReason}) with no violation found: the bounded space was not fully explored.`);
+    out.push(`${style.partial(`Stopped early (${r.limitReason})`)} with no violation found: the bounded space was not fully explored.`);
   }
   out.push(`  ${num(s.distinctStates)} distinct states, ${num(s.transitions)} transitions, depth ${s.depth}${s.symmetry ? ' (symmetry reduction on)' : ''}`);
   out.push(

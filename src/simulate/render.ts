@@ -4,23 +4,24 @@
  * stderr summary line and to the two JSON fields named for them.
  */
 import { round } from '../report/json.js';
+import { PLAIN, type Style } from '../report/style.js';
 import { renderViolation } from '../report/text.js';
 import type { SimulationReport } from './run.js';
 import type { SearchProgress } from './search.js';
 
 const num = (n: number): string => n.toLocaleString('en-US');
 
-export function renderSimulation(r: SimulationReport): string {
+export function renderSimulation(r: SimulationReport, style: Style = PLAIN): string {
   const out: string[] = [];
   if (r.result === 'violation' && r.trace !== null) {
     const steps = r.trace.states.length - 1;
     const how = `${steps} steps, shrunk from ${r.originalLength} in ${num(r.shrinkTries)} tries; walk ${num(r.runs)} of ${num(r.requestedRuns)} found it`;
-    out.push(...renderViolation(r.invariant ?? '', r.explanation ?? '', how, r.trace));
+    out.push(...renderViolation(r.invariant ?? '', r.explanation ?? '', how, r.trace, style));
   } else if (r.result === 'ok') {
-    out.push(`No violation in ${num(r.runs)} random walks of up to ${num(r.depth)} steps: ${r.checked.join(', ')} held on every state and step visited.`);
+    out.push(`${style.good(`No violation in ${num(r.runs)} random walks`)} of up to ${num(r.depth)} steps: ${r.checked.map(style.invariant).join(', ')} held on every state and step visited.`);
     out.push('  Random walks prove nothing about the states they did not reach, and liveness (reader-progress) is not simulated.');
   } else {
-    out.push(`Interrupted after ${num(r.runs)} of ${num(r.requestedRuns)} walks with no violation found.`);
+    out.push(`${style.partial(`Interrupted after ${num(r.runs)} of ${num(r.requestedRuns)} walks`)} with no violation found.`);
   }
   out.push(`  ${num(r.runs)} walks, ${num(r.steps)} steps, seed ${r.seed}`);
   out.push(`  model ${r.model}: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
