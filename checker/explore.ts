@@ -33,6 +33,11 @@ export interface ExploreOptions {
   readonly onStep?: (action: number, fromId: number, from: Uint8Array, to: Uint8Array, bad: number) => void;
   /** Called for every state with no enabled action that is not a proper end (a deadlock), checked or not. */
   readonly onDeadEnd?: (id: number, state: Uint8Array) => void;
+  /**
+   * Keep exploring after a violation (TLC's -continue): every checked invariant that breaks is
+   * reported once, with the first counterexample BFS meets for it, which is a shortest one.
+   */
+  readonly continueAfterViolation?: boolean;
 }
 
 export interface Progress {
@@ -62,10 +67,29 @@ export type { Path } from './rebuild.js';
 /** The path from the initial state through state `fromId`, then `action` (picked out by `lastOk` under symmetry). */
 export type PathBuilder = (fromId: number, action: number, lastOk: LastStepTest) => Path;
 
+export type LimitReason = 'max-states' | 'max-seconds' | 'interrupted';
+
+export interface Violation {
+  readonly invariant: string;
+  readonly path: Path;
+}
+
 export type ExploreResult =
   | { readonly kind: 'ok'; readonly stats: Stats; readonly pathTo: PathBuilder }
-  | { readonly kind: 'violation'; readonly invariant: string; readonly path: Path; readonly stats: Stats }
-  | { readonly kind: 'limit'; readonly reason: 'max-states' | 'max-seconds' | 'interrupted'; readonly stats: Stats; readonly pathTo: PathBuilder };
+  | {
+      readonly kind: 'violation';
+      /** The first violation found, and its shortest path; `violations` holds it and, with continueAfterViolation, every other. */
+      readonly invariant: string;
+      readonly path: Path;
+      readonly violations: readonly Violation[];
+      /**
+       * Why exploration ended before the whole space was seen, or null when it was all seen (only
+       * with continueAfterViolation): then every checked invariant not in `violations` holds.
+       */
+      readonly stopped: 'first-violation' | 'all-broken' | LimitReason | null;
+      readonly stats: Stats;
+    }
+  | { readonly kind: 'limit'; readonly reason: LimitReason; readonly stats: Stats; readonly pathTo: PathBuilder };
 
 export const DEADLOCK = 'deadlock';
 
@@ -77,8 +101,15 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   const recordGraph = liveProps.length > 0 && spec.mayCycle;
   // Liveness subjects are actors, which symmetry would permute; the graph is kept unreduced.
   const symmetry = options.symmetry && !recordGraph;
-  const stateMask = maskOf(spec, 'state', options.invariantMask);
-  const stepMask = maskOf(spec, 'step', options.invariantMask);
+  // With continueAfterViolation an invariant leaves what is checked once it is reported. The hot
+  // loop reads its own copies (a variable a closure captures lives in a slower context slot), which
+  // it refreshes from `live` after `broken` changes it.
+  const live = { state: maskOf(spec, 'state', options.invariantMask), step: maskOf(spec, 'step', options.invariantMask), deadlock: options.checkDeadlock };
+  let stateMask = live.state;
+  let stepMask = live.step;
+  let checkDeadlock = live.deadlock;
+  const keepGoing = options.continueAfterViolation === true;
+  const found: Violation[] = [];
 
   const words = spec.stateBytes >> 2;
   const cur = new Uint8Array(spec.stateBytes);
@@ -117,11 +148,25 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
     };
   };
   const pathTo: PathBuilder = (fromId, action, lastOk) => rebuildPath(spec, { parents, actions }, fromId, action, symmetry, lastOk);
-  const violation = (invariant: string, lastId: number, lastAction: number): ExploreResult => {
-    const bit = invariantBit(spec, invariant);
-    const path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, (_a, _f, _t, bad) => (bad & bit) === bit);
-    return { kind: 'violation', invariant, path, stats: stats() };
+  const ended = (stopped: 'first-violation' | 'all-broken' | LimitReason | null): ExploreResult =>
+    ({ kind: 'violation', invariant: found[0].invariant, path: found[0].path, violations: found, stopped, stats: stats() });
+  /**
+   * Records the invariants of `mask` (or deadlock) as broken by the path to `lastId` then
+   * `lastAction`; returns the result to end with, or null to go on exploring.
+   */
+  const broken = (mask: number, lastId: number, lastAction: number): ExploreResult | null => {
+    for (const invariant of mask === 0 ? [DEADLOCK] : namesOf(spec, keepGoing ? mask : lowestBit(mask))) {
+      const bit = invariantBit(spec, invariant);
+      const path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, (_a, _f, _t, bad) => (bad & bit) === bit);
+      found.push({ invariant, path });
+      live.state &= ~bit;
+      live.step &= ~bit;
+      if (invariant === DEADLOCK) live.deadlock = false;
+    }
+    if (!keepGoing) return ended('first-violation');
+    return live.state === 0 && live.step === 0 && !live.deadlock && liveProps.length === 0 ? ended('all-broken') : null;
   };
+  const limited = (reason: LimitReason): ExploreResult => (found.length > 0 ? ended(reason) : { kind: 'limit', reason, stats: stats(), pathTo });
 
   spec.init(next);
   if (symmetry) spec.canonicalize(next);
@@ -130,7 +175,11 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   parents.push(-1);
   actions.push(spec.actionCount);
   const initBad = spec.violations(next, stateMask);
-  if (initBad !== 0) return violation(firstName(spec, initBad), 0, -1);
+  if (initBad !== 0) {
+    const end = broken(initBad, 0, -1);
+    if (end !== null) return end;
+    ({ state: stateMask, step: stepMask, deadlock: checkDeadlock } = live);
+  }
   level.push(nextWords, 0);
 
   let processed = 0;
@@ -145,7 +194,11 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
         enabled++;
         transitions++;
         if (onStep !== undefined) onStep(a, id, cur, next, bad);
-        if ((bad & stepMask) !== 0) return violation(firstName(spec, bad & stepMask), id, a);
+        if ((bad & stepMask) !== 0) {
+          const end = broken(bad & stepMask, id, a);
+          if (end !== null) return end;
+          ({ state: stateMask, step: stepMask, deadlock: checkDeadlock } = live);
+        }
         if (symmetry) spec.canonicalize(next);
         fingerprint(nextWords, words, fp);
         const newId = seen.size;
@@ -155,19 +208,26 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
         parents.push(id);
         actions.push(a);
         const badState = spec.violations(next, stateMask);
-        if (badState !== 0) return violation(firstName(spec, badState), newId, -1);
+        if (badState !== 0) {
+          const end = broken(badState, newId, -1);
+          if (end !== null) return end;
+          ({ state: stateMask, step: stepMask, deadlock: checkDeadlock } = live);
+        }
         nextLevel.push(nextWords, newId);
       }
-      if (enabled === 0 && (options.checkDeadlock || options.onDeadEnd !== undefined) && !spec.isFinal(cur)) {
-        if (options.checkDeadlock) return violation(DEADLOCK, id, -1);
-        options.onDeadEnd?.(id, cur);
+      if (enabled === 0 && (checkDeadlock || options.onDeadEnd !== undefined) && !spec.isFinal(cur)) {
+        if (checkDeadlock) {
+          const end = broken(0, id, -1);
+          if (end !== null) return end;
+          ({ state: stateMask, step: stepMask, deadlock: checkDeadlock } = live);
+        } else options.onDeadEnd?.(id, cur);
       }
       if (++processed % POLL_EVERY === 0) {
         const now = performance.now();
         const seconds = (now - started) / 1000;
-        if (options.maxStates !== undefined && seen.size >= options.maxStates) return { kind: 'limit', reason: 'max-states', stats: stats(), pathTo };
-        if (options.maxSeconds !== undefined && seconds >= options.maxSeconds) return { kind: 'limit', reason: 'max-seconds', stats: stats(), pathTo };
-        if (options.shouldStop?.()) return { kind: 'limit', reason: 'interrupted', stats: stats(), pathTo };
+        if (options.maxStates !== undefined && seen.size >= options.maxStates) return limited('max-states');
+        if (options.maxSeconds !== undefined && seconds >= options.maxSeconds) return limited('max-seconds');
+        if (options.shouldStop?.()) return limited('interrupted');
         if (options.onProgress && now - lastProgress >= progressEvery) {
           lastProgress = now;
           options.onProgress({ distinct: seen.size, transitions, depth, queued: level.count - q + nextLevel.count, seconds });
@@ -187,11 +247,13 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
     let bitOffset = 0;
     for (const prop of liveProps) {
       const lasso = findLasso(spec, frozen, prop, bitOffset, { parents, actions });
-      if (lasso !== null) return { kind: 'violation', invariant: prop.name, path: lasso, stats: stats() };
       bitOffset += prop.subjects;
+      if (lasso === null) continue;
+      found.push({ invariant: prop.name, path: lasso });
+      if (!keepGoing) return ended('first-violation');
     }
   }
-  return { kind: 'ok', stats: stats(), pathTo };
+  return found.length > 0 ? ended(null) : { kind: 'ok', stats: stats(), pathTo };
 }
 
 function maskOf(spec: Spec, kind: 'state' | 'step', selected: number): number {
@@ -202,10 +264,12 @@ function maskOf(spec: Spec, kind: 'state' | 'step', selected: number): number {
   return mask;
 }
 
-function firstName(spec: Spec, mask: number): string {
-  for (let i = 0; i < spec.invariants.length; i++) if ((mask & (1 << i)) !== 0) return spec.invariants[i].name;
-  throw new Error(`no invariant in mask ${mask}`);
+/** The invariants of `mask`, in the spec's order. */
+function namesOf(spec: Spec, mask: number): string[] {
+  return spec.invariants.filter((_, i) => (mask & (1 << i)) !== 0).map((inv) => inv.name);
 }
+
+const lowestBit = (mask: number): number => mask & -mask;
 
 function invariantBit(spec: Spec, name: string): number {
   const i = spec.invariants.findIndex((inv) => inv.name === name);

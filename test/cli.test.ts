@@ -69,6 +69,23 @@ describe('lsmc check', () => {
     expect(j.limitReason).toBe('max-states');
   });
 
+  it('--continue reports every broken invariant, writes a trace for each, and exits 1', () => {
+    const out = join(scratch, 'many.itf.json');
+    const r = lsmc('check', 'model/hazard-03-link-then-init.json', '--set', 'linkOrder=link-then-init', '--set', 'validation=none', '--continue', '--trace-out', out);
+    expect(r.code).toBe(1);
+    const broken = [...r.stdout.matchAll(/^Invariant (\S+) is violated\.$/gm)].map((m) => m[1]);
+    expect(broken.length).toBeGreaterThan(2);
+    expect(r.stdout).toMatch(new RegExp(`^${broken.length} of 13 checked properties violated: ${broken[0]} \\(\\d+ steps\\), `, 'm'));
+    expect(r.stdout).toContain('--continue\n');
+    for (const invariant of broken) {
+      const trace = JSON.parse(readFileSync(join(scratch, `many.${invariant}.itf.json`), 'utf8'));
+      expect(trace['#meta'].invariant).toBe(invariant);
+    }
+    const j = JSON.parse(lsmc('check', 'model/hazard-03-link-then-init.json', '--set', 'linkOrder=link-then-init', '--set', 'validation=none', '--continue', '--json').stdout);
+    expect(j.violations.map((v: { invariant: string }) => v.invariant)).toEqual(broken);
+    expect(j.held.length + broken.length).toBe(13);
+  });
+
   it('refuses to overwrite a file it did not write', () => {
     const mine = join(scratch, 'notes.txt');
     writeFileSync(mine, 'my notes');

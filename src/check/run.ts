@@ -20,14 +20,32 @@ export interface CheckRequest {
   readonly symmetry: boolean;
   readonly maxStates?: number;
   readonly maxSeconds?: number;
+  /** Go on after a violation and report every invariant that breaks (TLC's -continue). */
+  readonly continueAfterViolation?: boolean;
   /** The command that reproduces this run, printed with every result. */
   readonly rerun: string;
 }
 
+/** One broken invariant with its shortest counterexample. */
+export interface CheckViolation {
+  readonly invariant: string;
+  readonly explanation: string;
+  readonly trace: Trace;
+  readonly itf: ItfTrace;
+}
+
 export interface CheckReport {
   readonly result: 'ok' | 'violation' | 'limit';
+  /** The first violation's (the only one without --continue). */
   readonly invariant: string | null;
+  /** Why exploration stopped short of the whole space (for a violation: see ExploreResult.stopped). */
   readonly limitReason: string | null;
+  /** Every invariant found broken, in the order BFS met them; the first is `invariant`. */
+  readonly violations: readonly CheckViolation[];
+  /** The run went on after violations (--continue). */
+  readonly continued: boolean;
+  /** The checked invariants that held on the whole space (empty if it was not all explored). */
+  readonly held: readonly string[];
   readonly stats: Stats;
   readonly checked: readonly string[];
   readonly config: Record<string, string | number>;
@@ -65,6 +83,7 @@ export function runCheck(
     onProgress: hooks.onProgress,
     shouldStop: hooks.shouldStop,
     progressEveryMs: hooks.progressEveryMs,
+    continueAfterViolation: request.continueAfterViolation,
   });
   const config = flatConfig(request.config);
   const notes: string[] = [];
@@ -73,21 +92,28 @@ export function runCheck(
   if (liveness.length > 0 && spec.mayCycle && request.symmetry)
     notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
   if (spec.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), so that the space stays finite.');
-  const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes };
+  const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes, continued: request.continueAfterViolation === true };
   if (outcome.kind !== 'violation') {
-    return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, explanation: null, trace: null, itf: null };
+    const held = outcome.kind === 'ok' ? checked : [];
+    return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, violations: [], held, explanation: null, trace: null, itf: null };
   }
-  const trace = replayPath(spec, outcome.path);
-  const subject = outcome.path.subject === undefined ? null : actorLabel(spec, spec.actors.firstReader + outcome.path.subject);
-  const explanation = explainViolation(outcome.invariant as Verdict, trace.states, subject);
-  const itf = toItf(trace, STATE_VARS, itfHeader({
-    description: `Counterexample to ${outcome.invariant}: ${explanation}`,
-    status: 'violation',
-    invariant: outcome.invariant,
-    model: request.model,
-    config,
-    rerun: request.rerun,
-    fingerprintBits: FINGERPRINT_BITS,
-  }));
-  return { ...base, result: 'violation', invariant: outcome.invariant, limitReason: null, explanation, trace, itf };
+  const violations = outcome.violations.map(({ invariant, path }): CheckViolation => {
+    const trace = replayPath(spec, path);
+    const subject = path.subject === undefined ? null : actorLabel(spec, spec.actors.firstReader + path.subject);
+    const explanation = explainViolation(invariant as Verdict, trace.states, subject);
+    const itf = toItf(trace, STATE_VARS, itfHeader({
+      description: `Counterexample to ${invariant}: ${explanation}`,
+      status: 'violation',
+      invariant,
+      model: request.model,
+      config,
+      rerun: request.rerun,
+      fingerprintBits: FINGERPRINT_BITS,
+    }));
+    return { invariant, explanation, trace, itf };
+  });
+  const first = violations[0];
+  const stopped = outcome.stopped === 'first-violation' || outcome.stopped === 'all-broken' ? null : outcome.stopped;
+  const held = outcome.stopped === null ? checked.filter((name) => !violations.some((v) => v.invariant === name)) : [];
+  return { ...base, result: 'violation', invariant: first.invariant, limitReason: stopped, violations, held, explanation: first.explanation, trace: first.trace, itf: first.itf };
 }

@@ -20,7 +20,7 @@ import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe,
 import { rerunCommand } from './rerun.js';
 import { runInWorker } from './worker-run.js';
 import { guardTraceFile } from '../trace/file.js';
-import { writeCounterexample } from './trace-out.js';
+import { traceFileFor, writeCounterexample } from './trace-out.js';
 import { GEN, genCommand } from './gen.js';
 import { SIMULATE, simulate } from './simulate.js';
 import { readFileSync } from 'node:fs';
@@ -47,10 +47,11 @@ const CHECK = {
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
     'max-states': { type: 'string', arg: 'N', help: 'stop after N distinct states (exit 3 if nothing was violated)' },
     'max-seconds': { type: 'string', arg: 'S', help: 'stop after S seconds (exit 3 if nothing was violated)' },
-    'trace-out': { type: 'string', arg: 'FILE', help: 'write the counterexample as ITF (checked before the run starts)' },
+    continue: { type: 'boolean', help: "go on after a violation and report every invariant that breaks, each with its shortest counterexample (TLC's -continue)" },
+    'trace-out': { type: 'string', arg: 'FILE', help: 'write the counterexample as ITF (checked before the run starts); with --continue, one file per broken invariant, FILE with the invariant before .itf.json' },
   },
   exits: EXITS,
-  examples: ['lsmc check', 'lsmc check --set validation=none --invariant no-stale-read --trace-out stale.itf.json'],
+  examples: ['lsmc check', 'lsmc check --set validation=none --invariant no-stale-read --trace-out stale.itf.json', 'lsmc check --set indexReuse=immediate --continue'],
 } as const satisfies CommandSpec;
 
 const KNOBS = {
@@ -152,8 +153,11 @@ async function check(args: readonly string[]): Promise<number> {
     if (!known.includes(name as (typeof known)[number])) throw new InputError('--invariant', name, `one of ${known.join(', ')}`);
   const maxStates = positiveNumber('--max-states', values['max-states'], true);
   const maxSeconds = positiveNumber('--max-seconds', values['max-seconds'], false);
+  const continued = values.continue === true;
   const traceOut = values['trace-out'];
-  if (traceOut !== undefined) guardTraceFile('--trace-out', traceOut);
+  const checkedNames = invariants.length === 0 ? known : invariants;
+  // Every file a --continue run may write is checked now, not only the first.
+  if (traceOut !== undefined) for (const file of continued ? checkedNames.map((name) => traceFileFor(traceOut, name)) : [traceOut]) guardTraceFile('--trace-out', file);
 
   const named = loadConfigFile(modelPath);
   const config = applyOverrides(named.config, sets);
@@ -166,13 +170,18 @@ async function check(args: readonly string[]): Promise<number> {
     ...(symmetry ? [] : ['--no-symmetry']),
     ...(maxStates === undefined ? [] : ['--max-states', String(maxStates)]),
     ...(maxSeconds === undefined ? [] : ['--max-seconds', String(maxSeconds)]),
+    ...(continued ? ['--continue'] : []),
   ]);
-  const request: CheckRequest = { config, model: named.name, invariants, symmetry, maxStates, maxSeconds, rerun };
+  const request: CheckRequest = { config, model: named.name, invariants, symmetry, maxStates, maxSeconds, continueAfterViolation: continued, rerun };
 
   const report = await runInWorker<CheckRequest, Progress, CheckReport>(new URL('./check-worker.js', import.meta.url), request, progressLine);
   if (values.json) process.stdout.write(`${JSON.stringify(checkJson(report))}\n`);
   else process.stdout.write(`${renderCheck(report, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
-  if (traceOut !== undefined) writeCounterexample('--trace-out', traceOut, report.itf);
+  if (traceOut !== undefined && !continued) writeCounterexample('--trace-out', traceOut, report.itf);
+  if (traceOut !== undefined && continued) {
+    if (report.violations.length === 0) writeCounterexample('--trace-out', traceOut, null);
+    for (const v of report.violations) writeCounterexample('--trace-out', traceFileFor(traceOut, v.invariant), v.itf);
+  }
   return exitCodeFor(report);
 }
 

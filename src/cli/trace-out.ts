@@ -11,3 +11,9 @@ export function writeCounterexample(flag: string, out: string, itf: ItfTrace | n
   if (saved.failed === null) process.stderr.write(`lsmc: counterexample written to ${out} (ITF)\n`);
   else process.stderr.write(`lsmc: ${flag}: could not write ${out} (${saved.failed}); the counterexample is in ${saved.path} (ITF)\n`);
 }
+
+/** With --continue, the file for one invariant's counterexample: `stale.itf.json` -> `stale.no-leak.itf.json`. */
+export function traceFileFor(file: string, invariant: string): string {
+  const stem = file.replace(/(\.itf)?\.json$/, '');
+  return `${stem}.${invariant}.itf.json`;
+}

@@ -25,6 +25,9 @@ export function checkJson(r: CheckReport): Record<string, unknown> {
     notes: r.notes,
     ...(r.explanation === null ? {} : { explanation: r.explanation }),
     ...(r.itf === null ? {} : { trace: r.itf }),
+    ...(r.continued
+      ? { held: r.held, violations: r.violations.map((v) => ({ invariant: v.invariant, steps: v.trace.states.length - 1, explanation: v.explanation, trace: v.itf })) }
+      : {}),
   };
 }
 

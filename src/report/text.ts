@@ -123,9 +123,16 @@ export function renderViolation(invariant: string, explanation: string, how: str
 export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   const s = r.stats;
   const out: string[] = [];
-  if (r.result === 'violation' && r.trace !== null) {
-    const steps = r.trace.states.length - 1;
-    out.push(...renderViolation(r.invariant ?? '', r.explanation ?? '', r.trace.loop === undefined ? `${steps} steps, a shortest one` : `a lasso of ${steps} steps`, r.trace, style));
+  const length = (t: Trace): string => (t.loop === undefined ? `${t.states.length - 1} steps` : `a lasso of ${t.states.length - 1} steps`);
+  if (r.result === 'violation') {
+    for (const v of r.violations) out.push(...renderViolation(v.invariant, v.explanation, v.trace.loop === undefined ? `${length(v.trace)}, a shortest one` : length(v.trace), v.trace, style));
+    if (r.continued) {
+      const broken = r.violations.map((v) => `${style.invariant(v.invariant)} (${length(v.trace)})`).join(', ');
+      const rest = r.limitReason !== null
+        ? `; ${style.partial(`stopped early (${r.limitReason})`)}: the others were not fully checked`
+        : r.held.length > 0 ? `; ${r.held.map(style.invariant).join(', ')} hold on every reachable state` : '';
+      out.push(`${style.bad(`${r.violations.length} of ${r.checked.length} checked properties violated:`)} ${broken}${rest}.`);
+    }
   } else if (r.result === 'ok') {
     out.push(`${style.good('No violation:')} ${r.checked.map(style.invariant).join(', ')} hold on every reachable state.`);
   } else {
