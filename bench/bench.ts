@@ -19,7 +19,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const BENCH_MODEL = 'model/reads.json';
 const SMALL_MODEL = 'model/hazard-11-zero-on-recycle.json';
 
-interface Row {
+export interface Row {
   readonly explorer: string;
   readonly model: string;
   readonly symmetry: boolean;
@@ -61,13 +61,24 @@ function plainMap(model: string, config: Config): Row {
   };
 }
 
-/** Runs every measurement, printing a line per row as it comes, or one JSON object at the end. */
-export function runBench(json: boolean): void {
+export interface ReplayFigures {
+  readonly traces: number;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly stepsPerSecond: number;
+}
+
+export interface CoreFigures {
+  readonly model: string;
+  readonly config: Record<string, string | number>;
+  readonly rows: readonly Row[];
+  readonly replay: ReplayFigures;
+}
+
+/** The explorer rows and the replay of the committed suite; `log` gets a line per row as it comes. */
+export function measureCore(log: (line: string) => void): CoreFigures {
   const config = loadConfigFile(resolve(ROOT, BENCH_MODEL)).config;
   const small = loadConfigFile(resolve(ROOT, SMALL_MODEL)).config;
-  const log = (line: string): void => {
-    if (!json) process.stdout.write(`${line}\n`);
-  };
   log(`bench configuration ${BENCH_MODEL}: ${Object.entries(flatConfig(config)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const rows: Row[] = [];
   for (const symmetry of [true, false]) {
@@ -86,7 +97,15 @@ export function runBench(json: boolean): void {
   const replayRow = { traces: replay.traces, steps: replay.steps, seconds: replay.seconds, stepsPerSecond: Math.round(replay.steps / replay.seconds) };
   log(`replay of generated-tests/traces against the reference implementation:`);
   log(`  ${replayRow.traces.toLocaleString('en-US')} traces  ${replayRow.steps.toLocaleString('en-US')} steps  ${replayRow.seconds.toFixed(2)} s  ${replayRow.stepsPerSecond.toLocaleString('en-US')} steps/s`);
-  if (json) process.stdout.write(`${JSON.stringify({ model: BENCH_MODEL, config: flatConfig(config), rows, replay: replayRow })}\n`);
+  return { model: BENCH_MODEL, config: flatConfig(config), rows, replay: replayRow };
+}
+
+/** Runs every measurement, printing a line per row as it comes, or one JSON object at the end. */
+export function runBench(json: boolean): void {
+  const core = measureCore((line) => {
+    if (!json) process.stdout.write(`${line}\n`);
+  });
+  if (json) process.stdout.write(`${JSON.stringify(core)}\n`);
 }
 
 function format(r: Row): string {

@@ -12,7 +12,7 @@
  * Every way a counter here can come back to a value it had, each compared literally:
  * - a reclaimed page allocated again is zeroed (pageReclaim=zero-page or unmap): seq, gen and the
  *   value words of all its slots restart at 0 while a reader may be between its two seq loads, or
- *   hold a cached gen (the seqcount ABA of the README's Verdicts);
+ *   hold a cached gen (the seqcount ABA of docs/model.md, Verdicts);
  * - a load through the zero page reads 0, a value seq and gen had before the page was first used;
  * - writers=plain-seq: two read-modify-write bumps lose one or store an older value;
  * - wrap-around of the real 32-bit counters needs 2^31 writes during one read; no bound comes near

@@ -1,8 +1,8 @@
 /**
  * Ctrl-C on every long command: the signal goes to the whole process group, as a terminal sends
  * it; the command stops within two seconds with its partial report and exit 3. The commands run
- * as the README shows for scripts that read the exit code: node_modules/.bin/lsmc, not npx, which
- * dies of the same signal and reports 130 whatever lsmc returns (README, section Commands).
+ * as docs/commands.md shows for scripts that read the exit code: node_modules/.bin/lsmc, not npx, which
+ * dies of the same signal and reports 130 whatever lsmc returns (docs/commands.md, lsmc check).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

@@ -1,25 +1,44 @@
-/** `npm run bench [-- --json]`: the measurements of bench/bench.ts, after checking the command line. */
+/** `npm run bench [-- --json | --markdown FILE]`: the measurements of bench/, after checking the command line. */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { runBench } from '../../bench/bench.js';
+import { FIGURES_MARK, figuresMarkdown, measureFigures } from '../../bench/figures.js';
+import { checkOutputFile } from '../fs/output.js';
 import { InputError } from '../model/config.js';
 import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp } from './command.js';
 
 const BENCH = {
   invocation: 'npm run bench --',
   summary: 'states per second, bytes per state and replay speed on fixed configurations',
-  usage: '[--json]',
+  usage: '[--json | --markdown FILE]',
   about:
-    'Explores model/reads.json with and without symmetry, and model/hazard-11-zero-on-recycle.json with the fingerprinted explorer and with the plain-Map explorer of the tests, reporting distinct states, transitions, depth, seconds, states per second and bytes per state; then replays every committed generated trace against the reference implementation and reports steps per second. It takes about three minutes on two cores.',
+    'Explores model/reads.json with and without symmetry, and model/hazard-11-zero-on-recycle.json with the fingerprinted explorer and with the plain-Map explorer of the tests, reporting distinct states, transitions, depth, seconds, states per second and bytes per state; then replays every committed generated trace against the reference implementation and reports steps per second. docs/numbers.md says how long it takes.\n\nWith --markdown FILE it first times the commands the README shows, as a user runs them (lsmc check on the reference configuration, lsmc gen, a hazard, lsmc simulate, lsmc replay of the committed suite, npm run test:unit), and writes every figure into FILE with the machine, the load and the date: docs/numbers.md is that page. It takes a few minutes longer than without.',
   positionals: [],
-  options: { json: { type: 'boolean', help: 'print one JSON object on stdout instead of the lines' } },
+  options: {
+    json: { type: 'boolean', help: 'print one JSON object on stdout instead of the lines' },
+    markdown: { type: 'string', arg: 'FILE', help: 'also time the README\'s commands and write every figure as a page (docs/numbers.md); FILE must be new or a page this wrote' },
+  },
   exits: '0 measured, 2 bad input, 4 a configuration did not pass or a committed trace did not replay.',
-  examples: ['npm run bench', 'npm run bench -- --json > bench.json'],
+  examples: ['npm run bench', 'npm run bench -- --json > bench.json', 'npm run bench -- --markdown docs/numbers.md'],
 } as const satisfies CommandSpec;
+
+const ourPage = (path: string): boolean => readFileSync(path, 'utf8').startsWith(FIGURES_MARK);
 
 quietOnClosedPipe();
 const args = process.argv.slice(2);
 try {
   if (wantsHelp(args)) process.stdout.write(`${helpText(BENCH)}\n`);
-  else runBench(parseCommand(BENCH, args).values.json === true);
+  else {
+    const { values } = parseCommand(BENCH, args);
+    const page = values.markdown;
+    if (page !== undefined && values.json === true) throw new InputError('npm run bench', '--markdown', 'no --json with it (the page is the output)');
+    if (page === undefined) runBench(values.json === true);
+    else {
+      checkOutputFile('--markdown', page, ourPage, 'a page npm run bench wrote');
+      const figures = measureFigures((line) => process.stdout.write(`${line}\n`));
+      writeFileSync(page, figuresMarkdown(figures));
+      process.stdout.write(`bench: wrote ${page}\n`);
+    }
+  }
 } catch (e) {
   if (e instanceof InputError) {
     process.stderr.write(`${errorLine('bench', e)}\n`);

@@ -26,7 +26,7 @@ const MUTANTS = {
   summary: 'score the generated suite and a fast-check baseline against mutants of the reference implementation',
   usage: '[options]',
   about:
-    'Applies each mutation of src/mutants/list.ts (or of --mutations FILE) to the reference implementation, and runs against each mutant, in a child process: the generated suite (every committed trace; the first divergence kills) and a fast-check fc.commands baseline given the same wall time. A mutant that hangs or crashes counts as killed. README.md, section Mutants, says more.',
+    'Applies each mutation of src/mutants/list.ts (or of --mutations FILE) to the reference implementation, and runs against each mutant, in a child process: the generated suite (every committed trace; the first divergence kills) and a fast-check fc.commands baseline given the same wall time. A mutant that hangs or crashes counts as killed. docs/commands.md, section npm run mutants, says more.',
   positionals: [],
   options: {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
