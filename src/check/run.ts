@@ -9,7 +9,7 @@ import { explainViolation, type Verdict } from '../../spec/explain.js';
 import { buildSpec } from '../../spec/index.js';
 import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
-import { type ItfTrace, itfHeader, toItf } from '../trace/itf.js';
+import { counterexampleHeader, type ItfTrace, toItf } from '../trace/itf.js';
 import { replayPath, type Trace } from '../trace/replay.js';
 
 export interface CheckRequest {
@@ -101,15 +101,7 @@ export function runCheck(
     const trace = replayPath(spec, path);
     const subject = path.subject === undefined ? null : actorLabel(spec, spec.actors.firstReader + path.subject);
     const explanation = explainViolation(invariant as Verdict, trace.states, subject);
-    const itf = toItf(trace, STATE_VARS, itfHeader({
-      description: `Counterexample to ${invariant}: ${explanation}`,
-      status: 'violation',
-      invariant,
-      model: request.model,
-      config,
-      rerun: request.rerun,
-      fingerprintBits: FINGERPRINT_BITS,
-    }));
+    const itf = toItf(trace, STATE_VARS, counterexampleHeader({ invariant, explanation, model: request.model, config, rerun: request.rerun }, { fingerprintBits: FINGERPRINT_BITS }));
     return { invariant, explanation, trace, itf };
   });
   const first = violations[0];

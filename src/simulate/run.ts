@@ -6,7 +6,7 @@ import { STATE_VARS } from '../../spec/describe.js';
 import { explainViolation, type Verdict } from '../../spec/explain.js';
 import { buildSpec, type LsmcSpec } from '../../spec/index.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
-import { type ItfTrace, itfHeader, toItf } from '../trace/itf.js';
+import { counterexampleHeader, type ItfTrace, toItf } from '../trace/itf.js';
 import { replayPath, type Trace } from '../trace/replay.js';
 import { search, type SearchProgress } from './search.js';
 import { selectInvariants } from './selection.js';
@@ -117,17 +117,9 @@ export function runSimulation(
 
   const trace = replayPath(spec, { actions });
   const explanation = explainViolation(invariant as Verdict, trace.states);
-  const itf = toItf(trace, STATE_VARS, itfHeader({
-    description: `Counterexample to ${invariant}: ${explanation}`,
-    status: 'violation',
-    invariant,
-    model: request.model,
-    config,
-    rerun: request.rerun,
-    producedBy: 'simulate',
-    seed: request.seed,
-    runs: request.runs,
-    depth: request.depth,
-  }));
+  const itf = toItf(trace, STATE_VARS, counterexampleHeader(
+    { invariant, explanation, model: request.model, config, rerun: request.rerun },
+    { producedBy: 'simulate', seed: request.seed, runs: request.runs, depth: request.depth },
+  ));
   return { ...base, result: 'violation', invariant, explanation, trace, itf };
 }

@@ -60,6 +60,19 @@ export function itfHeader(fields: Readonly<Record<string, unknown>>): Record<str
   return { format: 'ITF', 'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html', source: ITF_SOURCE, ...fields };
 }
 
+/** What a counterexample found by check or simulate says of itself; `extra` follows, in its order. */
+export interface CounterexampleFacts {
+  readonly invariant: string;
+  readonly explanation: string;
+  readonly model: string;
+  readonly config: Readonly<Record<string, string | number>>;
+  readonly rerun: string;
+}
+
+export function counterexampleHeader(c: CounterexampleFacts, extra: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return itfHeader({ description: `Counterexample to ${c.invariant}: ${c.explanation}`, status: 'violation', invariant: c.invariant, model: c.model, config: c.config, rerun: c.rerun, ...extra });
+}
+
 /** A trace file's text: one state per line, compact, and still readable and diffable line by line. */
 export function itfText(t: ItfTrace): string {
   const states = t.states.map((st) => JSON.stringify(st)).join(',\n');
