@@ -177,10 +177,9 @@ async function check(args: readonly string[]): Promise<number> {
   const report = await runInWorker<CheckRequest, Progress, CheckReport>(new URL('./check-worker.js', import.meta.url), request, progressLine);
   if (values.json) process.stdout.write(`${JSON.stringify(checkJson(report))}\n`);
   else process.stdout.write(`${renderCheck(report, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
-  if (traceOut !== undefined && !continued) writeCounterexample('--trace-out', traceOut, report.itf);
-  if (traceOut !== undefined && continued) {
-    if (report.violations.length === 0) writeCounterexample('--trace-out', traceOut, null);
-    for (const v of report.violations) writeCounterexample('--trace-out', traceFileFor(traceOut, v.invariant), v.itf);
+  if (traceOut !== undefined) {
+    if (!continued || report.violations.length === 0) writeCounterexample('--trace-out', traceOut, report.itf);
+    else for (const v of report.violations) writeCounterexample('--trace-out', traceFileFor(traceOut, v.invariant), v.itf);
   }
   return exitCodeFor(report);
 }
