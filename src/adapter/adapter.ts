@@ -59,6 +59,7 @@ export const VISIBLE_PARTS = {
   pages: 'each page: present in the kernel or not, and its user view',
   publishedSize: 'the published size',
   owners: "each owner's phase, pid number and owner -> index link",
+  cursors: "the allocator's cursor (cyclic), free list and high-water mark (lifo), and the pid allocator's cursor",
 } as const;
 export type VisiblePart = keyof typeof VISIBLE_PARTS;
 export const VISIBLE_PART_NAMES = Object.keys(VISIBLE_PARTS) as VisiblePart[];
@@ -70,6 +71,16 @@ export interface VisibleState {
   readonly pages?: readonly { readonly kernel: string; readonly view: string }[];
   readonly publishedSize?: number;
   readonly owners?: Readonly<Record<string, { readonly phase: string; readonly pid: number; readonly link: number }>>;
+  readonly cursors?: Cursors;
+}
+
+/** State no user sees that decides what later steps do: a wrong value here shows only steps later. */
+export interface Cursors {
+  readonly allocCursor: number;
+  /** The lifo free list, bottom first (empty under the other policies). */
+  readonly freeList: readonly number[];
+  readonly highWater: number;
+  readonly pidCursor: number;
 }
 
 /**

@@ -94,7 +94,9 @@ export function expectedVisible(config: Config, vars: Record<string, Plain>): Re
   const owners: Record<string, { phase: string; pid: number; link: number }> = {};
   for (const [name, o] of Object.entries(vars.owners as Record<string, Record<string, Plain>>))
     owners[name] = { phase: String(o.phase), pid: Number(o.pid), link: Number(o.link) };
-  return { slots, allocator, pages, publishedSize: Number(vars.publishedSize), owners };
+  const alloc = vars.allocator as Record<string, Plain>;
+  const cursors = { allocCursor: Number(alloc.cursor), freeList: (alloc.freeStack as Plain[]).map(Number), highWater: Number(alloc.highWater), pidCursor: Number(vars.pidCursor) };
+  return { slots, allocator, pages, publishedSize: Number(vars.publishedSize), owners, cursors };
 }
 
 /**
@@ -107,6 +109,8 @@ export function compareVisible(cmp: Comparison, expected: Required<VisibleState>
   const counters = counterViews(cmp.recorded);
   const byUid = cmp.recorded.knobs.ownerIdentity === 'uid';
   const sameIdentity = cmp.recorded.knobs.ownerIdentity === cmp.replayed.knobs.ownerIdentity;
+  // The allocator's private state means the same only under the same index policy.
+  const samePolicy = cmp.recorded.knobs.indexPolicy === cmp.replayed.knobs.indexPolicy;
   const out: Difference[] = [];
   const same = (field: string, e: string | number, a: string | number): void => {
     if (e !== a) out.push({ field, expected: String(e), actual: String(a) });
@@ -143,12 +147,22 @@ export function compareVisible(cmp: Comparison, expected: Required<VisibleState>
         same(`owners.${name}.pid`, e.pid, a.pid);
         same(`owners.${name}.link`, e.link, a.link);
       }
+    if (part === 'cursors') {
+      const a = actual.cursors;
+      const e = expected.cursors;
+      if (a !== undefined && samePolicy) {
+        same('allocator.cursor', e.allocCursor, a.allocCursor);
+        same('allocator.freeStack', `[${e.freeList.join(', ')}]`, `[${a.freeList.join(', ')}]`);
+        same('allocator.highWater', e.highWater, a.highWater);
+      }
+      if (a !== undefined) same('pidCursor', e.pidCursor, a.pidCursor);
+    }
   }
   // Shown in this order whatever the order of the declared parts.
   return out.sort((x, y) => fieldRank(x.field) - fieldRank(y.field));
 }
 
-const fieldRank = (field: string): number => ['slots', 'pages', 'publishedSize', 'owners'].findIndex((p) => field.startsWith(p));
+const fieldRank = (field: string): number => ['slots', 'pages', 'publishedSize', 'owners', 'allocator', 'pidCursor'].findIndex((p) => field.startsWith(p));
 
 function compareObservation(e: Observation, a: Observation): Difference[] {
   const out: Difference[] = [];
