@@ -60,6 +60,7 @@ export const VISIBLE_PARTS = {
   publishedSize: 'the published size',
   owners: "each owner's phase, pid number and owner -> index link",
   cursors: "the allocator's cursor (cyclic), free list and high-water mark (lifo), and the pid allocator's cursor",
+  references: "each owner's reference count and whether a create is under way for it (createRace=locked)",
 } as const;
 export type VisiblePart = keyof typeof VISIBLE_PARTS;
 export const VISIBLE_PART_NAMES = Object.keys(VISIBLE_PARTS) as VisiblePart[];
@@ -72,6 +73,7 @@ export interface VisibleState {
   readonly publishedSize?: number;
   readonly owners?: Readonly<Record<string, { readonly phase: string; readonly pid: number; readonly link: number }>>;
   readonly cursors?: Cursors;
+  readonly references?: Readonly<Record<string, { readonly refs: number; readonly creating: boolean }>>;
 }
 
 /** State no user sees that decides what later steps do: a wrong value here shows only steps later. */

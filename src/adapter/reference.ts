@@ -9,7 +9,7 @@ import { OWNER_NAME, ownerIndex, ownerName } from '../../spec/names.js';
 import { Kernel } from '../reference/kernel.js';
 import { PHASES, VIEWS } from '../../spec/vocabulary.js';
 import { ReferenceMap, shapeOf } from '../reference/map.js';
-import { G_ALLOC_CURSOR, G_FREE_TOP, G_HIGH_WATER, G_PID_CURSOR, G_PUBLISHED_SIZE, GEN, IDENT, O_LINK, O_PHASE, O_PID, O_UID, SEQ, SLOT_FREE, SLOT_PENDING, SLOT_WORDS, WORD1, WORD2 } from '../reference/memory.js';
+import { G_ALLOC_CURSOR, G_FREE_TOP, G_HIGH_WATER, G_PID_CURSOR, G_PUBLISHED_SIZE, GEN, IDENT, O_CREATING, O_LINK, O_PHASE, O_PID, O_REFS, O_UID, SEQ, SLOT_FREE, SLOT_PENDING, SLOT_WORDS, WORD1, WORD2 } from '../reference/memory.js';
 import { BLOCKED, type Op, type Outcome } from '../reference/op.js';
 import type { Reader } from '../reference/reader.js';
 import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleState } from './adapter.js';
@@ -247,7 +247,9 @@ class ReferenceAdapter implements Adapter {
       view: VIEWS[m.load(m.at.pageView + p)] ?? 'unknown',
     }));
     const owners: Record<string, { phase: string; pid: number; link: number }> = {};
+    const references: Record<string, { refs: number; creating: boolean }> = {};
     for (let o = 0; o < m.shape.owners; o++) {
+      references[ownerName(o)] = { refs: k.owner(o, O_REFS), creating: k.owner(o, O_CREATING) !== 0 };
       owners[ownerName(o)] = {
         phase: PHASES[k.owner(o, O_PHASE)] ?? 'unknown',
         pid: k.owner(o, O_PID) - 1,
@@ -256,7 +258,7 @@ class ReferenceAdapter implements Adapter {
     }
     const freeList = Array.from({ length: this.map.v.policy === 'lifo' ? m.load(G_FREE_TOP) : 0 }, (_, t) => m.load(m.at.freeStack + t));
     const cursors = { allocCursor: m.load(G_ALLOC_CURSOR), freeList, highWater: m.load(G_HIGH_WATER), pidCursor: m.load(G_PID_CURSOR) };
-    return { slots, allocator, pages, publishedSize: m.load(G_PUBLISHED_SIZE), owners, cursors };
+    return { slots, allocator, pages, publishedSize: m.load(G_PUBLISHED_SIZE), owners, cursors, references };
   }
 
   close(): void {

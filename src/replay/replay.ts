@@ -96,7 +96,9 @@ export function expectedVisible(config: Config, vars: Record<string, Plain>): Re
     owners[name] = { phase: String(o.phase), pid: Number(o.pid), link: Number(o.link) };
   const alloc = vars.allocator as Record<string, Plain>;
   const cursors = { allocCursor: Number(alloc.cursor), freeList: (alloc.freeStack as Plain[]).map(Number), highWater: Number(alloc.highWater), pidCursor: Number(vars.pidCursor) };
-  return { slots, allocator, pages, publishedSize: Number(vars.publishedSize), owners, cursors };
+  const references: Record<string, { refs: number; creating: boolean }> = {};
+  for (const [name, o] of Object.entries(vars.owners as Record<string, Record<string, Plain>>)) references[name] = { refs: Number(o.refs), creating: o.creating === true };
+  return { slots, allocator, pages, publishedSize: Number(vars.publishedSize), owners, cursors, references };
 }
 
 /**
@@ -157,6 +159,13 @@ export function compareVisible(cmp: Comparison, expected: Required<VisibleState>
       }
       if (a !== undefined) same('pidCursor', e.pidCursor, a.pidCursor);
     }
+    if (part === 'references')
+      for (const [name, e] of Object.entries(expected.references)) {
+        const a = (actual.references ?? {})[name];
+        same(`owners.${name}.refs`, e.refs, a.refs);
+        // Only a locked create race keeps the flag; compared where both sides run it.
+        if (cmp.recorded.knobs.createRace === cmp.replayed.knobs.createRace) same(`owners.${name}.creating`, String(e.creating), String(a.creating));
+      }
   }
   // Shown in this order whatever the order of the declared parts.
   return out.sort((x, y) => fieldRank(x.field) - fieldRank(y.field));
