@@ -1,16 +1,20 @@
 /**
  * Replay compares the state no user sees but later steps depend on (the allocator's cursor, free
- * list and high-water mark, the pid cursor, each owner's references): an implementation that shows
+ * list and high-water mark, the pid cursor, each owner's references, the element each kernel
+ * context and free path holds and its RCU marker, each reader's cache and retries): an implementation that shows
  * a wrong value there diverges at the step that made it, not steps later when it is used.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Adapter, AdapterFactory, VisibleState } from '../src/adapter/adapter.js';
+import type { Adapter, AdapterFactory, VisibleReader, VisibleState } from '../src/adapter/adapter.js';
 import { referenceAdapter } from '../src/adapter/reference.js';
 import { runReplay } from '../src/replay/run.js';
 import { ROOT } from './support/models.js';
 
 const LIFO = join(ROOT, 'generated-tests/traces/suites/indexPolicy=lifo/037-create.alloc-none-reused-index.itf.json.gz');
+const reference = (name: string): string => join(ROOT, 'generated-tests/traces/suites/reference', name);
+// model/reads.json has two reader operations, so the spec keeps a reader's cache after the first.
+const LOOKUP = join(ROOT, 'generated-tests/traces/suites/reads/024-lookup-index-owner-exited.itf.json.gz');
 
 /** The reference implementation, showing its state through `lie`. */
 function lying(lie: (v: VisibleState) => VisibleState): AdapterFactory {
@@ -52,5 +56,29 @@ describe('replay compares state no user sees', () => {
   it("an owner's reference that is never taken", () => {
     const noRefs = lying((v) => ({ ...v, references: Object.fromEntries(Object.entries(v.references ?? {}).map(([n, r]) => [n, { ...r, refs: 0 }])) }));
     expect(firstDifference(noRefs)).toMatch(/^owners\.[A-Z]\.refs$/);
+  });
+  const heldLie = (who: RegExp, change: (h: { index: number; rcu: boolean }) => { index: number; rcu: boolean }) =>
+    lying((v) => ({ ...v, held: Object.fromEntries(Object.entries(v.held ?? {}).map(([n, h]) => [n, who.test(n) ? change(h) : h])) }));
+  it('a kernel context that forgets the element it allocated', () => {
+    expect(firstDifference(heldLie(/^K/, (h) => ({ ...h, index: -1 })), reference('036-create.alloc-none-reused-index.itf.json'))).toMatch(/^kernel\.K[0-9]\.held$/);
+  });
+  it("an update whose RCU marker is down while it writes", () => {
+    expect(firstDifference(heldLie(/^K/, (h) => ({ ...h, rcu: false })), reference('029-update.seq-end-updated.itf.json'))).toMatch(/^kernel\.K[0-9]\.rcu$/);
+  });
+  it('a free path that does not say which element it destroys', () => {
+    expect(firstDifference(heldLie(/^[A-Z]$/, (h) => ({ ...h, index: -1 })), reference('033-free.seq-end-deleted.itf.json'))).toMatch(/^owners\.[A-Z]\.held$/);
+  });
+  const readerLie = (change: (r: VisibleReader) => VisibleReader) =>
+    lying((v) => ({ ...v, readers: Object.fromEntries(Object.entries(v.readers ?? {}).map(([n, r]) => [n, change(r)])) }));
+  it('a reader that caches nothing', () => {
+    const none = readerLie((r) => ({ ...r, cacheOwner: 'none', cacheIndex: -1, cacheIdent: -1, cacheGen: -1 }));
+    expect(firstDifference(none, LOOKUP)).toMatch(/^readers\.R[0-9]\.cacheOwner$/);
+  });
+  it('a reader that caches an older gen', () => {
+    const older = readerLie((r) => (typeof r.cacheGen === 'number' && r.cacheGen > 0 ? { ...r, cacheGen: r.cacheGen - 1 } : r));
+    expect(firstDifference(older, LOOKUP)).toMatch(/^readers\.R[0-9]\.cacheGen$/);
+  });
+  it('a reader that does not count its retries', () => {
+    expect(firstDifference(readerLie((r) => ({ ...r, retries: 0 })), reference('019-scan.seq-end-retry-seq-odd.itf.json'))).toMatch(/^readers\.R[0-9]\.retries$/);
   });
 });

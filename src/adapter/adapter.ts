@@ -61,6 +61,8 @@ export const VISIBLE_PARTS = {
   owners: "each owner's phase, pid number and owner -> index link",
   cursors: "the allocator's cursor (cyclic), free list and high-water mark (lifo), and the pid allocator's cursor",
   references: "each owner's reference count and whether a create is under way for it (createRace=locked)",
+  held: "the element each kernel context works on and whether its RCU read-side marker protects it, and the element each owner's free path is destroying",
+  readers: "each reader's cached answer (owner, index, uid or pid, gen) and the retries of its read under way",
 } as const;
 export type VisiblePart = keyof typeof VISIBLE_PARTS;
 export const VISIBLE_PART_NAMES = Object.keys(VISIBLE_PARTS) as VisiblePart[];
@@ -74,6 +76,21 @@ export interface VisibleState {
   readonly owners?: Readonly<Record<string, { readonly phase: string; readonly pid: number; readonly link: number }>>;
   readonly cursors?: Cursors;
   readonly references?: Readonly<Record<string, { readonly refs: number; readonly creating: boolean }>>;
+  /** Keyed K1..., then A, B, ... (an owner's free path, which never holds an RCU marker). */
+  readonly held?: Readonly<Record<string, { readonly index: number; readonly rcu: boolean }>>;
+  readonly readers?: Readonly<Record<string, VisibleReader>>;
+}
+
+/** What a reader carries from one operation to the next, and within a read. */
+export interface VisibleReader {
+  /** The owner the cached answer is for ('none': nothing cached); the other cache fields are -1 then. */
+  readonly cacheOwner: string;
+  readonly cacheIndex: number;
+  /** The slot's uid (as the owner it names) or pid number when the answer was cached. */
+  readonly cacheIdent: string | number;
+  /** The slot's gen when the answer was cached: a number, or, in a trace, 'stale' (older than the slot's gen). */
+  readonly cacheGen: number | 'stale';
+  readonly retries: number;
 }
 
 /** State no user sees that decides what later steps do: a wrong value here shows only steps later. */

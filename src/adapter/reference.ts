@@ -9,10 +9,10 @@ import { OWNER_NAME, ownerIndex, ownerName } from '../../spec/names.js';
 import { Kernel } from '../reference/kernel.js';
 import { PHASES, VIEWS } from '../../spec/vocabulary.js';
 import { ReferenceMap, shapeOf } from '../reference/map.js';
-import { G_ALLOC_CURSOR, G_FREE_TOP, G_HIGH_WATER, G_PID_CURSOR, G_PUBLISHED_SIZE, GEN, IDENT, O_CREATING, O_LINK, O_PHASE, O_PID, O_REFS, O_UID, SEQ, SLOT_FREE, SLOT_PENDING, SLOT_WORDS, WORD1, WORD2 } from '../reference/memory.js';
+import { G_ALLOC_CURSOR, G_FREE_TOP, G_HIGH_WATER, G_PID_CURSOR, G_PUBLISHED_SIZE, GEN, IDENT, O_CREATING, O_HELD, O_LINK, O_PHASE, O_PID, O_REFS, O_UID, SEQ, SLOT_FREE, SLOT_PENDING, SLOT_WORDS, WORD1, WORD2 } from '../reference/memory.js';
 import { BLOCKED, type Op, type Outcome } from '../reference/op.js';
 import type { Reader } from '../reference/reader.js';
-import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleState } from './adapter.js';
+import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState } from './adapter.js';
 
 /** A value word: the writer's uid in the high half, the value in the low half. */
 export const valueWord = (uid: number, value: number): number => ((uid & 0x7fff) << 16) | (value & 0xffff);
@@ -134,7 +134,7 @@ class ReferenceAdapter implements Adapter {
         case 'update':
           return needOwner() ?? k.update(ctx, owner, valueWord(k.owner(owner, O_UID), picks.value ?? 0));
         case 'delete':
-          return needOwner() ?? k.delete(owner);
+          return needOwner() ?? k.delete(ctx, owner);
         default:
           return null;
       }
@@ -258,7 +258,21 @@ class ReferenceAdapter implements Adapter {
     }
     const freeList = Array.from({ length: this.map.v.policy === 'lifo' ? m.load(G_FREE_TOP) : 0 }, (_, t) => m.load(m.at.freeStack + t));
     const cursors = { allocCursor: m.load(G_ALLOC_CURSOR), freeList, highWater: m.load(G_HIGH_WATER), pidCursor: m.load(G_PID_CURSOR) };
-    return { slots, allocator, pages, publishedSize: m.load(G_PUBLISHED_SIZE), owners, cursors, references };
+    const held: Record<string, { index: number; rcu: boolean }> = {};
+    for (let c = 0; c < m.shape.kernels; c++) {
+      const index = m.load(m.at.held + c) - 1;
+      held[`K${c + 1}`] = { index, rcu: index >= 0 && m.load(m.at.rcu + c) === index + 1 };
+    }
+    for (let o = 0; o < m.shape.owners; o++) held[ownerName(o)] = { index: k.owner(o, O_HELD) - 1, rcu: false };
+    const readers: Record<string, VisibleReader> = {};
+    this.readers.forEach((r, i) => {
+      const c = r.cache;
+      readers[`R${i + 1}`] =
+        c === null
+          ? { cacheOwner: 'none', cacheIndex: -1, cacheIdent: -1, cacheGen: -1, retries: r.retries }
+          : { cacheOwner: this.nameOfUid(c.uid), cacheIndex: c.index, cacheIdent: this.map.v.byUid ? this.nameOfUid(c.ident) : c.ident - 1, cacheGen: c.gen, retries: r.retries };
+    });
+    return { slots, allocator, pages, publishedSize: m.load(G_PUBLISHED_SIZE), owners, cursors, references, held, readers };
   }
 
   close(): void {

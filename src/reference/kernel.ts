@@ -17,6 +17,7 @@ import {
   GEN,
   IDENT,
   O_CREATING,
+  O_HELD,
   O_LINK,
   O_LOCK,
   O_PHASE,
@@ -158,7 +159,10 @@ export class Kernel {
     this.unlockOwner(o);
     if (link === 0) return NO_OUTCOME;
     const index = link - 1;
-    return yield* this.destroy('free', index, this.m.load(this.m.at.slotEpoch + index));
+    this.setOwner(o, O_HELD, link);
+    const r = yield* this.destroy('free', index, this.m.load(this.m.at.slotEpoch + index));
+    this.setOwner(o, O_HELD, 0);
+    return r;
   }
 
   // ---- create ----
@@ -195,6 +199,7 @@ export class Kernel {
       yield* this.dropCreateReference(o);
       return outcome('nomem');
     }
+    this.hold(k, index);
     ensurePage(m, index);
     const epoch = m.load(m.at.slotEpoch + index);
     const page = pageOf(m, index);
@@ -232,7 +237,12 @@ export class Kernel {
       yield 'create.link';
       yield* this.link(o, index);
     }
+    this.hold(k, -1);
     return outcome('created', { index });
+  }
+
+  private hold(k: number, index: number): void {
+    this.m.store(this.m.at.held + k, index + 1);
   }
 
   private *link(o: number, index: number): Steps {
@@ -309,6 +319,7 @@ export class Kernel {
     }
     const index = link - 1;
     m.store(rcu, index + 1);
+    this.hold(k, index);
     const epoch = m.load(m.at.slotEpoch + index);
     yield* this.seqBegin('update', index, epoch);
     yield 'update.word1';
@@ -316,6 +327,7 @@ export class Kernel {
     yield 'update.word2';
     Atomics.store(m.slots, this.slotWord(index, WORD2), value);
     yield* this.seqEnd('update', index, epoch);
+    this.hold(k, -1);
     m.store(rcu, RCU_IDLE);
     return outcome('updated', { index });
   }
@@ -323,7 +335,7 @@ export class Kernel {
   // ---- delete and destroy ----
 
   /** bpf_*_storage_delete: unlink owner->index, then destroy. */
-  *delete(o: number): Op {
+  *delete(k: number, o: number): Op {
     if (this.owner(o, O_PHASE) === UNBORN) return disabled();
     yield* this.lockOwner(o);
     const link = this.owner(o, O_LINK);
@@ -331,7 +343,10 @@ export class Kernel {
     this.unlockOwner(o);
     if (link === 0) return outcome('enoent');
     const index = link - 1;
-    return yield* this.destroy('destroy', index, this.m.load(this.m.at.slotEpoch + index));
+    this.hold(k, index);
+    const r = yield* this.destroy('destroy', index, this.m.load(this.m.at.slotEpoch + index));
+    this.hold(k, -1);
+    return r;
   }
 
   /**

@@ -39,6 +39,7 @@ export const O_LINK = 3; // the owner->index table: index + 1, 0 when unlinked
 export const O_REFS = 4;
 export const O_CREATING = 5;
 export const O_LOCK = 6; // guards the record's multi-word updates against other threads
+export const O_HELD = 7; // the free path's element: index + 1 from the unlink to the end of its destroy, 0 otherwise
 export const OWNER_WORDS = 8;
 
 /** Slot allocator record: FREE, PENDING (waiting for a grace period), or the owner record + 1. */
@@ -73,6 +74,11 @@ export interface Offsets {
   readonly elementLock: number;
   readonly owner: number;
   readonly rcu: number;
+  /**
+   * Per kernel context, the element it works on (index + 1, 0: none): what a context keeps in a
+   * register, kept in the control block so that replay can compare it with the spec's.
+   */
+  readonly held: number;
   readonly words: number;
 }
 
@@ -85,7 +91,8 @@ export function offsetsOf(shape: Shape): Offsets {
   const elementLock = slotEpoch + shape.slots;
   const owner = elementLock + shape.slots * EPOCH_WAYS;
   const rcu = owner + shape.owners * OWNER_WORDS;
-  return { freeStack, pageKernel, pageView, slotAlloc, slotEpoch, elementLock, owner, rcu, words: rcu + shape.kernels };
+  const held = rcu + shape.kernels;
+  return { freeStack, pageKernel, pageView, slotAlloc, slotEpoch, elementLock, owner, rcu, held, words: held + shape.kernels };
 }
 
 /** What a worker needs to attach to a map: its buffers and its configuration. */

@@ -28,6 +28,8 @@ export class Reader implements Notes {
   note: Outcome = NO_OUTCOME;
   /** The index the last read or scan loaded from. */
   lastIndex = -1;
+  /** What a debugger shows of the retries of the read or scan under way (0 between operations). */
+  retries = 0;
 
   constructor(
     readonly v: Behaviour,
@@ -66,13 +68,20 @@ export class Reader implements Notes {
   *read(): Op {
     const cache = this.cache;
     if (cache === null) return outcome('disabled');
-    return yield* this.attempts('read', cache.index, cache.uid, cache);
+    return yield* this.counted(this.attempts('read', cache.index, cache.uid, cache));
   }
 
   /** A scan of `index`: below the published size, or anywhere in the reserved range. */
   *scan(index: number): Op {
     if (this.v.publishedSize && index >= this.m.load(G_PUBLISHED_SIZE)) return outcome('disabled');
-    return yield* this.attempts('scan', index, 0, null);
+    return yield* this.counted(this.attempts('scan', index, 0, null));
+  }
+
+  private *counted(op: Op): Op {
+    this.retries = 0;
+    const r = yield* op;
+    this.retries = 0;
+    return r;
   }
 
   /**
@@ -120,6 +129,7 @@ export class Reader implements Notes {
         if (v.retryBound >= 0) {
           if (retries >= v.retryBound) return outcome('busy', { uid: target });
           retries++;
+          this.retries = retries;
         }
         this.note = outcome('retry', { uid: target });
         if (scan) target = 0;

@@ -5,12 +5,13 @@
  * side by side, and the steps before it. What the adapter cannot show or do is left out, and said.
  */
 import { counterViews } from '../../spec/index.js';
+import { behaviourOf } from '../../spec/variant.js';
 import type { Config } from '../../spec/knobs.js';
-import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type TraceStep, VISIBLE_PART_NAMES, type VisiblePart, type VisibleState } from '../adapter/adapter.js';
+import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type TraceStep, VISIBLE_PART_NAMES, type VisiblePart, type VisibleReader, type VisibleState } from '../adapter/adapter.js';
 import { fromItfValue } from '../trace/itf.js';
 import { NO_OBSERVATION, OBSERVATION_FIELDS } from '../../spec/vocabulary.js';
 import { observationText, type Plain } from '../../spec/describe.js';
-import { OWNER_NAME } from '../../spec/names.js';
+import { OWNER_NAME, ownerName } from '../../spec/names.js';
 import type { LoadedTrace } from './load.js';
 import { SpecCursor } from './follow.js';
 
@@ -76,8 +77,15 @@ export interface Comparison {
 
 const CONTEXT_STEPS = 4;
 
+/**
+ * The trace's state projected onto what an implementation can show, and the readers whose cache
+ * the spec has dropped: a reader with no operation left never reads its cache again, so the spec
+ * forgets it (spec/reader.ts, forgetIfDone) while an implementation keeps it; it is not compared.
+ */
+export type ExpectedState = Required<VisibleState> & { readonly forgotten: readonly string[] };
+
 /** The trace's state (made in `config`) projected onto what an implementation can show. */
-export function expectedVisible(config: Config, vars: Record<string, Plain>): Required<VisibleState> {
+export function expectedVisible(config: Config, vars: Record<string, Plain>): ExpectedState {
   const byUid = config.knobs.ownerIdentity === 'uid';
   const rows = vars.slots as Record<string, Plain>[];
   const slots = rows.map((s) => ({
@@ -98,7 +106,26 @@ export function expectedVisible(config: Config, vars: Record<string, Plain>): Re
   const cursors = { allocCursor: Number(alloc.cursor), freeList: (alloc.freeStack as Plain[]).map(Number), highWater: Number(alloc.highWater), pidCursor: Number(vars.pidCursor) };
   const references: Record<string, { refs: number; creating: boolean }> = {};
   for (const [name, o] of Object.entries(vars.owners as Record<string, Record<string, Plain>>)) references[name] = { refs: Number(o.refs), creating: o.creating === true };
-  return { slots, allocator, pages, publishedSize: Number(vars.publishedSize), owners, cursors, references };
+  const held: Record<string, { index: number; rcu: boolean }> = {};
+  for (const [name, k] of Object.entries(vars.kernel as Record<string, Record<string, Plain>>))
+    held[name] = { index: Number(k.index), rcu: String(k.step).startsWith('update.') };
+  for (const [name, o] of Object.entries(vars.owners as Record<string, Record<string, Plain>>)) held[name] = { index: Number(o.freeIndex), rcu: false };
+  const readers: Record<string, VisibleReader> = {};
+  const forgotten: string[] = [];
+  const readerOps = config.bounds.readerOps;
+  for (const [name, r] of Object.entries(vars.readers as Record<string, Record<string, Plain>>)) {
+    const ident = Number(r.cacheIdent);
+    readers[name] = {
+      cacheOwner: String(r.cacheOwner),
+      cacheIndex: Number(r.cacheIndex),
+      // The raw ident: uid = owner + 1 in the spec, or pid number + 1.
+      cacheIdent: ident < 0 ? -1 : byUid ? ownerName(ident - 1) : ident - 1,
+      cacheGen: r.cacheGen === 'stale' ? 'stale' : Number(r.cacheGen),
+      retries: Number(r.retries),
+    };
+    if (typeof readerOps === 'number' && readerOps >= 0 && Number(r.ops) >= readerOps) forgotten.push(name);
+  }
+  return { slots, allocator, pages, publishedSize: Number(vars.publishedSize), owners, cursors, references, held, readers, forgotten };
 }
 
 /**
@@ -107,7 +134,7 @@ export function expectedVisible(config: Config, vars: Record<string, Plain>): Re
  * (spec/counters.ts). A slot's identity is compared only when the replay records the same kind of
  * identity (uid or pid number) as the trace.
  */
-export function compareVisible(cmp: Comparison, expected: Required<VisibleState>, actual: VisibleState): Difference[] {
+export function compareVisible(cmp: Comparison, expected: ExpectedState, actual: VisibleState): Difference[] {
   const counters = counterViews(cmp.recorded);
   const byUid = cmp.recorded.knobs.ownerIdentity === 'uid';
   const sameIdentity = cmp.recorded.knobs.ownerIdentity === cmp.replayed.knobs.ownerIdentity;
@@ -166,12 +193,48 @@ export function compareVisible(cmp: Comparison, expected: Required<VisibleState>
         // Only a locked create race keeps the flag; compared where both sides run it.
         if (cmp.recorded.knobs.createRace === cmp.replayed.knobs.createRace) same(`owners.${name}.creating`, String(e.creating), String(a.creating));
       }
+    if (part === 'held')
+      for (const [name, e] of Object.entries(expected.held)) {
+        const a = (actual.held ?? {})[name];
+        same(`${OWNER_NAME.test(name) ? 'owners' : 'kernel'}.${name}.held`, e.index, a?.index ?? -1);
+        if (!OWNER_NAME.test(name)) same(`kernel.${name}.rcu`, String(e.rcu), String(a?.rcu ?? false));
+      }
+    if (part === 'readers') compareReaders(cmp, expected, actual, same);
   }
   // Shown in this order whatever the order of the declared parts.
   return out.sort((x, y) => fieldRank(x.field) - fieldRank(y.field));
 }
 
-const fieldRank = (field: string): number => ['slots', 'pages', 'publishedSize', 'owners', 'allocator', 'pidCursor'].findIndex((p) => field.startsWith(p));
+/**
+ * A reader's cache, where the spec keeps it. A gen the spec keeps as 'stale' (spec/counters.ts: a
+ * bump made the copy older than the slot's gen) is any value other than the slot's gen now; a
+ * number is compared in the form the trace's configuration keeps gen.
+ */
+function compareReaders(cmp: Comparison, expected: ExpectedState, actual: VisibleState, same: (field: string, e: string | number, a: string | number) => void): void {
+  const counters = counterViews(cmp.recorded);
+  const sameIdentity = cmp.recorded.knobs.ownerIdentity === cmp.replayed.knobs.ownerIdentity;
+  const byUid = cmp.recorded.knobs.ownerIdentity === 'uid';
+  for (const [name, e] of Object.entries(expected.readers)) {
+    const a = (actual.readers ?? {})[name];
+    if (a === undefined) {
+      same(`readers.${name}`, 'shown', 'absent');
+      continue;
+    }
+    // Retries are counted only under a bound, and mean the same only under the same one.
+    if (behaviourOf(cmp.recorded).retryBound === behaviourOf(cmp.replayed).retryBound) same(`readers.${name}.retries`, e.retries, a.retries);
+    if (expected.forgotten.includes(name)) continue;
+    same(`readers.${name}.cacheOwner`, e.cacheOwner, a.cacheOwner);
+    if (e.cacheOwner === 'none' || a.cacheOwner === 'none') continue;
+    same(`readers.${name}.cacheIndex`, e.cacheIndex, a.cacheIndex);
+    if (sameIdentity) same(`readers.${name}.${byUid ? 'cacheUid' : 'cachePid'}`, e.cacheIdent, a.cacheIdent);
+    const slotGen = actual.slots?.[a.cacheIndex]?.gen;
+    if (e.cacheGen === 'stale') {
+      if (slotGen !== undefined && a.cacheGen === slotGen) same(`readers.${name}.cacheGen`, 'stale (older than the slot\'s gen)', `${a.cacheGen} (the slot's gen)`);
+    } else if (typeof a.cacheGen === 'number') same(`readers.${name}.cacheGen`, e.cacheGen, counters.gen(a.cacheGen));
+  }
+}
+
+const fieldRank = (field: string): number => ['slots', 'pages', 'publishedSize', 'owners', 'allocator', 'pidCursor', 'kernel', 'readers'].findIndex((p) => field.startsWith(p));
 
 function compareObservation(e: Observation, a: Observation): Difference[] {
   const out: Difference[] = [];
@@ -239,7 +302,7 @@ function refused(step: TraceStep, expected: Observation, result: { kind: 'blocke
 }
 
 /** The observation and then the state after a step (or, driven by operations, after an operation). */
-function checkResult(adapter: Adapter, step: TraceStep, cmp: Comparison, expected: { readonly observation: Observation; readonly visible: Required<VisibleState> }, observation: Observation): Mismatch | null {
+function checkResult(adapter: Adapter, step: TraceStep, cmp: Comparison, expected: { readonly observation: Observation; readonly visible: ExpectedState }, observation: Observation): Mismatch | null {
   const obs = compareObservation(expected.observation, observation);
   if (obs.length > 0) return { what: 'observation', reason: `${step.actor} observed ${observationText(observation) || 'nothing'}, the trace says ${observationText(expected.observation) || 'nothing'}`, differences: obs };
   const state = compareVisible(cmp, expected.visible, adapter.visible());
@@ -255,7 +318,7 @@ function checkResult(adapter: Adapter, step: TraceStep, cmp: Comparison, expecte
 export function checkStep(
   adapter: Adapter,
   step: TraceStep,
-  expected: { readonly observation: Observation; readonly visible: Required<VisibleState> },
+  expected: { readonly observation: Observation; readonly visible: ExpectedState },
   cmp: Comparison,
   cursor: SpecCursor | null,
 ): Checked {
@@ -305,7 +368,7 @@ function traceView(trace: LoadedTrace, adapter: Adapter) {
     return notes.length === 0 ? null : `${notes.join('; ')}.`;
   };
   const cmp: Comparison = { recorded: trace.recorded, replayed: trace.config, parts: adapter.capabilities.shows };
-  const visibleAt = (i: number): Required<VisibleState> => expectedVisible(trace.recorded, plain(i));
+  const visibleAt = (i: number): ExpectedState => expectedVisible(trace.recorded, plain(i));
   const first = compareVisible(cmp, visibleAt(0), adapter.visible());
   const initial: ReplayOutcome | null =
     first.length === 0 ? null : { kind: 'diverged', file: trace.file, steps, step: 0, actor: '-', action: 'init', what: 'state', reason: 'the initial state differs', differences: first, before: [], context: null };

@@ -3,7 +3,7 @@
  * input is an InputError even behind a divergence), then replayed against one implementation until
  * the first divergence.
  */
-import type { AdapterFactory } from '../adapter/adapter.js';
+import type { AdapterFactory, VisiblePart } from '../adapter/adapter.js';
 import { loadTrace, traceFiles } from './load.js';
 import { notCompared, type ReplayOutcome, replayTrace } from './replay.js';
 
@@ -16,6 +16,8 @@ export interface ReplaySummary {
   readonly skipped: number;
   readonly steps: number;
   readonly seconds: number;
+  /** The parts of the state compared after every step (besides each step and its observation). */
+  readonly compared: readonly VisiblePart[];
   /** What the adapter's capabilities left uncompared. */
   readonly notCompared: readonly string[];
   readonly outcomes: readonly ReplayOutcome[];
@@ -34,5 +36,5 @@ export function runReplay(paths: readonly string[], factory: AdapterFactory, set
   }
   const seconds = (performance.now() - started) / 1000;
   const skipped = outcomes.filter((o) => o.kind === 'skipped').length;
-  return { adapter: factory.name, traces: traces.length, run: outcomes.length, skipped, steps, seconds, notCompared: notCompared(factory.capabilities), outcomes };
+  return { adapter: factory.name, traces: traces.length, run: outcomes.length, skipped, steps, seconds, compared: factory.capabilities.shows, notCompared: notCompared(factory.capabilities), outcomes };
 }

@@ -34,6 +34,7 @@ export function renderReplay(s: ReplaySummary, style: Style = PLAIN): string {
   }
   const diverged = s.outcomes.some((o) => o.kind === 'diverged');
   const notRun = s.traces - s.run;
+  lines.push(`compared after every step: the step, its observation, and ${s.compared.join(', ')}`);
   if (s.notCompared.length > 0) lines.push(`not compared: ${s.notCompared.join('; ')}`);
   const verdict = diverged ? style.bad('DIVERGED') : style.good(s.skipped > 0 ? 'all replayed match' : 'all match');
   lines.push(

@@ -141,7 +141,7 @@ export class ChurnWriter {
       case 'watch': {
         if (k.owner(o, O_PHASE) !== ALIVE || k.owner(o, O_LINK) === 0 || Math.random() >= KILL_CHANCE) return;
         if (this.stayAlive || Math.random() < DELETE_FIRST) {
-          if (runWhole(k.delete(o)).kind === 'deleted') c.deletes++;
+          if (runWhole(k.delete(this.plan.id, o)).kind === 'deleted') c.deletes++;
         }
         if (this.stayAlive) return;
         if (runWhole(k.exit(o)).kind !== 'disabled') c.exits++;
