@@ -47,8 +47,9 @@ describe('npm run mutants', () => {
     for (const m of unlisted) for (const e of m.edits) expect(builtIn.has(key(m.file, e)), m.id).toBe(false);
   });
 
-  it('still applies every held-out mutation to the reference as it is now', () => {
+  it('still applies every held-out mutation, and every concurrency one, to the reference as it is now', () => {
     expect(loadMutations(HELD_OUT, REFERENCE)).toHaveLength(30);
+    expect(loadMutations(join(ROOT, 'test/fixtures/concurrency-mutants.json'), REFERENCE)).toHaveLength(8);
   });
 
   it('gives one line and exit 2 for a mutations file that is missing, malformed, or does not match the source', () => {
@@ -86,10 +87,11 @@ describe('npm run mutants', () => {
   it('kills an unlisted mutant the traces never step into: a scan bound off by one is caught by the refusal the spec demands', () => {
     const r = mutants('--mutations', UNLISTED, '--only', 'U07', '--budget', '0.2', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as { mutants: number; suite: { killed: number }; scores: { id: string; suite: { killed: boolean; by: string } }[] };
-    expect(j.mutants).toBe(1);
-    expect(j.suite.killed).toBe(1);
-    expect(j.scores[0].id).toBe('U07-scan-bound-plus-one');
-    expect(j.scores[0].suite.by).toMatch(/the spec refuses R1 a scan of index \d+, at or past the published size, but the implementation made it/);
+    const j = JSON.parse(r.stdout) as { sets: { killed: { mutants: number; suite: number }; scores: { id: string; suite: { killed: boolean; by: string } }[] }[] };
+    expect(j.sets).toHaveLength(1);
+    expect(j.sets[0].killed.mutants).toBe(1);
+    expect(j.sets[0].killed.suite).toBe(1);
+    expect(j.sets[0].scores[0].id).toBe('U07-scan-bound-plus-one');
+    expect(j.sets[0].scores[0].suite.by).toMatch(/the spec refuses R1 a scan of index \d+, at or past the published size, but the implementation made it/);
   }, 300_000);
 });

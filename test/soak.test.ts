@@ -29,7 +29,22 @@ describe('npm run soak', () => {
     expect(j.readsPerSecond).toBeGreaterThan(0);
     expect((j.kernel as Record<string, number>).updates).toBeGreaterThan(0);
     expect((j.kernel as Record<string, number>).recycles).toBeGreaterThan(0);
-    expect(j.config).toMatchObject({ validation: 'seq-uid-gen', indexReuse: 'after-grace', owners: 16, slotsPerPage: 4, maxPages: 8, kernelContexts: 2, readers: 2 });
+    expect(j.config).toMatchObject({ validation: 'seq-uid-gen', indexReuse: 'after-grace', owners: 16, pidNumbers: 4, slotsPerPage: 4, maxPages: 8, kernelContexts: 2, readers: 2 });
+    const c = j.consistency as { points: number; findings: Record<string, number> };
+    // About one quiescent point a second, and one at the end.
+    expect(c.points).toBeGreaterThanOrEqual(3);
+    expect(c.findings).toEqual({ allocator: 0, references: 0, 'pid-table': 0, 'no-create-after-free': 0 });
+    expect((j.kernel as Record<string, number>).pidClashes).toBe(0);
+  });
+
+  it("finds in the kernel's records the element two unlocked creates leak, and the element a create makes for a freed owner", () => {
+    const race = soak('--seconds', '3', '--set', 'createRace=unlocked');
+    expect(race.code).toBe(1);
+    expect(race.stdout).toMatch(/kernel records: checked at [0-9]+ quiescent point\(s\).*: allocator [1-9]/);
+    expect(race.stdout).toMatch(/index [0-9]+ is allocated to owner record [0-9]+ \(uid [0-9]+\), which is not linked to it \(a leak\): allocator/);
+    const guard = soak('--seconds', '3', '--set', 'createGuard=no');
+    expect(guard.code).toBe(1);
+    expect(guard.stdout).toMatch(/owner record [0-9]+ \(uid [0-9]+\) is freed but linked to index [0-9]+: no-create-after-free/);
   });
 
   it('finds stale reads within seconds under validation=none, and describes them', () => {

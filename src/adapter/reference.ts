@@ -9,7 +9,7 @@ import { OWNER_NAME, ownerIndex, ownerName } from '../../spec/names.js';
 import { Kernel } from '../reference/kernel.js';
 import { PHASES, VIEWS } from '../../spec/vocabulary.js';
 import { ReferenceMap, shapeOf } from '../reference/map.js';
-import { G_ALLOC_CURSOR, G_FREE_TOP, G_HIGH_WATER, G_PID_CURSOR, G_PUBLISHED_SIZE, GEN, IDENT, O_CREATING, O_HELD, O_LINK, O_PHASE, O_PID, O_REFS, O_UID, SEQ, SLOT_FREE, SLOT_PENDING, SLOT_WORDS, WORD1, WORD2 } from '../reference/memory.js';
+import { G_ALLOC_CURSOR, G_FREE_TOP, G_HIGH_WATER, G_PID_CURSOR, G_PUBLISHED_SIZE, GEN, IDENT, O_CREATING, O_HELD, O_LINK, O_PHASE, O_PID, O_REFS, O_UID, RCU_IDLE, SEQ, SLOT_FREE, SLOT_PENDING, SLOT_WORDS, WORD1, WORD2 } from '../reference/memory.js';
 import { BLOCKED, type Op, type Outcome } from '../reference/op.js';
 import type { Reader } from '../reference/reader.js';
 import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState } from './adapter.js';
@@ -261,7 +261,8 @@ class ReferenceAdapter implements Adapter {
     const held: Record<string, { index: number; rcu: boolean }> = {};
     for (let c = 0; c < m.shape.kernels; c++) {
       const index = m.load(m.at.held + c) - 1;
-      held[`K${c + 1}`] = { index, rcu: index >= 0 && m.load(m.at.rcu + c) === index + 1 };
+      // Any marker up counts, looking an index up (RCU_LOOKING) included: it keeps grace periods off.
+      held[`K${c + 1}`] = { index, rcu: m.load(m.at.rcu + c) !== RCU_IDLE };
     }
     for (let o = 0; o < m.shape.owners; o++) held[ownerName(o)] = { index: k.owner(o, O_HELD) - 1, rcu: false };
     const readers: Record<string, VisibleReader> = {};

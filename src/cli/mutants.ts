@@ -1,42 +1,63 @@
 /**
- * `npm run mutants [-- --json] [--budget S] [--seed N] [--only ID] [--mutations FILE]`: scores the
- * generated suite and the fast-check baseline against mutants of the reference implementation
- * (src/mutants/score.ts). Exit 0 when the suite kills every mutant, 1 otherwise, 2 bad input, 4
- * when the unmutated implementation fails.
+ * `npm run mutants [-- --json] [--budget S] [--seed N] [--only ID] [--mutations FILE] [--soak S]`:
+ * scores the generated suite, the fast-check baselines and optionally a soak against mutants of the
+ * reference implementation (src/mutants/score.ts), the project's own and the held-out ones apart.
  */
 import { InputError } from '../model/config.js';
 import type { ChildResult } from '../mutants/child.js';
-import { runMutants, type Score } from '../mutants/score.js';
+import { type MutantSet, runMutants, type Score } from '../mutants/score.js';
 import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp } from './command.js';
 
-function render(scores: readonly Score[], budgetMs: number, seed: number): string {
-  const mark = (r: ChildResult): string => (r.killed ? 'killed  ' : 'SURVIVED');
-  const lines = [`${'mutant'.padEnd(30)} ${'hazard'.padEnd(6)} ${'suite'.padEnd(8)} ${'fast-check'.padEnd(10)} where the suite caught it`];
-  for (const s of scores)
-    lines.push(`${s.id.padEnd(30)} ${(s.hazard === null ? '-' : String(s.hazard)).padEnd(6)} ${mark(s.suite)} ${mark(s.baseline).padEnd(10)} ${s.suite.by ?? ''}`);
-  const k = (f: (s: Score) => ChildResult): number => scores.filter((s) => f(s).killed).length;
-  lines.push('');
-  lines.push(`generated suite: ${k((s) => s.suite)} of ${scores.length} mutants killed`);
-  lines.push(`fast-check fc.commands baseline: ${k((s) => s.baseline)} of ${scores.length} mutants killed (${(budgetMs / 1000).toFixed(2)} s of random interleavings per mutant, seed ${seed})`);
+const mark = (r: ChildResult | null): string => (r === null ? '-' : r.killed ? 'killed' : 'SURVIVED');
+const killed = (scores: readonly Score[], f: (s: Score) => ChildResult | null): number => scores.filter((s) => f(s)?.killed === true).length;
+
+interface Totals {
+  readonly budgetMs: number;
+  readonly seed: number;
+  readonly soakSeconds: number | null;
+  readonly control: { readonly replaySeconds: number; readonly steps: number; readonly files: number; readonly bytes: number };
+}
+
+function renderSet(set: MutantSet, t: Totals): string[] {
+  const soak = t.soakSeconds !== null;
+  const w = Math.max(6, ...set.scores.map((s) => s.id.length));
+  const lines = [set.name, `  ${'mutant'.padEnd(w)} ${'suite'.padEnd(8)} ${'fc'.padEnd(8)} ${'fc swarm'.padEnd(8)} ${soak ? `${'soak'.padEnd(8)} ` : ''}where the suite caught it`];
+  for (const s of set.scores)
+    lines.push(`  ${s.id.padEnd(w)} ${mark(s.suite).padEnd(8)} ${mark(s.baseline).padEnd(8)} ${mark(s.swarm).padEnd(8)} ${soak ? `${mark(s.soak).padEnd(8)} ` : ''}${s.suite.by ?? (s.soak?.killed === true ? `(soak) ${s.soak.by ?? ''}` : '')}`);
+  const n = set.scores.length;
+  lines.push(
+    `  killed of ${n}: generated suite ${killed(set.scores, (s) => s.suite)}, fast-check fc.commands ${killed(set.scores, (s) => s.baseline)}, fc.commands with swarm weights ${killed(set.scores, (s) => s.swarm)}${soak ? `, soak ${killed(set.scores, (s) => s.soak)}, suite or soak ${set.scores.filter((s) => s.suite.killed || s.soak?.killed === true).length}` : ''}`,
+  );
+  return lines;
+}
+
+function render(sets: readonly MutantSet[], t: Totals): string {
+  const lines: string[] = [];
+  for (const set of sets) lines.push(...renderSet(set, t), '');
+  const c = t.control;
+  lines.push(`generated suite: ${c.files.toLocaleString('en-US')} traces, ${c.steps.toLocaleString('en-US')} steps, ${(c.bytes / 1e6).toFixed(2)} MB on disk, replayed in ${c.replaySeconds.toFixed(2)} s per mutant`);
+  lines.push(`fast-check baselines: ${(t.budgetMs / 1000).toFixed(2)} s of random interleavings per mutant each (the suite's replay time), seed ${t.seed}`);
+  if (t.soakSeconds !== null) lines.push(`soak: ${t.soakSeconds} s per mutant of model/reference.json's knobs, 2 writer and 2 reader threads`);
   return lines.join('\n');
 }
 
 const MUTANTS = {
   invocation: 'npm run mutants --',
-  summary: 'score the generated suite and a fast-check baseline against mutants of the reference implementation',
+  summary: 'score the generated suite and fast-check baselines against mutants of the reference implementation',
   usage: '[options]',
   about:
-    'Applies each mutation of src/mutants/list.ts (or of --mutations FILE) to the reference implementation, and runs against each mutant, in a child process: the generated suite (every committed trace; the first divergence kills) and a fast-check fc.commands baseline given the same wall time. A mutant that hangs or crashes counts as killed. docs/commands.md, section npm run mutants, says more.',
+    "Applies each mutation of src/mutants/list.ts and then of the held-out file test/fixtures/held-out-mutants.json (written before the generator's coverage goals were widened, and never used to tune them), or of --mutations FILE only, to the reference implementation, and runs against each mutant, in a child process: the generated suite (every committed trace; the first divergence kills), a fast-check fc.commands baseline and the same with swarm weights as lsmc simulate draws them, each given the suite's replay time, and with --soak a soak. A mutant that hangs or crashes counts as killed. docs/commands.md, section npm run mutants, says more.",
   positionals: [],
   options: {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
-    budget: { type: 'string', arg: 'S', help: 'seconds of random interleavings per mutant for the baseline (default: the time a full replay of the suite takes)' },
-    seed: { type: 'string', arg: 'N', help: 'the baseline\'s seed, an integer (default 1)' },
-    only: { type: 'string', arg: 'ID', help: 'score only the mutant ID' },
-    mutations: { type: 'string', arg: 'FILE', help: 'score the mutations of FILE instead ({ "mutants": [ { "id", "about", "file", "edits": [ { "find", "replace" } ] } ] })' },
+    budget: { type: 'string', arg: 'S', help: 'seconds of random interleavings per mutant for each baseline (default: the time a full replay of the suite takes)' },
+    seed: { type: 'string', arg: 'N', help: "the baselines' seed, an integer (default 1)" },
+    only: { type: 'string', arg: 'ID', help: 'score only the mutants whose id starts with ID' },
+    mutations: { type: 'string', arg: 'FILE', help: 'score the mutations of FILE only ({ "mutants": [ { "id", "about", "file", "edits": [ { "find", "replace" } ] } ] })' },
+    soak: { type: 'string', arg: 'S', help: 'also soak each mutant for S seconds (real threads: slips that no trace can show)' },
   },
-  exits: '0 the suite kills every mutant, 1 a mutant survives it, 2 bad input, 4 the unmutated implementation fails.',
-  examples: ['npm run mutants', 'npm run mutants -- --mutations test/fixtures/unlisted-mutants.json'],
+  exits: '0 the suite (or, with --soak, the suite or the soak) kills every mutant, 1 a mutant survives, 2 bad input, 4 the unmutated implementation fails.',
+  examples: ['npm run mutants', 'npm run mutants -- --mutations test/fixtures/concurrency-mutants.json --soak 5'],
 } as const satisfies CommandSpec;
 
 function main(): number {
@@ -49,30 +70,38 @@ function main(): number {
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new InputError('--seed', values.seed ?? '', 'an integer');
   if (values.budget !== undefined && !(Number(values.budget) > 0)) throw new InputError('--budget', values.budget, 'a positive number of seconds');
+  if (values.soak !== undefined && !(Number.isInteger(Number(values.soak)) && Number(values.soak) > 0)) throw new InputError('--soak', values.soak, 'a positive whole number of seconds');
   const report = runMutants(
-    { mutations: values.mutations, only: values.only, budgetSeconds: values.budget === undefined ? undefined : Number(values.budget), seed },
-    (m) => process.stderr.write(`mutants: ${m.id}: suite ${m.suite.killed ? 'killed' : 'SURVIVED'}, fast-check ${m.baseline.killed ? 'killed' : 'SURVIVED'}\n`),
+    { mutations: values.mutations, only: values.only, budgetSeconds: values.budget === undefined ? undefined : Number(values.budget), seed, soakSeconds: values.soak === undefined ? undefined : Number(values.soak) },
+    (m) => process.stderr.write(`mutants: ${m.id}: suite ${mark(m.suite)}, fc ${mark(m.baseline)}, fc swarm ${mark(m.swarm)}${m.soak === null ? '' : `, soak ${mark(m.soak)}`}\n`),
     () => process.stderr.write('mutants: control run on the unmutated implementation\n'),
   );
   if (report.kind === 'control-failed') {
     process.stderr.write(`mutants: the unmutated implementation fails: ${report.why}\n`);
     return 4;
   }
-  const { scores, budgetMs } = report;
-  const killedBySuite = scores.filter((s) => s.suite.killed).length;
+  const all = report.sets.flatMap((set) => set.scores);
   if (values.json) {
+    const count = (scores: readonly Score[]) => ({
+      mutants: scores.length,
+      suite: killed(scores, (s) => s.suite),
+      baseline: killed(scores, (s) => s.baseline),
+      swarm: killed(scores, (s) => s.swarm),
+      soak: report.soakSeconds === null ? null : killed(scores, (s) => s.soak),
+    });
     process.stdout.write(
       `${JSON.stringify({
-        mutants: scores.length,
-        suite: { killed: killedBySuite, replaySeconds: report.control.replaySeconds, steps: report.control.steps },
-        baseline: { killed: scores.filter((s) => s.baseline.killed).length, budgetSeconds: budgetMs / 1000, seed },
-        scores,
+        suite: report.control,
+        budgetSeconds: report.budgetMs / 1000,
+        seed,
+        soakSeconds: report.soakSeconds,
+        sets: report.sets.map((set) => ({ name: set.name, file: set.file, killed: count(set.scores), scores: set.scores })),
       })}\n`,
     );
   } else {
-    process.stdout.write(`${render(scores, budgetMs, seed)}\n`);
+    process.stdout.write(`${render(report.sets, report)}\n`);
   }
-  return killedBySuite === scores.length ? 0 : 1;
+  return all.every((s) => s.suite.killed || s.soak?.killed === true) ? 0 : 1;
 }
 
 quietOnClosedPipe();

@@ -9,6 +9,8 @@ import type { Config } from '../../spec/knobs.js';
 import type { Adapter, AdapterFactory, TraceStep } from '../adapter/adapter.js';
 import { SpecCursor } from '../replay/follow.js';
 import { checkStep, expectedVisible } from '../replay/replay.js';
+import { actionClasses } from '../simulate/run.js';
+import { SWARM_BASE, SWARM_LEVELS } from '../simulate/walk.js';
 
 interface Real {
   readonly adapter: Adapter;
@@ -44,11 +46,32 @@ export interface BaselineResult {
   readonly counterexample: string | null;
 }
 
+/**
+ * How the baseline draws its commands: `uniform`, every action alike (plain fc.commands); or
+ * `swarm`, per run a weight for each actor and kind of action drawn as `lsmc simulate` draws them
+ * (src/simulate/walk.ts: LEVEL_BASE^(actor's level + kind's level)), so that some runs hold a reader
+ * back while a slot is recycled, or keep an owner alive while a kernel context works on it.
+ */
+export type BaselineDraw = 'uniform' | 'swarm';
+
+function commandsOf(config: Config, draw: BaselineDraw): fc.Arbitrary<Iterable<fc.Command<SpecCursor, Real>>> {
+  const spec = new SpecCursor(config).spec;
+  const action = (a: number): SpecAction => new SpecAction(a, config);
+  if (draw === 'uniform') return fc.commands([fc.integer({ min: 0, max: spec.actionCount - 1 }).map(action)], { maxCommands: 1000 });
+  const classes = actionClasses(spec);
+  const levels = (n: number) => fc.array(fc.integer({ min: 0, max: SWARM_LEVELS - 1 }), { minLength: n, maxLength: n });
+  return fc.record({ actor: levels(classes.actors), kind: levels(classes.kinds) }).chain((swarm) => {
+    const weighted = Array.from({ length: spec.actionCount }, (_, a) => ({
+      arbitrary: fc.constant(a),
+      weight: SWARM_BASE ** ((swarm.actor[classes.actorOf[a]] ?? 0) + (swarm.kind[classes.kindOf[a]] ?? 0)),
+    }));
+    return fc.commands([fc.oneof(...weighted).map(action)], { maxCommands: 1000 });
+  });
+}
+
 /** Random walks for `ms` milliseconds (then shrinking, if one failed) from `seed`. */
-export function modelBasedRun(config: Config, factory: AdapterFactory, ms: number, seed: number): BaselineResult {
-  const actionCount = new SpecCursor(config).spec.actionCount;
-  const command = fc.integer({ min: 0, max: actionCount - 1 }).map((a) => new SpecAction(a, config));
-  const property = fc.property(fc.commands([command], { maxCommands: 1000 }), (cmds) => {
+export function modelBasedRun(config: Config, factory: AdapterFactory, ms: number, seed: number, draw: BaselineDraw = 'uniform'): BaselineResult {
+  const property = fc.property(commandsOf(config, draw), (cmds) => {
     const adapter = factory.open(config);
     try {
       fc.modelRun(() => ({ model: new SpecCursor(config), real: { adapter } }), cmds);

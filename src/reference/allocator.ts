@@ -64,6 +64,7 @@ function chooseIndex(v: Behaviour, m: SharedMemory): number {
 /** Returns `index` to the allocator; reclaims its page if that left the page with no slot in use. */
 export function releaseIndex(v: Behaviour, m: SharedMemory, index: number): void {
   m.store(m.at.slotAlloc + index, SLOT_FREE);
+  m.store(m.at.slotReturns + index, m.load(m.at.slotReturns + index) + 1);
   if (v.policy === 'lifo') {
     const top = m.load(G_FREE_TOP);
     m.store(m.at.freeStack + top, index);

@@ -88,16 +88,16 @@ export class Kernel {
     yield* this.lockOwner(o);
     while (!tryLock(this.m.ctl, G_PID_LOCK)) yield BLOCKED;
     const pid = this.v.task ? this.allocPid() : 0;
-    unlock(this.m.ctl, G_PID_LOCK);
-    if (pid < 0) {
-      this.unlockOwner(o);
-      return disabled();
+    // Recorded before the pid lock is let go: the next spawn's search (pidHeld) must see this pid
+    // number taken, or two spawns at once, once the cursor wraps, could both be handed it.
+    if (pid >= 0) {
+      this.setOwner(o, O_PID, pid);
+      this.setOwner(o, O_UID, Atomics.add(this.m.ctl, G_NEXT_UID, 1) + 1);
+      this.setOwner(o, O_PHASE, ALIVE);
     }
-    this.setOwner(o, O_PID, pid);
-    this.setOwner(o, O_UID, Atomics.add(this.m.ctl, G_NEXT_UID, 1) + 1);
-    this.setOwner(o, O_PHASE, ALIVE);
+    unlock(this.m.ctl, G_PID_LOCK);
     this.unlockOwner(o);
-    return NO_OUTCOME;
+    return pid < 0 ? disabled() : NO_OUTCOME;
   }
 
   private pidHeld(pid: number): boolean {

@@ -71,6 +71,8 @@ export interface Offsets {
   readonly pageView: number;
   readonly slotAlloc: number;
   readonly slotEpoch: number;
+  /** Per slot, how many times its index came back to the allocator: with the epoch, a return is counted once. */
+  readonly slotReturns: number;
   readonly elementLock: number;
   readonly owner: number;
   readonly rcu: number;
@@ -88,11 +90,12 @@ export function offsetsOf(shape: Shape): Offsets {
   const pageView = pageKernel + shape.maxPages;
   const slotAlloc = pageView + shape.maxPages;
   const slotEpoch = slotAlloc + shape.slots;
-  const elementLock = slotEpoch + shape.slots;
+  const slotReturns = slotEpoch + shape.slots;
+  const elementLock = slotReturns + shape.slots;
   const owner = elementLock + shape.slots * EPOCH_WAYS;
   const rcu = owner + shape.owners * OWNER_WORDS;
   const held = rcu + shape.kernels;
-  return { freeStack, pageKernel, pageView, slotAlloc, slotEpoch, elementLock, owner, rcu, held, words: held + shape.kernels };
+  return { freeStack, pageKernel, pageView, slotAlloc, slotEpoch, slotReturns, elementLock, owner, rcu, held, words: held + shape.kernels };
 }
 
 /** What a worker needs to attach to a map: its buffers and its configuration. */

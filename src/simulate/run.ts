@@ -61,7 +61,7 @@ export const MAX_SHRINK_WORK = 500_000_000;
  * context's and a reader's next step continue an operation; every other action starts one (an
  * owner's lifecycle steps each count as one, since each is a step of its own life).
  */
-function actionClasses(spec: LsmcSpec): ActionClasses {
+export function actionClasses(spec: LsmcSpec): ActionClasses {
   const kinds = [...new Set(spec.actions.map((a) => a.kind))];
   return {
     actorOf: Int32Array.from(spec.actions, (a) => a.actor),

@@ -38,7 +38,7 @@ export interface ActionClasses {
 
 /**
  * Per-walk weights: `actor[a]` and `kind[k]` are levels below SWARM_LEVELS; an action weighs
- * LEVEL_BASE^(its actor's level + its kind's level). All levels 0 is the uniform walk.
+ * SWARM_BASE^(its actor's level + its kind's level). All levels 0 is the uniform walk.
  */
 export interface Swarm {
   readonly actor: readonly number[];
@@ -50,7 +50,7 @@ export interface Swarm {
  * action up to 4096 times. On hazards 1 to 12, six levels, or steps of 8 or 16, found about as many.
  */
 export const SWARM_LEVELS = 4;
-const LEVEL_BASE = 4;
+export const SWARM_BASE = 4;
 
 /** Choices are naturals below this; `scale` maps one onto [0, total). */
 export const CHOICE_RANGE = 0x80000000;
@@ -184,7 +184,7 @@ export class Walker {
 
   private weigh(swarm: Swarm): void {
     const { actorOf, kindOf } = this.classes;
-    for (let a = 0; a < this.weight.length; a++) this.weight[a] = LEVEL_BASE ** ((swarm.actor[actorOf[a]] ?? 0) + (swarm.kind[kindOf[a]] ?? 0));
+    for (let a = 0; a < this.weight.length; a++) this.weight[a] = SWARM_BASE ** ((swarm.actor[actorOf[a]] ?? 0) + (swarm.kind[kindOf[a]] ?? 0));
   }
 
   /** Fills `enabled` with the actions enabled in the current state; returns their total weight. */

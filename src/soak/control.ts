@@ -4,7 +4,11 @@ import type { WriterPlan } from './writer.js';
 
 export const CTL_GO = 0;
 export const CTL_STOP = 1;
-export const CTL_WORDS = 2;
+/** Set by the main thread to ask every thread to stop between operations, so that it can check the kernel's records. */
+export const CTL_PAUSE = 2;
+/** Threads now waiting between operations. */
+export const CTL_PAUSED = 3;
+export const CTL_WORDS = 4;
 
 export interface WorkerInput {
   readonly role: 'writer' | 'reader';

@@ -5,7 +5,7 @@
  */
 import { SOAK_INVARIANTS, type SoakInvariant } from './judge.js';
 
-export const WRITER_FIELDS = ['spawns', 'creates', 'nomem', 'refused', 'updates', 'pausedUpdates', 'enoent', 'deletes', 'exits', 'reaps', 'frees', 'gracePeriods', 'recycles'] as const;
+export const WRITER_FIELDS = ['spawns', 'creates', 'nomem', 'refused', 'updates', 'pausedUpdates', 'enoent', 'deletes', 'exits', 'reaps', 'frees', 'gracePeriods', 'recycles', 'pidClashes'] as const;
 export const READER_FIELDS = ['lookups', 'lookupAnswers', 'lookupEnoent', 'lookupRaced', 'reads', 'scans', 'accepted', 'retries', 'busy', 'gone', 'notVisible', 'faults', 'violatingReads'] as const;
 
 export type WriterCounts = Record<(typeof WRITER_FIELDS)[number], number>;

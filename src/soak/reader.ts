@@ -54,7 +54,10 @@ export class SoakReader {
     this.kernel = map.kernel;
     this.m = map.memory;
     this.v = map.v;
-    this.judge = new Judge(map.config.knobs.lifecycle === 'stay-alive', map.memory.shape.slots);
+    // A slot's next element for the same uid starts again at zero when elements are re-created
+    // (stay-alive) or a create gets past a missing guard for a freed owner.
+    const recreated = map.config.knobs.lifecycle === 'stay-alive' || map.config.knobs.createGuard === 'no';
+    this.judge = new Judge(recreated, map.memory.shape.slots);
   }
 
   /** One lookup of a random owner record and the reads of its index; every few, a scan pass. */

@@ -1,7 +1,8 @@
 /**
  * The soak's report: text for people (the last line is always `violations: N`), one JSON object
  * for programs, and the progress line. Violations count reads that broke at least one invariant
- * (a fault included); the breakdown counts each invariant a read broke, so it may add up to more.
+ * (a fault included), and distinct findings in the kernel's records at quiescent points; the
+ * breakdown counts each invariant a read broke, so it may add up to more.
  */
 import { flatConfig, REFERENCE_KNOBS } from '../../spec/knobs.js';
 import type { ViolatingRead } from './counts.js';
@@ -23,7 +24,12 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 const rate = (count: number, seconds: number): number => (seconds > 0 ? count / seconds : 0);
 
 export function violationsOf(t: SoakTotals): number {
-  return t.reader.violatingReads;
+  return t.reader.violatingReads + Object.values(t.consistency.findings).reduce((a, b) => a + b, 0) + t.writer.pidClashes;
+}
+
+function consistencyLine(t: SoakTotals): string {
+  const c = t.consistency;
+  return `kernel records: checked at ${n(c.points)} quiescent point(s) (every thread between operations, and at the end): ${Object.entries(c.findings).map(([k, v]) => `${k} ${n(v)}`).join(', ')}; ${n(t.writer.pidClashes)} spawn(s) found their new pid number held by another task`;
 }
 
 function knobsText(setup: SoakSetup): string {
@@ -68,10 +74,15 @@ export function renderSoak(ctx: SoakContext, r: SoakResult): string {
     `reads: ${n(rate(rd.reads, r.seconds))} reads/s; ${n(rd.reads)} reads (${n(rd.scans)} of them scans): ${n(rd.accepted)} accepted, ${n(rd.retries)} retries, ${n(rd.busy)} busy, ${n(rd.gone)} gone, ${n(rd.notVisible)} not-visible, ${n(rd.faults)} faults`,
     `lookups: ${n(rd.lookups)} (${n(rd.lookupAnswers)} answered with an index, ${n(rd.lookupEnoent)} ENOENT, ${n(rd.lookupRaced)} raced and dropped)`,
     `invariants: ${Object.entries(r.invariants).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`,
+    consistencyLine(r),
   ];
   if (r.first.length > 0) {
     lines.push('first violating reads:');
     for (const v of r.first) lines.push(`  ${v.at.toFixed(3).padStart(8)} s  ${describeViolation(v, s.slotsPerPage)}`);
+  }
+  if (r.consistency.first.length > 0) {
+    lines.push('first findings in the kernel records:');
+    for (const f of r.consistency.first) lines.push(`  ${f.at.toFixed(3).padStart(8)} s  ${f.text}: ${f.check}`);
   }
   const notes = soakNotes(ctx, r);
   if (notes.length > 0) {
@@ -109,6 +120,7 @@ export function soakJson(ctx: SoakContext, r: SoakResult): Record<string, unknow
     lookups: { total: rd.lookups, answered: rd.lookupAnswers, enoent: rd.lookupEnoent, raced: rd.lookupRaced },
     kernel: { ...r.writer, uids: r.uids, publishedSize: r.publishedSize },
     invariants: r.invariants,
+    consistency: r.consistency,
     firstViolations: r.first.map((v) => ({ ...v, description: describeViolation(v, ctx.setup.shape.slotsPerPage) })),
     notes: soakNotes(ctx, r),
     violations: violationsOf(r),

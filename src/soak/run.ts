@@ -5,7 +5,8 @@
 import { Worker } from 'node:worker_threads';
 import { ReferenceMap } from '../reference/map.js';
 import { G_NEXT_UID, G_PUBLISHED_SIZE } from '../reference/memory.js';
-import { CTL_GO, CTL_STOP, CTL_WORDS, type WorkerInput } from './control.js';
+import { CONSISTENCY_CHECKS, type ConsistencyCheck, checkConsistency } from './consistency.js';
+import { CTL_GO, CTL_PAUSE, CTL_PAUSED, CTL_STOP, CTL_WORDS, type WorkerInput } from './control.js';
 import {
   addInto,
   FIRST_KEPT,
@@ -33,12 +34,21 @@ export interface SoakRequest {
   readonly progressEveryMs: number;
 }
 
+/** The kernel's own records, checked whenever every thread was between operations, and at the end. */
+export interface ConsistencyTotals {
+  readonly points: number;
+  /** Per check, the distinct findings (a finding that persists counts once). */
+  readonly findings: Readonly<Record<ConsistencyCheck, number>>;
+  readonly first: readonly { readonly at: number; readonly check: ConsistencyCheck; readonly text: string }[];
+}
+
 export interface SoakTotals {
   readonly seconds: number;
   readonly writer: WriterCounts;
   readonly reader: ReaderCounts;
   readonly invariants: InvariantCounts;
   readonly first: readonly ViolatingRead[];
+  readonly consistency: ConsistencyTotals;
 }
 
 export interface SoakResult extends SoakTotals {
@@ -57,6 +67,14 @@ interface Thread {
 
 /** How long stopped threads may take to finish the operation they are in. */
 const STOP_GRACE_MS = 10_000;
+/** How often every thread is stopped between operations to check the kernel's records. */
+const QUIESCE_EVERY_MS = 1_000;
+/** How long a pause may take to reach every thread before that check is given up. */
+const QUIESCE_WAIT_MS = 2_000;
+/** Distinct findings kept in full; the rest are counted. */
+const FINDINGS_KEPT = 5;
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 /** The first read to break each invariant, then the earliest others, up to FIRST_KEPT, in time order. */
 function pickFirst(all: ViolatingRead[]): ViolatingRead[] {
@@ -81,6 +99,12 @@ export class Soak {
   private timer: NodeJS.Timeout | null = null;
   private progress: NodeJS.Timeout | null = null;
   private readonly threads: Thread[] = [];
+  private quiescing: NodeJS.Timeout | null = null;
+  private pausing = false;
+  private points = 0;
+  private readonly seen = new Set<string>();
+  private readonly findings = Object.fromEntries(CONSISTENCY_CHECKS.map((c) => [c, 0])) as Record<ConsistencyCheck, number>;
+  private readonly firstFindings: { at: number; check: ConsistencyCheck; text: string }[] = [];
 
   constructor(private readonly request: SoakRequest) {
     this.map = ReferenceMap.create(request.setup.config, request.setup.shape);
@@ -109,7 +133,42 @@ export class Soak {
     }
     const end = this.stoppedAt === 0 ? performance.now() : this.stoppedAt;
     const seconds = this.startedAt === 0 ? 0 : (end - this.startedAt) / 1000;
-    return { seconds, writer, reader, invariants, first: pickFirst(first) };
+    const consistency = { points: this.points, findings: { ...this.findings }, first: [...this.firstFindings] };
+    return { seconds, writer, reader, invariants, first: pickFirst(first), consistency };
+  }
+
+  private checkRecords(): void {
+    this.points++;
+    const at = (performance.now() - this.startedAt) / 1000;
+    for (const f of checkConsistency(this.map)) {
+      const key = `${f.check}: ${f.text}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.findings[f.check]++;
+      if (this.firstFindings.length < FINDINGS_KEPT) this.firstFindings.push({ at, ...f });
+    }
+  }
+
+  /** Stops every thread between operations, checks the kernel's records, and lets them go on. */
+  private async quiesce(): Promise<void> {
+    if (this.pausing || this.stoppedAt !== 0) return;
+    this.pausing = true;
+    const deadline = performance.now() + QUIESCE_WAIT_MS;
+    const waitFor = async (done: () => boolean): Promise<boolean> => {
+      while (!done()) {
+        if (this.stoppedAt !== 0 || performance.now() > deadline) return false;
+        await sleep(1);
+      }
+      return true;
+    };
+    // Every thread has left the last pause before this one begins.
+    if (await waitFor(() => Atomics.load(this.ctl, CTL_PAUSED) === 0)) {
+      Atomics.store(this.ctl, CTL_PAUSE, 1);
+      if (await waitFor(() => Atomics.load(this.ctl, CTL_PAUSED) === this.threads.length)) this.checkRecords();
+      Atomics.store(this.ctl, CTL_PAUSE, 0);
+      Atomics.notify(this.ctl, CTL_PAUSE);
+    }
+    this.pausing = false;
   }
 
   async run(onProgress: (t: SoakTotals) => void): Promise<SoakResult> {
@@ -151,14 +210,18 @@ export class Soak {
     this.timer = setTimeout(() => this.stop(), r.seconds * 1000);
     if (this.interrupted) this.stop();
     this.progress = setInterval(() => onProgress(this.totals()), r.progressEveryMs);
+    this.quiescing = setInterval(() => void this.quiesce(), QUIESCE_EVERY_MS);
     let stuck: string[];
     try {
       stuck = (await Promise.all(done)).filter((n): n is string => n !== null);
     } finally {
       if (this.progress !== null) clearInterval(this.progress);
+      if (this.quiescing !== null) clearInterval(this.quiescing);
       if (this.timer !== null) clearTimeout(this.timer);
       await Promise.all(this.threads.map((t) => t.worker.terminate()));
     }
+    // Every thread that finished stopped between operations; a stuck one may be inside one.
+    if (stuck.length === 0) this.checkRecords();
     const m = this.map.memory;
     return { ...this.totals(), interrupted: this.interrupted, stuck, uids: m.load(G_NEXT_UID), publishedSize: m.load(G_PUBLISHED_SIZE) };
   }
@@ -168,6 +231,7 @@ export class Soak {
     this.stoppedAt = performance.now();
     Atomics.store(this.ctl, CTL_STOP, 1);
     if (this.progress !== null) clearInterval(this.progress);
+    if (this.quiescing !== null) clearInterval(this.quiescing);
     if (this.timer !== null) clearTimeout(this.timer);
     // Each thread ends the operation it is in and reports; one that cannot is stuck (a lock never
     // released, say) and is terminated, with the counts it reported last.

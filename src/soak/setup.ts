@@ -8,7 +8,7 @@ import { applyOverrides, type BoundCeilings, InputError, loadConfigFile, type Na
 import type { BoundName, Bounds, Config } from '../../spec/knobs.js';
 import type { Shape } from '../reference/memory.js';
 
-/** Owner records, slots per page and pages as a churn needs them; pidNumbers follows owners unless set. */
+/** Owner records, slots per page and pages as a churn needs them; pidNumbers is a quarter of owners unless set. */
 export const SOAK_DEFAULTS = { owners: 16, slotsPerPage: 4, maxPages: 8, readRetries: 4 } as const;
 
 export const MAX_THREADS = 16;
@@ -36,6 +36,8 @@ export interface SoakSetup {
   readonly shape: Shape;
 }
 
+const scarcePids = (owners: number): number => Math.max(1, Math.floor(owners / 4));
+
 export function soakSetup(modelPath: string, sets: readonly string[], writers: number, readers: number): SoakSetup {
   const named = loadConfigFile(modelPath);
   const setNames = sets.map((s) => s.slice(0, Math.max(0, s.indexOf('='))));
@@ -46,10 +48,11 @@ export function soakSetup(modelPath: string, sets: readonly string[], writers: n
     if (name in SOAK_BOUNDS && !SETTABLE.includes(name as BoundName))
       throw new InputError(`--set ${set}`, name, `a knob or one of the bounds the soak uses (${SETTABLE.join(', ')}); it runs by time, not by operation budgets`);
   });
-  const bounds: Bounds = { ...named.config.bounds, ...SOAK_DEFAULTS, pidNumbers: SOAK_DEFAULTS.owners, kernelContexts: writers, readers };
+  const bounds: Bounds = { ...named.config.bounds, ...SOAK_DEFAULTS, pidNumbers: scarcePids(SOAK_DEFAULTS.owners), kernelContexts: writers, readers };
   let config = applyOverrides({ knobs: named.config.knobs, bounds }, sets, SOAK_BOUNDS);
-  // Enough pid numbers for every record to be alive at once, unless a reuse pressure is asked for.
-  if (!setNames.includes('pidNumbers')) config = { knobs: config.knobs, bounds: { ...config.bounds, pidNumbers: config.bounds.owners } };
+  // Fewer pid numbers than records, so that the pid cursor wraps on nearly every spawn and spawns on
+  // two threads meet on the last free number, as on a machine near pid_max.
+  if (!setNames.includes('pidNumbers')) config = { knobs: config.knobs, bounds: { ...config.bounds, pidNumbers: scarcePids(config.bounds.owners as number) } };
   const b = config.bounds;
   const num = (x: number | string): number => (typeof x === 'number' ? x : 0);
   const shape: Shape = {

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ReferenceMap } from '../reference/map.js';
 import { invariantCounts, readerCounts, type Tally, type WorkerMessage, writerCounts } from './counts.js';
 import { SoakReader } from './reader.js';
-import { CTL_GO, CTL_STOP, type WorkerInput } from './control.js';
+import { CTL_GO, CTL_PAUSE, CTL_PAUSED, CTL_STOP, type WorkerInput } from './control.js';
 import { ChurnWriter } from './writer.js';
 
 /** Rounds between looks at the clock and the stop flag. */
@@ -42,6 +42,12 @@ function run(input: WorkerInput): void {
   let nextPost = started + input.progressEveryMs;
   while (Atomics.load(ctl, CTL_STOP) === 0) {
     for (let i = 0; i < ROUNDS_PER_CHECK; i++) round();
+    // Between rounds no operation is under way: the quiescence the main thread checks at.
+    if (Atomics.load(ctl, CTL_PAUSE) !== 0) {
+      Atomics.add(ctl, CTL_PAUSED, 1);
+      while (Atomics.load(ctl, CTL_PAUSE) !== 0 && Atomics.load(ctl, CTL_STOP) === 0) Atomics.wait(ctl, CTL_PAUSE, 1, 50);
+      Atomics.sub(ctl, CTL_PAUSED, 1);
+    }
     const now = performance.now();
     if (now >= nextPost) {
       post({ type: 'progress', tally: tally() });

@@ -4,7 +4,8 @@
  * words that carry the owner's uid and an update counter; and a killer, the next writer round the
  * ring, which deletes the element or lets the owner exit, be reaped and be freed (free destroys
  * the element). So an owner's element is destroyed by another thread than the one updating it, as
- * a BPF program on one CPU may update a task's storage while the task dies on another. Once the
+ * a BPF program on one CPU may update a task's storage while the task dies on another; and the
+ * home of a dying owner may delete the element while its killer frees the owner. Once the
  * record is freed its home recycles it for a new owner. Every writer runs grace periods.
  *
  * Only the home updates an owner, one update after another, so an owner's counter only grows:
@@ -17,6 +18,7 @@ import { O_LINK, O_PHASE, O_UID } from '../reference/memory.js';
 import { runWhole } from '../reference/op.js';
 import type { WriterCounts } from './counts.js';
 import { drive } from './drive.js';
+import { pidShared } from './consistency.js';
 import { recycle } from './recycle.js';
 import { soakWord, MAX_COUNTER } from './words.js';
 
@@ -36,6 +38,12 @@ const STAGE_CHANCE = 1 / 4;
 /** Chance that a killer deletes the element before the owner exits, rather than leaving it to free. */
 const DELETE_FIRST = 1 / 2;
 const GRACE_EVERY_ROUNDS = 2;
+/** Chance per round that a killer creates its target's missing element itself (see killStep). */
+const RACE_CREATE_CHANCE = 1 / 2;
+/** Chance that the home of a freed owner tries to create its element before it recycles the record. */
+const LATE_CREATE_CHANCE = 1 / 4;
+/** Chance per round that the home of a dying owner deletes its element (see homeStep). */
+const SELF_DELETE_CHANCE = 1 / 8;
 
 interface HomeLife {
   uid: number;
@@ -86,7 +94,9 @@ export class ChurnWriter {
     const c = this.counts;
     const phase = k.owner(o, O_PHASE);
     if (phase === UNBORN) {
-      if (runWhole(k.spawn(o)).kind !== 'disabled') c.spawns++;
+      if (runWhole(k.spawn(o)).kind === 'disabled') return;
+      c.spawns++;
+      if (k.v.task && runWhole(pidShared(k, o)).kind === 'exists') c.pidClashes++;
       return;
     }
     const uid = k.owner(o, O_UID);
@@ -96,6 +106,13 @@ export class ChurnWriter {
       this.homeLives.set(o, life);
     }
     if (phase === FREED) {
+      // Now and then a program still asks to create the freed owner's storage, which the guard must
+      // refuse: an element made now would outlive its owner (no-create-after-free).
+      if (Math.random() < LATE_CREATE_CHANCE) {
+        const late = runWhole(k.create(this.plan.id, o)).kind;
+        if (late === 'created') c.creates++;
+        else if (late === 'refused') c.refused++;
+      }
       if (runWhole(recycle(k, o)).kind !== 'disabled') c.recycles++;
       return;
     }
@@ -113,6 +130,14 @@ export class ChurnWriter {
       return;
     }
     if (life.counter >= MAX_COUNTER) return;
+    // A dying owner's home now and then deletes the element itself, racing the killer's free of the
+    // same owner: one of them unlinks it, and only that one may destroy it. It is not re-created
+    // (a new element would restart at zero, which the judge takes for a step back).
+    if (phase !== ALIVE && Math.random() < SELF_DELETE_CHANCE) {
+      if (runWhole(k.delete(this.plan.id, o)).kind === 'deleted') c.deletes++;
+      life.done = true;
+      return;
+    }
     const paused = this.plan.pauseMs > 0 && Math.random() * this.plan.pauseOneIn < 1;
     const r = drive(k.update(this.plan.id, o, soakWord(uid, life.counter + 1)), paused ? this.plan.pauseMs : 0);
     if (r.kind === 'updated') {
@@ -139,6 +164,12 @@ export class ChurnWriter {
     if (uid === 0) return;
     switch (life.stage) {
       case 'watch': {
+        // A program on the killer's CPU asks for a new owner's storage too, racing its home's create:
+        // one of the two creates it, the other finds it (no second element, no reference left).
+        if (k.owner(o, O_PHASE) === ALIVE && k.owner(o, O_LINK) === 0 && Math.random() < RACE_CREATE_CHANCE) {
+          if (runWhole(k.create(this.plan.id, o)).kind === 'created') c.creates++;
+          return;
+        }
         if (k.owner(o, O_PHASE) !== ALIVE || k.owner(o, O_LINK) === 0 || Math.random() >= KILL_CHANCE) return;
         if (this.stayAlive || Math.random() < DELETE_FIRST) {
           if (runWhole(k.delete(this.plan.id, o)).kind === 'deleted') c.deletes++;
