@@ -31,6 +31,8 @@ export interface ExploreOptions {
    * `bad` is the mask of every step invariant the transition breaks, checked or not.
    */
   readonly onStep?: (action: number, fromId: number, from: Uint8Array, to: Uint8Array, bad: number) => void;
+  /** Called for every state when it is first reached, with the id onStep's fromId will give it, right after the onStep of the transition that reached it. */
+  readonly onNewState?: (id: number) => void;
   /** Called for every state with no enabled action that is not a proper end (a deadlock), checked or not. */
   readonly onDeadEnd?: (id: number, state: Uint8Array) => void;
   /**
@@ -207,6 +209,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
         if (known !== -1) continue;
         parents.push(id);
         actions.push(a);
+        options.onNewState?.(newId);
         const badState = spec.violations(next, stateMask);
         if (badState !== 0) {
           const end = broken(badState, newId, -1);

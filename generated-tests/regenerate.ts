@@ -15,13 +15,14 @@ import { manifestSuite } from '../src/gen/files.js';
 import { readText } from '../src/gen/write.js';
 import { manifest, suiteDir } from './support.js';
 
-/** The shards, by cost: the reference suite alone, the reads variants in two halves, the allocator's. */
-export const SHARDS = ['reference', 'reads-1', 'reads-2', 'allocator'] as const;
+/** The shards, by cost: the reference suite alone, the reads variants in two halves, the allocator's, the arithmetic ones (pages, cursors, retries). */
+export const SHARDS = ['reference', 'reads-1', 'reads-2', 'allocator', 'arithmetic'] as const;
 export type Shard = (typeof SHARDS)[number];
 
 export function shardOf(entry: SuiteEntry, position: number): Shard {
   if (entry.model === 'reference.json') return 'reference';
   if (entry.model === 'allocator.json') return 'allocator';
+  if (['pages.json', 'cursors.json', 'retries.json'].includes(entry.model)) return 'arithmetic';
   return position % 2 === 0 ? 'reads-1' : 'reads-2';
 }
 

@@ -151,6 +151,56 @@ function qualifierOf(c: Ctx, a: Action, name: StepName, actorBase: { firstKernel
 }
 
 /**
+ * What reads the state each step changes, for goals that reach their consequences: a goal's trace
+ * ends at its step, so a wrong value that step leaves in state no user sees (a cursor, a free list,
+ * a reference, a marker, a cache) would show only at a later step that reads it. Generation extends
+ * the trace to the nearest such step (src/gen/continue.ts).
+ */
+const CONSUMERS: Partial<Record<StepName, readonly StepName[]>> = {
+  // The pid cursor and pid table: the next spawn; by pid number, a lookup of the number.
+  spawn: ['spawn'],
+  reap: ['spawn', 'lookup'],
+  // The owner's phase: the create guard, and a lookup.
+  exit: ['create', 'lookup'],
+  mkdir: ['create'],
+  rmdir: ['create', 'lookup'],
+  free: ['lookup', 'create'],
+  // The reference create takes: the owner's free must wait for it.
+  create: ['free'],
+  // The allocator's cursor, free list, high-water mark and the slot's epoch: the next allocation.
+  'create.alloc': ['create.alloc'],
+  'create.map': ['scan'],
+  'create.publish': ['scan'],
+  'create.uid': ['scan'],
+  'create.gen': ['scan'],
+  'create.link-early': ['lookup', 'update'],
+  'create.seq-end': ['lookup', 'scan'],
+  'create.link': ['lookup', 'update', 'delete', 'free'],
+  // The RCU marker and the element an update holds: the grace period it keeps off.
+  update: ['grace-period'],
+  'update.word1': ['scan', 'read'],
+  'update.word2': ['scan', 'read'],
+  'update.seq-end': ['grace-period', 'read'],
+  delete: ['lookup', 'update', 'create'],
+  'destroy.uid': ['scan'],
+  'destroy.gen': ['scan'],
+  'destroy.seq-end': ['grace-period', 'create.alloc'],
+  'destroy.retire': ['create.alloc'],
+  'free.uid': ['scan'],
+  'free.gen': ['scan'],
+  'free.seq-end': ['grace-period', 'create.alloc'],
+  'free.retire': ['create.alloc'],
+  'grace-period': ['create.alloc'],
+  // The reader's cached index, uid and gen: its next read.
+  lookup: ['read'],
+};
+
+/** The steps that read what `step` changed (none: the trace's own later steps already do, or nothing does). */
+export function consumersOf(step: StepName): readonly StepName[] {
+  return CONSUMERS[step] ?? [];
+}
+
+/**
  * The goals the design allows in a configuration: what a complete suite would hit. Built from the
  * protocol, not from exploration, so that what a configuration cannot reach shows as missing.
  */

@@ -7,11 +7,11 @@ import { match } from 'ts-pattern';
 import type { LivenessProperty, Spec } from '../checker/spec.js';
 import { MUST_WAIT, NOT_ENABLED, STEP_INVARIANT_BITS } from '../checker/spec.js';
 import { type Action, type ActionKind, type Actors, actorsOf, buildActions } from './actions.js';
-import { PAGE_FIELDS, PAGE, KERNEL, SLOT } from './layout.js';
+import { PAGE_FIELDS, PAGE, KERNEL, OWNER, READER, SLOT } from './layout.js';
 import { type Observation, observation, type Outcome, OUTCOMES, VIEW_UNMAPPED, VIEW_ZERO } from './vocabulary.js';
 import { ownerRef } from './names.js';
 import { stepName } from './describe.js';
-import { allActorsIdle, type Ctx, kernelAt, makeCtx, slotAt, type SpecOptions } from './context.js';
+import { allActorsIdle, type Ctx, kernelAt, makeCtx, ownerAt, readerAt, slotAt, type SpecOptions } from './context.js';
 import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
 import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
 import type { Config } from './knobs.js';
@@ -21,6 +21,8 @@ import { continueRead, lookup, readerCanStart, readerPending, startRead, startSc
 import { makeCanonicalizer } from './symmetry.js';
 import { type Goal, goalOfStep, possibleGoals } from './coverage.js';
 import { type Counters, genView, seqView, unboundedProblem } from './counters.js';
+
+export type ActorRole = 'owner' | 'kernel' | 'reader' | 'rcu';
 
 /** A taken step's result carries its outcome's code above the step-invariant bits (a small integer, so that it stays one). */
 const OUTCOME_SHIFT = 16;
@@ -196,6 +198,24 @@ export class LsmcSpec implements Spec {
   /** The coverage goal (spec/coverage.ts) of the transition `action` from `from` to `to`, whose step returned `result`. */
   goalOf(action: number, from: Uint8Array, to: Uint8Array, result: number): number {
     return goalOfStep(this.ctx, this.actions[action], stepName(this, from, action), this.actors, from, to, outcomeOfResult(result));
+  }
+
+  /** The kind of actor `action` belongs to: an owner (its life and free path), a kernel context, a reader, or the grace period. */
+  roleOf(action: number): ActorRole {
+    const actor = this.actions[action].actor;
+    const a = this.actors;
+    return actor < a.firstKernel ? 'owner' : actor < a.firstReader ? 'kernel' : actor < a.grace ? 'reader' : 'rcu';
+  }
+
+  /** Whether the actor of `action` is in the middle of an operation in state `s` (its program counter is not idle). */
+  busyIn(action: number, s: Uint8Array): boolean {
+    const actor = this.actions[action].actor;
+    const a = this.actors;
+    const c = this.ctx;
+    if (actor < a.firstKernel) return s[ownerAt(c, actor) + OWNER.pc] !== 0;
+    if (actor < a.firstReader) return s[kernelAt(c, actor - a.firstKernel) + KERNEL.pc] !== 0;
+    if (actor < a.grace) return s[readerAt(c, actor - a.firstReader) + READER.pc] !== 0;
+    return false;
   }
 
   /** The goals the design allows in this configuration: what a complete suite would hit. */

@@ -4,17 +4,29 @@
  * context and free path holds and its RCU marker, each reader's cache and retries): an implementation that shows
  * a wrong value there diverges at the step that made it, not steps later when it is used.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readText } from '../src/gen/write.js';
 import { describe, expect, it } from 'vitest';
 import type { Adapter, AdapterFactory, VisibleReader, VisibleState } from '../src/adapter/adapter.js';
 import { referenceAdapter } from '../src/adapter/reference.js';
 import { runReplay } from '../src/replay/run.js';
 import { ROOT } from './support/models.js';
 
-const LIFO = join(ROOT, 'generated-tests/traces/suites/indexPolicy=lifo/037-create.alloc-none-reused-index.itf.json.gz');
-const reference = (name: string): string => join(ROOT, 'generated-tests/traces/suites/reference', name);
+/** The first committed trace of `suite` (in file order: shortest first) that covers `goal`. */
+function traceOf(suite: string, goal: string): string {
+  const dir = join(ROOT, 'generated-tests/traces/suites', suite);
+  const name = readdirSync(dir)
+    .filter((f) => f.includes('.itf.json'))
+    .sort()
+    .find((f) => (JSON.parse(readText(join(dir, f))) as { '#meta': { covers: string[] } })['#meta'].covers.includes(goal));
+  if (name === undefined) throw new Error(`no trace of ${goal} in ${dir}`);
+  return join(dir, name);
+}
+const LIFO = traceOf('indexPolicy=lifo', 'create.alloc -> none [reused-index]');
+const reference = (goal: string): string => traceOf('reference', goal);
 // model/reads.json has two reader operations, so the spec keeps a reader's cache after the first.
-const LOOKUP = join(ROOT, 'generated-tests/traces/suites/reads/024-lookup-index-owner-exited.itf.json.gz');
+const LOOKUP = traceOf('reads', 'lookup -> index [owner-exited]');
 
 /** The reference implementation, showing its state through `lie`. */
 function lying(lie: (v: VisibleState) => VisibleState): AdapterFactory {
@@ -60,13 +72,13 @@ describe('replay compares state no user sees', () => {
   const heldLie = (who: RegExp, change: (h: { index: number; rcu: boolean }) => { index: number; rcu: boolean }) =>
     lying((v) => ({ ...v, held: Object.fromEntries(Object.entries(v.held ?? {}).map(([n, h]) => [n, who.test(n) ? change(h) : h])) }));
   it('a kernel context that forgets the element it allocated', () => {
-    expect(firstDifference(heldLie(/^K/, (h) => ({ ...h, index: -1 })), reference('036-create.alloc-none-reused-index.itf.json'))).toMatch(/^kernel\.K[0-9]\.held$/);
+    expect(firstDifference(heldLie(/^K/, (h) => ({ ...h, index: -1 })), reference('create.alloc -> none [reused-index]'))).toMatch(/^kernel\.K[0-9]\.held$/);
   });
   it("an update whose RCU marker is down while it writes", () => {
-    expect(firstDifference(heldLie(/^K/, (h) => ({ ...h, rcu: false })), reference('029-update.seq-end-updated.itf.json'))).toMatch(/^kernel\.K[0-9]\.rcu$/);
+    expect(firstDifference(heldLie(/^K/, (h) => ({ ...h, rcu: false })), reference('update.seq-end -> updated'))).toMatch(/^kernel\.K[0-9]\.rcu$/);
   });
   it('a free path that does not say which element it destroys', () => {
-    expect(firstDifference(heldLie(/^[A-Z]$/, (h) => ({ ...h, index: -1 })), reference('033-free.seq-end-deleted.itf.json'))).toMatch(/^owners\.[A-Z]\.held$/);
+    expect(firstDifference(heldLie(/^[A-Z]$/, (h) => ({ ...h, index: -1 })), reference('free.seq-end -> deleted'))).toMatch(/^owners\.[A-Z]\.held$/);
   });
   const readerLie = (change: (r: VisibleReader) => VisibleReader) =>
     lying((v) => ({ ...v, readers: Object.fromEntries(Object.entries(v.readers ?? {}).map(([n, r]) => [n, change(r)])) }));
@@ -79,6 +91,6 @@ describe('replay compares state no user sees', () => {
     expect(firstDifference(older, LOOKUP)).toMatch(/^readers\.R[0-9]\.cacheGen$/);
   });
   it('a reader that does not count its retries', () => {
-    expect(firstDifference(readerLie((r) => ({ ...r, retries: 0 })), reference('019-scan.seq-end-retry-seq-odd.itf.json'))).toMatch(/^readers\.R[0-9]\.retries$/);
+    expect(firstDifference(readerLie((r) => ({ ...r, retries: 0 })), reference('scan.seq-end -> retry [seq-odd]'))).toMatch(/^readers\.R[0-9]\.retries$/);
   });
 });

@@ -36,7 +36,7 @@ const n = (x: number): string => x.toLocaleString('en-US');
 export function renderCoverage(c: CoverageReport, dir: string, seconds: number, states: number): string {
   const lines = [
     `lsmc gen: ${n(c.traces)} traces, ${n(c.steps)} steps, from ${n(states)} states in ${seconds.toFixed(1)} s -> ${dir}`,
-    `coverage: ${c.goals.reached} of ${c.goals.possible} goals (step kind -> outcome [path]) reached`,
+    `coverage: ${c.goals.reached} of ${c.goals.possible} step goals (step kind -> outcome [path]) reached; ${n(c.goals.pairs)} pair goals (two consecutive steps of different actors) and ${n(c.goals.continuations)} continuation goals (a goal's step, then the nearest step that reads what it changed) reached`,
     '  step kinds and the outcomes reached:',
     ...Object.entries(c.stepKinds).map(([step, outs]) => `    ${step.padEnd(24)} ${outs.join(', ')}`),
     `  outcome kinds: ${Object.entries(c.outcomes)
@@ -80,7 +80,7 @@ export async function genCommand(args: readonly string[], root: string): Promise
       }
       writeFiles(join(out, 'suites', s.name), asFiles(run.files));
       const c = run.coverage;
-      summary.push(`  ${s.name.padEnd(28)} ${String(c.traces).padStart(4)} traces ${String(c.steps).padStart(6)} steps  ${c.goals.reached}/${c.goals.possible} goals  ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      summary.push(`  ${s.name.padEnd(28)} ${String(c.traces).padStart(4)} traces ${String(c.steps).padStart(6)} steps  ${c.goals.reached}/${c.goals.possible} goals, ${c.goals.pairs} pairs, ${c.goals.continuations} continuations  ${((performance.now() - started) / 1000).toFixed(1)} s`);
       process.stderr.write(`${summary[summary.length - 1]}\n`);
     }
     const hazards = await inWorker<{ readonly files: Map<string, string> }>({ kind: 'hazards', hazards: manifest.hazards, modelDir: manifest.modelDir }, 'hazards');

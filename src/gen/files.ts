@@ -21,7 +21,12 @@ export interface CoverageReport {
   readonly config: Record<string, string | number>;
   readonly traces: number;
   readonly steps: number;
-  readonly goals: { readonly possible: number; readonly reached: number };
+  /**
+   * Step goals (step, outcome [path]): possible in the configuration and reached; then the pair
+   * goals (two consecutive steps of different actors) and continuation goals (a goal's step, then
+   * the nearest step reading what it changed) reached, which are not known before exploring.
+   */
+  readonly goals: { readonly possible: number; readonly reached: number; readonly pairs: number; readonly continuations: number };
   /** Per step kind, the outcomes reached. */
   readonly stepKinds: Record<string, string[]>;
   /** Per observation or result kind, how many goals reached it (0: never). */
@@ -46,7 +51,7 @@ export function coverageOf(suite: Suite, model: string, config: Config): Coverag
     config: flatConfig(config),
     traces: suite.traces.length,
     steps: suite.traces.reduce((n, t) => n + t.steps, 0),
-    goals: { possible: suite.reached.length + suite.unreached.length, reached: suite.reached.length },
+    goals: { possible: suite.reached.length + suite.unreached.length, reached: suite.reached.length, pairs: suite.goals.pair, continuations: suite.goals.continuation },
     stepKinds: steps,
     outcomes,
     unreached: suite.unreached,
@@ -83,10 +88,11 @@ export function runSuite(
   sets: readonly string[],
   hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {},
   gzip = false,
+  pairs = true,
 ): SuiteRun {
   const named = loadConfigFile(modelPath);
   const config = applyOverrides(named.config, sets);
-  const suite = generateSuite({ config, model: named.name, rerun: rerunOf(modelArg, sets) }, hooks);
+  const suite = generateSuite({ config, model: named.name, rerun: rerunOf(modelArg, sets), pairs }, hooks);
   if ('interrupted' in suite) return { interrupted: true };
   const coverage = coverageOf(suite, named.name, config);
   return { suite, coverage, files: suiteFiles(suite, coverage, gzip) };
@@ -99,7 +105,7 @@ export const hazardFile = (h: HazardEntry): string => `hazard-${String(h.number)
 /** A manifest entry's suite, as `lsmc gen --manifest` writes it under suites/NAME. */
 export function manifestSuite(entry: SuiteEntry, modelDir: string, hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {}): SuiteRun {
   const sets = Object.entries(entry.set).map(([k, v]) => `${k}=${v}`);
-  return runSuite(`model/${entry.model}`, resolve(modelDir, entry.model), sets, hooks, entry.gzip === true);
+  return runSuite(`model/${entry.model}`, resolve(modelDir, entry.model), sets, hooks, entry.gzip === true, entry.pairs !== false);
 }
 
 export interface HazardRun {

@@ -4,10 +4,14 @@
  * it, and keep, shortest first, every trace that hits a goal no shorter kept trace hits and is not
  * the start of another kept trace.
  */
+import { ChunkedArray } from '../../checker/chunked.js';
 import { explore, type Progress, type Stats } from '../../checker/explore.js';
-import { type Goal, goalCount, goalName, goalOf } from '../../spec/coverage.js';
+import { consumersOf, type Goal, goalCount, goalName, goalOf } from '../../spec/coverage.js';
+import { type Outcome, OUTCOMES } from '../../spec/vocabulary.js';
 import { STATE_VARS } from '../../spec/describe.js';
-import { buildSpec, type LsmcSpec } from '../../spec/index.js';
+import { type ActorRole, buildSpec, type LsmcSpec } from '../../spec/index.js';
+import { type StepName, stepFacts } from '../../spec/steps.js';
+import { continuation } from './continue.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
 import { type ItfTrace, itfHeader, toItf } from '../trace/itf.js';
 import { replayPath } from '../trace/replay.js';
@@ -27,12 +31,18 @@ export interface Suite {
   readonly reached: readonly string[];
   /** Goals the protocol allows that this configuration never reached. */
   readonly unreached: readonly string[];
+  /** Goals reached, by kind: (step, outcome), pairs of steps of different actors, continuations. */
+  readonly goals: Readonly<Record<GoalKind, number>>;
   /** Outcome kinds and step kinds that occur in the suite. */
   readonly stats: Stats;
 }
 
+export type GoalKind = 'step' | 'pair' | 'continuation';
+
 export interface SuiteRequest {
   readonly config: Config;
+  /** Pair goals too (the default); a suite of many variants may leave them out for its size. */
+  readonly pairs?: boolean;
   readonly model: string;
   readonly rerun: string;
 }
@@ -51,15 +61,66 @@ function goalsAlong(spec: LsmcSpec, actions: readonly number[]): number[] {
   return out;
 }
 
+/**
+ * A goal over two consecutive steps by different actors, at the grain of operations: the first
+ * step's operation and outcome, then the second's (`create -> none`, then another actor's
+ * `scan -> value`), where an operation is named by the step that starts it and an owner's every
+ * step is its own. Finer pairs (every step name) would multiply a suite by tens. Actors are told
+ * apart without their names, which symmetry does not keep: by kind (owner, kernel context, reader,
+ * grace period); or, for two of one kind, by what the first step left its actor doing (still in an
+ * operation while the second starts one or continues another kind of operation, or done while the
+ * second continues one). Two steps of one kind whose actors cannot be told apart that way (one
+ * done, the next starting; or both in the same kind of operation) make no pair goal.
+ */
+const PAIR_OPS = ['spawn', 'exit', 'reap', 'mkdir', 'rmdir', 'free', 'create', 'update', 'delete', 'lookup', 'read', 'scan', 'grace-period'] as const;
+type PairOp = (typeof PAIR_OPS)[number];
+
+function pairOpOf(role: ActorRole, step: StepName): PairOp {
+  if (role === 'owner') return step.startsWith('free') ? 'free' : (step as PairOp);
+  const op = stepFacts(step).op;
+  return op === 'destroy' ? 'delete' : op === 'grace' ? 'grace-period' : (op as PairOp);
+}
+
+/** One (operation, outcome) as a number, and back. */
+const opOutcome = (op: PairOp, out: Outcome): number => PAIR_OPS.indexOf(op) * OUTCOMES.length + OUTCOMES.indexOf(out);
+const opOutcomeName = (x: number): string => `${PAIR_OPS[Math.floor(x / OUTCOMES.length)]} -> ${OUTCOMES[x % OUTCOMES.length]}`;
+const PAIR_SPACE = PAIR_OPS.length * OUTCOMES.length;
+
+const pairName = (first: number, second: number): string => `${opOutcomeName(first)}, then another actor's ${opOutcomeName(second)}`;
+const pairSlug = (first: number, second: number): string => `${opOutcomeName(first).replace(' -> ', '-')}-then-${opOutcomeName(second).replace(' -> ', '-')}`;
+
+const ROLES: readonly ActorRole[] = ['owner', 'kernel', 'reader', 'rcu'];
+const OPS: readonly string[] = ['owner', 'lifecycle', 'create', 'update', 'destroy', 'lookup', 'read', 'scan', 'grace'];
+/** The operation a step belongs to, as far as telling actors apart goes: an owner's every step is its own life. */
+const opClass = (role: ActorRole, step: StepName): number => OPS.indexOf(role === 'owner' ? 'owner' : stepFacts(step).op);
+
+/**
+ * How a state was first reached, packed in one number per state (no object per state): the step's
+ * (operation, outcome), its actor's kind, the kind of operation it is in, and whether it still is.
+ */
+const pack = (pair: number, role: ActorRole, op: number, busy: boolean): number => (((pair * 16 + op) * 4 + ROLES.indexOf(role)) << 1) | (busy ? 1 : 0);
+const unpack = (x: number): { pair: number; role: ActorRole; op: number; busy: boolean } => ({
+  busy: (x & 1) === 1,
+  role: ROLES[(x >>> 1) & 3],
+  op: (x >>> 3) & 15,
+  pair: x >>> 7,
+});
+
 export function generateSuite(
   request: SuiteRequest,
   hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {},
 ): Suite | { readonly interrupted: true; readonly stats: Stats } {
   const spec = buildSpec(request.config);
+  const pairsToo = request.pairs !== false;
   const firstHit = new Int32Array(goalCount).fill(-1);
   const hitFrom: number[] = [];
   const hitAction: number[] = [];
   const hitGoal: number[] = [];
+  // How each state was first reached, for pair goals.
+  const arrivals = ChunkedArray.int32();
+  arrivals.push(-1);
+  let arriving = -1;
+  const pairHits = new Map<number, { from: number; action: number; first: number; second: number }>();
   const result = explore(spec, {
     invariantMask: 0,
     liveness: [],
@@ -69,22 +130,55 @@ export function generateSuite(
     shouldStop: hooks.shouldStop,
     onStep: (a, fromId, from, to, r) => {
       const g = spec.goalOf(a, from, to, r);
+      const role = spec.roleOf(a);
+      const goal = goalOf(g);
+      const starting = !spec.busyIn(a, from);
+      const op = opClass(role, goal.step);
+      const here = opOutcome(pairOpOf(role, goal.step), goal.outcome);
+      arriving = pack(here, role, op, spec.busyIn(a, to));
+      const packed = pairsToo ? arrivals.get(fromId) : -1;
+      if (packed >= 0) {
+        const before = unpack(packed);
+        const other = before.role !== role || (before.busy ? starting || before.op !== op : !starting);
+        const key = before.pair * PAIR_SPACE + here;
+        if (other && !pairHits.has(key)) pairHits.set(key, { from: fromId, action: a, first: before.pair, second: here });
+      }
       if (firstHit[g] !== -1) return;
       firstHit[g] = hitGoal.length;
       hitGoal.push(g);
       hitFrom.push(fromId);
       hitAction.push(a);
     },
+    onNewState: pairsToo ? () => arrivals.push(arriving) : undefined,
   });
   if (result.kind === 'violation') throw new Error('generation explores with no invariant, so it cannot find a violation');
   if (result.kind === 'limit') return { interrupted: true, stats: result.stats };
 
-  const candidates = hitGoal.map((g, i) => {
+  const named = (actions: readonly number[]): string[] => goalsAlong(spec, actions).map((g) => goalName(goalOf(g)));
+  const stepGoals = hitGoal.map((g, i) => {
     const path = result.pathTo(hitFrom[i], hitAction[i], (b, from, to, r) => spec.goalOf(b, from, to, r) === g);
-    return { goal: g, order: i, actions: path.actions, covers: goalsAlong(spec, path.actions) };
+    return { goal: goalName(goalOf(g)), slug: slug(goalOf(g)), kind: 'step' as GoalKind, order: i, actions: path.actions, covers: named(path.actions) };
   });
+  const pairs = [...pairHits.values()].map((p, i) => {
+    const path = result.pathTo(p.from, p.action, (b, from, to, r) => {
+      const goal = goalOf(spec.goalOf(b, from, to, r));
+      return opOutcome(pairOpOf(spec.roleOf(b), goal.step), goal.outcome) === p.second;
+    });
+    const goal = pairName(p.first, p.second);
+    return { goal, slug: pairSlug(p.first, p.second), kind: 'pair' as GoalKind, order: hitGoal.length + i, actions: path.actions, covers: [...named(path.actions), goal] };
+  });
+  // Every step goal's trace carried on to the nearest step that reads what its goal step changed.
+  const continued = stepGoals.flatMap((c, i) => {
+    const step = goalOf(hitGoal[i]).step;
+    const ext = continuation(spec, c.actions, consumersOf(step));
+    if (ext === null) return [];
+    const actions = [...c.actions, ...ext.actions];
+    const goal = `${c.goal}, then ${ext.step}`;
+    return [{ goal, slug: `${c.slug}-then-${ext.step}`, kind: 'continuation' as GoalKind, order: hitGoal.length + pairs.length + i, actions, covers: [...named(actions), goal] }];
+  });
+  const candidates = [...stepGoals, ...pairs, ...continued];
   candidates.sort((x, y) => x.actions.length - y.actions.length || x.order - y.order);
-  const covered = new Set<number>();
+  const covered = new Set<string>();
   const fresh = candidates.filter((c) => {
     const adds = c.covers.some((g) => !covered.has(g));
     for (const g of c.covers) covered.add(g);
@@ -97,23 +191,25 @@ export function generateSuite(
   const kept = fresh.filter((c) => !starts.has(key(c.actions)));
 
   const config = flatConfig(request.config);
+  const describeGoal = (c: (typeof candidates)[number]): string =>
+    c.kind === 'step' ? `a shortest path to ${c.goal}` : c.kind === 'pair' ? `a shortest path to ${c.goal}` : `a shortest path to ${c.goal} (the nearest step that reads what the goal step changed)`;
   const traces = kept.map((c, i): SuiteTrace => {
-    const goal = goalOf(c.goal);
-    const name = `${String(i + 1).padStart(3, '0')}-${slug(goal)}.itf.json`;
-    const covers = [...new Set(c.covers)].map((g) => goalName(goalOf(g)));
+    const name = `${String(i + 1).padStart(3, '0')}-${c.slug}.itf.json`;
+    const covers = [...new Set(c.covers)];
     const itf = toItf(replayPath(spec, { actions: c.actions }), STATE_VARS, itfHeader({
       producedBy: 'lsmc gen',
-      description: `Coverage trace: a shortest path to ${goalName(goal)}`,
+      description: `Coverage trace: ${describeGoal(c)}`,
       status: 'coverage',
-      goal: goalName(goal),
+      goal: c.goal,
       covers,
       model: request.model,
       config,
       rerun: request.rerun,
     }));
-    return { name, goal: goalName(goal), covers, steps: c.actions.length, itf };
+    return { name, goal: c.goal, covers, steps: c.actions.length, itf };
   });
   const reached = new Set(hitGoal.map((g) => goalName(goalOf(g))));
   const unreached = spec.possibleGoals().map(goalName).filter((n) => !reached.has(n));
-  return { traces, reached: hitGoal.map((g) => goalName(goalOf(g))).sort(), unreached, stats: result.stats };
+  const goals = { step: stepGoals.length, pair: pairs.length, continuation: continued.length };
+  return { traces, reached: hitGoal.map((g) => goalName(goalOf(g))).sort(), unreached, goals, stats: result.stats };
 }
