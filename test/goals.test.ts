@@ -1,0 +1,63 @@
+/**
+ * The pair and continuation goals of the committed suites mean what they say, checked on the
+ * traces themselves, with the actors' real names that the generator (under symmetry) never had:
+ * a pair trace's last two steps are by different actors and are the pair's operations; a
+ * continuation trace ends in a step that reads what its goal's step changed.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { consumersOf } from '../spec/coverage.js';
+import type { StepName } from '../spec/steps.js';
+import { readText } from '../src/gen/write.js';
+import { ROOT } from './support/models.js';
+
+interface Trace {
+  readonly goal: string;
+  readonly actions: readonly string[];
+}
+
+function traces(suite: string): Trace[] {
+  const dir = join(ROOT, 'generated-tests/traces/suites', suite);
+  return readdirSync(dir)
+    .filter((f) => f.includes('.itf.json'))
+    .sort()
+    .map((f) => {
+      const t = JSON.parse(readText(join(dir, f))) as { '#meta': { goal: string }; states: { 'mbt::actionTaken': string }[] };
+      return { goal: t['#meta'].goal, actions: t.states.slice(1).map((s) => s['mbt::actionTaken']) };
+    });
+}
+
+const actor = (a: string): string => a.slice(0, a.indexOf('.'));
+const step = (a: string): string => a.slice(a.indexOf('.') + 1);
+const PAIR = /^(\S+) -> (\S+), then another actor's (\S+) -> (\S+)$/;
+
+describe('pair and continuation goals', () => {
+  for (const suite of ['reference', 'pages', 'cursors', 'retries']) {
+    it(`${suite}: every pair trace ends with two steps of different actors, the second of the pair's operation`, () => {
+      const pairs = traces(suite).filter((t) => PAIR.test(t.goal));
+      expect(pairs.length).toBeGreaterThan(50);
+      for (const t of pairs) {
+        const [first, second] = t.actions.slice(-2);
+        expect(actor(first), `${t.goal}: ${first} then ${second}`).not.toBe(actor(second));
+        const op = (PAIR.exec(t.goal) as RegExpExecArray)[3];
+        // The second step belongs to that operation: its start, or a step of it (delete runs destroy.*, an owner's free runs free.*).
+        const s = step(second);
+        const of = s.startsWith('destroy.') ? 'delete' : s.startsWith('free') ? 'free' : s.split('.')[0];
+        expect(of, t.goal).toBe(op);
+      }
+    });
+  }
+  for (const suite of ['reference', 'reads', 'pages', 'retries']) {
+    it(`${suite}: every continuation trace ends in a step that reads what its goal step changed`, () => {
+      const continued = traces(suite).filter((t) => / then (\S+)$/.test(t.goal) && !PAIR.test(t.goal));
+      expect(continued.length).toBeGreaterThan(20);
+      for (const t of continued) {
+        const goalStep = t.goal.split(' ')[0] as StepName;
+        const consumer = (/, then (\S+)$/.exec(t.goal) as RegExpExecArray)[1];
+        expect(consumersOf(goalStep), t.goal).toContain(consumer);
+        expect(step(t.actions[t.actions.length - 1]), t.goal).toBe(consumer);
+      }
+    });
+  }
+});
