@@ -81,7 +81,7 @@ describe('lsmc gen', () => {
     const b = join(scratch, 'gen-b');
     const r = lsmc('gen', 'model/hazard-12-create-race.json', '--out', a);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/lsmc gen: \d+ traces, \d+ steps/);
+    expect(r.stdout).toMatch(/lsmc gen: [\d,]+ traces, [\d,]+ steps/);
     expect(r.stdout).toContain('step kinds and the outcomes reached:');
     expect(r.stdout).toContain('outcome kinds:');
     expect(lsmc('gen', 'model/hazard-12-create-race.json', '--out', b).code).toBe(0);
