@@ -90,21 +90,14 @@ const pairName = (first: number, second: number): string => `${opOutcomeName(fir
 const pairSlug = (first: number, second: number): string => `${opOutcomeName(first).replace(' -> ', '-')}-then-${opOutcomeName(second).replace(' -> ', '-')}`;
 
 const ROLES: readonly ActorRole[] = ['owner', 'kernel', 'reader', 'rcu'];
-const OPS: readonly string[] = ['owner', 'lifecycle', 'create', 'update', 'destroy', 'lookup', 'read', 'scan', 'grace'];
-/** The operation a step belongs to, as far as telling actors apart goes: an owner's every step is its own life. */
-const opClass = (role: ActorRole, step: StepName): number => OPS.indexOf(role === 'owner' ? 'owner' : stepFacts(step).op);
 
 /**
  * How a state was first reached, packed in one number per state (no object per state): the step's
- * (operation, outcome), its actor's kind, the kind of operation it is in, and whether it still is.
+ * (operation, outcome), its actor's kind, and whether the actor is still in that operation.
  */
-const pack = (pair: number, role: ActorRole, op: number, busy: boolean): number => (((pair * 16 + op) * 4 + ROLES.indexOf(role)) << 1) | (busy ? 1 : 0);
-const unpack = (x: number): { pair: number; role: ActorRole; op: number; busy: boolean } => ({
-  busy: (x & 1) === 1,
-  role: ROLES[(x >>> 1) & 3],
-  op: (x >>> 3) & 15,
-  pair: x >>> 7,
-});
+const pack = (pair: number, role: ActorRole, busy: boolean): number => ((pair * 4 + ROLES.indexOf(role)) << 1) | (busy ? 1 : 0);
+const unpack = (x: number): { pair: number; role: ActorRole; busy: boolean } => ({ busy: (x & 1) === 1, role: ROLES[(x >>> 1) & 3], pair: x >>> 3 });
+const opOfPair = (pair: number): number => Math.floor(pair / OUTCOMES.length);
 
 export function generateSuite(
   request: SuiteRequest,
@@ -133,13 +126,13 @@ export function generateSuite(
       const role = spec.roleOf(a);
       const goal = goalOf(g);
       const starting = !spec.busyIn(a, from);
-      const op = opClass(role, goal.step);
       const here = opOutcome(pairOpOf(role, goal.step), goal.outcome);
-      arriving = pack(here, role, op, spec.busyIn(a, to));
+      arriving = pack(here, role, spec.busyIn(a, to));
       const packed = pairsToo ? arrivals.get(fromId) : -1;
       if (packed >= 0) {
         const before = unpack(packed);
-        const other = before.role !== role || (before.busy ? starting || before.op !== op : !starting);
+        // An owner's steps are all of its life (free, then free.*); a kernel context's and a reader's are of their operation.
+        const other = before.role !== role || (before.busy ? starting || opOfPair(before.pair) !== opOfPair(here) : !starting);
         const key = before.pair * PAIR_SPACE + here;
         if (other && !pairHits.has(key)) pairHits.set(key, { from: fromId, action: a, first: before.pair, second: here });
       }
