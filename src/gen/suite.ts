@@ -114,6 +114,16 @@ export function generateSuite(
   arrivals.push(-1);
   let arriving = -1;
   const pairHits = new Map<number, { from: number; action: number; first: number; second: number }>();
+  // A goal's (operation, outcome) for an actor kind, worked out once: this runs on every transition.
+  const pairCache = new Int32Array(goalCount * ROLES.length).fill(-1);
+  const pairOf = (role: ActorRole, g: number): number => {
+    const at = g * ROLES.length + ROLES.indexOf(role);
+    if (pairCache[at] < 0) {
+      const goal = goalOf(g);
+      pairCache[at] = opOutcome(pairOpOf(role, goal.step), goal.outcome);
+    }
+    return pairCache[at];
+  };
   const result = explore(spec, {
     invariantMask: 0,
     liveness: [],
@@ -123,18 +133,19 @@ export function generateSuite(
     shouldStop: hooks.shouldStop,
     onStep: (a, fromId, from, to, r) => {
       const g = spec.goalOf(a, from, to, r);
-      const role = spec.roleOf(a);
-      const goal = goalOf(g);
-      const starting = !spec.busyIn(a, from);
-      const here = opOutcome(pairOpOf(role, goal.step), goal.outcome);
-      arriving = pack(here, role, spec.busyIn(a, to));
-      const packed = pairsToo ? arrivals.get(fromId) : -1;
-      if (packed >= 0) {
-        const before = unpack(packed);
-        // An owner's steps are all of its life (free, then free.*); a kernel context's and a reader's are of their operation.
-        const other = before.role !== role || (before.busy ? starting || opOfPair(before.pair) !== opOfPair(here) : !starting);
-        const key = before.pair * PAIR_SPACE + here;
-        if (other && !pairHits.has(key)) pairHits.set(key, { from: fromId, action: a, first: before.pair, second: here });
+      if (pairsToo) {
+        const role = spec.roleOf(a);
+        const here = pairOf(role, g);
+        arriving = pack(here, role, spec.busyIn(a, to));
+        const packed = arrivals.get(fromId);
+        if (packed >= 0) {
+          const before = unpack(packed);
+          const starting = !spec.busyIn(a, from);
+          // An owner's steps are all of its life (free, then free.*); a kernel context's and a reader's are of their operation.
+          const other = before.role !== role || (before.busy ? starting || opOfPair(before.pair) !== opOfPair(here) : !starting);
+          const key = before.pair * PAIR_SPACE + here;
+          if (other && !pairHits.has(key)) pairHits.set(key, { from: fromId, action: a, first: before.pair, second: here });
+        }
       }
       if (firstHit[g] !== -1) return;
       firstHit[g] = hitGoal.length;
@@ -153,10 +164,7 @@ export function generateSuite(
     return { goal: goalName(goalOf(g)), slug: slug(goalOf(g)), kind: 'step' as GoalKind, order: i, actions: path.actions, covers: named(path.actions) };
   });
   const pairs = [...pairHits.values()].map((p, i) => {
-    const path = result.pathTo(p.from, p.action, (b, from, to, r) => {
-      const goal = goalOf(spec.goalOf(b, from, to, r));
-      return opOutcome(pairOpOf(spec.roleOf(b), goal.step), goal.outcome) === p.second;
-    });
+    const path = result.pathTo(p.from, p.action, (b, from, to, r) => pairOf(spec.roleOf(b), spec.goalOf(b, from, to, r)) === p.second);
     const goal = pairName(p.first, p.second);
     return { goal, slug: pairSlug(p.first, p.second), kind: 'pair' as GoalKind, order: hitGoal.length + i, actions: path.actions, covers: [...named(path.actions), goal] };
   });
@@ -185,7 +193,7 @@ export function generateSuite(
 
   const config = flatConfig(request.config);
   const describeGoal = (c: (typeof candidates)[number]): string =>
-    c.kind === 'step' ? `a shortest path to ${c.goal}` : c.kind === 'pair' ? `a shortest path to ${c.goal}` : `a shortest path to ${c.goal} (the nearest step that reads what the goal step changed)`;
+    c.kind === 'continuation' ? `a shortest path to ${c.goal} (the nearest step that reads what the goal step changed)` : `a shortest path to ${c.goal}`;
   const traces = kept.map((c, i): SuiteTrace => {
     const name = `${String(i + 1).padStart(3, '0')}-${c.slug}.itf.json`;
     const covers = [...new Set(c.covers)];

@@ -34,10 +34,6 @@ export interface Score {
   readonly soak: ChildResult | null;
 }
 
-/** The methods a mutant is scored by, in report order. */
-export const METHODS = ['suite', 'baseline', 'swarm', 'soak'] as const;
-export type Method = (typeof METHODS)[number];
-
 function child(dist: string, args: readonly string[], timeoutMs: number): ChildResult {
   const run = spawnSync(process.execPath, [join(dist, 'src', 'mutants', 'child.js'), ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
   if (run.error !== undefined || run.status !== 0) {
@@ -140,8 +136,8 @@ export function runMutants(request: MutantsRequest, onMutant: (s: Score) => void
   if (chosen.every((set) => set.mutants.length === 0)) throw new InputError('--only', request.only ?? '', `the start of a mutant id, e.g. ${sets[0].mutants[0].id}`);
   onControl();
   const control = score(null, request.budgetSeconds === undefined ? 1000 : request.budgetSeconds * 1000, request.seed, request.soakSeconds);
-  const failed = [control.suite, control.baseline, control.swarm, control.soak].find((r) => r !== null && r.killed);
-  if (failed !== undefined) return { kind: 'control-failed', why: failed?.by ?? 'it failed' };
+  const failed = [control.suite, control.baseline, control.swarm, control.soak].find((r): r is ChildResult => r !== null && r.killed);
+  if (failed !== undefined) return { kind: 'control-failed', why: failed.by ?? 'it failed' };
   // Same time for every method that draws: the baselines get what a full replay of the suite takes.
   const budgetMs = request.budgetSeconds === undefined ? Math.max(1, Math.round(control.suite.seconds * 1000)) : request.budgetSeconds * 1000;
   const scored: MutantSet[] = [];

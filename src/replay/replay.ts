@@ -199,7 +199,7 @@ export function compareVisible(cmp: Comparison, expected: ExpectedState, actual:
         same(`${OWNER_NAME.test(name) ? 'owners' : 'kernel'}.${name}.held`, e.index, a?.index ?? -1);
         if (!OWNER_NAME.test(name)) same(`kernel.${name}.rcu`, String(e.rcu), String(a?.rcu ?? false));
       }
-    if (part === 'readers') compareReaders(cmp, expected, actual, same);
+    if (part === 'readers') compareReaders(cmp, { counters, byUid, sameIdentity }, expected, actual, same);
   }
   // Shown in this order whatever the order of the declared parts.
   return out.sort((x, y) => fieldRank(x.field) - fieldRank(y.field));
@@ -210,18 +210,23 @@ export function compareVisible(cmp: Comparison, expected: ExpectedState, actual:
  * bump made the copy older than the slot's gen) is any value other than the slot's gen now; a
  * number is compared in the form the trace's configuration keeps gen.
  */
-function compareReaders(cmp: Comparison, expected: ExpectedState, actual: VisibleState, same: (field: string, e: string | number, a: string | number) => void): void {
-  const counters = counterViews(cmp.recorded);
-  const sameIdentity = cmp.recorded.knobs.ownerIdentity === cmp.replayed.knobs.ownerIdentity;
-  const byUid = cmp.recorded.knobs.ownerIdentity === 'uid';
+function compareReaders(
+  cmp: Comparison,
+  view: { readonly counters: ReturnType<typeof counterViews>; readonly byUid: boolean; readonly sameIdentity: boolean },
+  expected: ExpectedState,
+  actual: VisibleState,
+  same: (field: string, e: string | number, a: string | number) => void,
+): void {
+  const { counters, byUid, sameIdentity } = view;
+  // Retries are counted only under a bound, and mean the same only under the same one.
+  const sameBound = behaviourOf(cmp.recorded).retryBound === behaviourOf(cmp.replayed).retryBound;
   for (const [name, e] of Object.entries(expected.readers)) {
     const a = (actual.readers ?? {})[name];
     if (a === undefined) {
       same(`readers.${name}`, 'shown', 'absent');
       continue;
     }
-    // Retries are counted only under a bound, and mean the same only under the same one.
-    if (behaviourOf(cmp.recorded).retryBound === behaviourOf(cmp.replayed).retryBound) same(`readers.${name}.retries`, e.retries, a.retries);
+    if (sameBound) same(`readers.${name}.retries`, e.retries, a.retries);
     if (expected.forgotten.includes(name)) continue;
     same(`readers.${name}.cacheOwner`, e.cacheOwner, a.cacheOwner);
     if (e.cacheOwner === 'none' || a.cacheOwner === 'none') continue;
