@@ -63,6 +63,11 @@ export function genView(c: CounterCtx, gen: number): number {
   return gen === 0 ? 0 : 2 - (gen & 1);
 }
 
+/** The value the spec keeps for a real allocation epoch. */
+export function epochView(c: CounterCtx, epoch: number): number {
+  return c.counters === 'literal' ? epoch & 0xff : epoch & 3;
+}
+
 export function nextSeq(c: CounterCtx, seq: number): number {
   return c.counters === 'literal' ? (seq + 1) & 0xff : seq ^ 1;
 }

@@ -20,7 +20,7 @@ import { lifecycleStep, makeOwnerRegs, nextLifecycleStep } from './owner.js';
 import { continueRead, lookup, readerCanStart, readerPending, startRead, startScan } from './reader.js';
 import { makeCanonicalizer } from './symmetry.js';
 import { type Goal, goalOfStep, possibleGoals } from './coverage.js';
-import { type Counters, genView, seqView, unboundedProblem } from './counters.js';
+import { type Counters, epochView, genView, seqView, unboundedProblem } from './counters.js';
 
 export type ActorRole = 'owner' | 'kernel' | 'reader' | 'rcu';
 
@@ -241,9 +241,9 @@ export class LsmcSpec implements Spec {
  * How an implementation's real seq and gen compare with a trace made in `config`: in the form the
  * spec keeps them there (literally, or the finite form of spec/counters.ts).
  */
-export function counterViews(config: Config): { readonly seq: (v: number) => number; readonly gen: (v: number) => number } {
+export function counterViews(config: Config): { readonly seq: (v: number) => number; readonly gen: (v: number) => number; readonly epoch: (v: number) => number } {
   const c = makeCtx(config);
-  return { seq: (v) => seqView(c, v), gen: (v) => genView(c, v) };
+  return { seq: (v) => seqView(c, v), gen: (v) => genView(c, v), epoch: (v) => epochView(c, v) };
 }
 
 export function buildSpec(config: Config, options: SpecOptions = {}): LsmcSpec {

@@ -62,6 +62,9 @@ describe('replay compares state no user sees', () => {
   it('a high-water mark one too far', () => {
     expect(firstDifference(lying((v) => ({ ...v, cursors: v.cursors && { ...v.cursors, highWater: v.cursors.highWater + 1 } })))).toBe('allocator.highWater');
   });
+  it('an allocation epoch that is not bumped', () => {
+    expect(firstDifference(lying((v) => ({ ...v, cursors: v.cursors && { ...v.cursors, epochs: v.cursors.epochs.map(() => 0) } })))).toMatch(/^slots\[[0-9]+\]\.epoch$/);
+  });
   it('a pid cursor that does not move', () => {
     expect(firstDifference(lying((v) => ({ ...v, cursors: v.cursors && { ...v.cursors, pidCursor: 0 } })))).toBe('pidCursor');
   });

@@ -59,7 +59,7 @@ export const VISIBLE_PARTS = {
   pages: 'each page: present in the kernel or not, and its user view',
   publishedSize: 'the published size',
   owners: "each owner's phase, pid number and owner -> index link",
-  cursors: "the allocator's cursor (cyclic), free list and high-water mark (lifo), and the pid allocator's cursor",
+  cursors: "the allocator's cursor (cyclic), free list and high-water mark (lifo), each slot's allocation epoch, and the pid allocator's cursor",
   references: "each owner's reference count and whether a create is under way for it (createRace=locked)",
   held: "the element each kernel context works on and whether its RCU read-side marker protects it, and the element each owner's free path is destroying",
   readers: "each reader's cached answer (owner, index, uid or pid, gen) and the retries of its read under way",
@@ -99,6 +99,8 @@ export interface Cursors {
   /** The lifo free list, bottom first (empty under the other policies). */
   readonly freeList: readonly number[];
   readonly highWater: number;
+  /** How many times each slot was handed out (the element's name with its index), as the trace's counters keep it. */
+  readonly epochs: readonly number[];
   readonly pidCursor: number;
 }
 

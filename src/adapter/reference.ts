@@ -257,7 +257,8 @@ class ReferenceAdapter implements Adapter {
       };
     }
     const freeList = Array.from({ length: this.map.v.policy === 'lifo' ? m.load(G_FREE_TOP) : 0 }, (_, t) => m.load(m.at.freeStack + t));
-    const cursors = { allocCursor: m.load(G_ALLOC_CURSOR), freeList, highWater: m.load(G_HIGH_WATER), pidCursor: m.load(G_PID_CURSOR) };
+    const epochs = Array.from({ length: m.shape.slots }, (_, i) => m.load(m.at.slotEpoch + i));
+    const cursors = { allocCursor: m.load(G_ALLOC_CURSOR), freeList, highWater: m.load(G_HIGH_WATER), epochs, pidCursor: m.load(G_PID_CURSOR) };
     const held: Record<string, { index: number; rcu: boolean }> = {};
     for (let c = 0; c < m.shape.kernels; c++) {
       const index = m.load(m.at.held + c) - 1;

@@ -103,7 +103,8 @@ export function expectedVisible(config: Config, vars: Record<string, Plain>): Ex
   for (const [name, o] of Object.entries(vars.owners as Record<string, Record<string, Plain>>))
     owners[name] = { phase: String(o.phase), pid: Number(o.pid), link: Number(o.link) };
   const alloc = vars.allocator as Record<string, Plain>;
-  const cursors = { allocCursor: Number(alloc.cursor), freeList: (alloc.freeStack as Plain[]).map(Number), highWater: Number(alloc.highWater), pidCursor: Number(vars.pidCursor) };
+  const epochs = rows.map((s) => Number(s.epoch));
+  const cursors = { allocCursor: Number(alloc.cursor), freeList: (alloc.freeStack as Plain[]).map(Number), highWater: Number(alloc.highWater), epochs, pidCursor: Number(vars.pidCursor) };
   const references: Record<string, { refs: number; creating: boolean }> = {};
   for (const [name, o] of Object.entries(vars.owners as Record<string, Record<string, Plain>>)) references[name] = { refs: Number(o.refs), creating: o.creating === true };
   const held: Record<string, { index: number; rcu: boolean }> = {};
@@ -183,6 +184,7 @@ export function compareVisible(cmp: Comparison, expected: ExpectedState, actual:
         same('allocator.cursor', e.allocCursor, a.allocCursor);
         same('allocator.freeStack', `[${e.freeList.join(', ')}]`, `[${a.freeList.join(', ')}]`);
         same('allocator.highWater', e.highWater, a.highWater);
+        e.epochs.forEach((epoch, i) => same(`slots[${i}].epoch`, epoch, counters.epoch(a.epochs[i] ?? 0)));
       }
       if (a !== undefined) same('pidCursor', e.pidCursor, a.pidCursor);
     }
