@@ -25,6 +25,8 @@ export interface Ctx extends Behaviour {
   readonly markCopies: boolean;
   /** The literal twin: no reduction of counters or copies, allocator work unfolded, caches kept. */
   readonly literal: boolean;
+  /** SpecOptions.history. */
+  readonly history: boolean;
 
   bad: number;
   outKind: number;
@@ -42,6 +44,11 @@ export interface SpecOptions {
   readonly literal?: boolean;
   /** Forces the finite form of the counters on a bounded configuration of the monotone class (tests compare the two). */
   readonly counters?: Counters;
+  /**
+   * Test generation: the state also keeps the last operation the lone kernel context and the lone
+   * reader finished (spec/history.ts), so that states differing only in it are explored apart.
+   */
+  readonly history?: boolean;
 }
 
 export function makeCtx(config: Config, options: SpecOptions = {}): Ctx {
@@ -51,7 +58,7 @@ export function makeCtx(config: Config, options: SpecOptions = {}): Ctx {
     throw new Error('spec options: the literal twin needs bounded budgets, and abstract counters need monotone ones');
   const count = (v: number | string): number => (v === UNBOUNDED ? -1 : (v as number));
   const unbounded = b.kernelOps === UNBOUNDED || b.readerOps === UNBOUNDED;
-  const L = layoutOf(config);
+  const L = layoutOf(config, options.history === true);
   const behaviour = behaviourOf(config);
   return {
     ...behaviour,
@@ -66,6 +73,7 @@ export function makeCtx(config: Config, options: SpecOptions = {}): Ctx {
     counters: options.counters ?? (unbounded ? 'abstract' : 'literal'),
     markCopies: options.literal !== true && countersMonotone(k),
     literal: options.literal === true,
+    history: options.history === true,
     bad: 0,
     outKind: 0,
     outA: 0,

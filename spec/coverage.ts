@@ -4,14 +4,15 @@
  * pid number a spawn gets, whether a retire reclaims a page, in which phase of its owner's life an
  * operation starts). A goal is named without actors, so that it means the same under symmetry.
  */
-import { RF_UID_MISMATCH } from './codes.js';
+import { RF_SCAN, RF_UID_MISMATCH } from './codes.js';
 import { ALIVE, EXITED, FREED, OUTCOMES, type Outcome, REAPED, VIEW_MAPPED, outcome } from './vocabulary.js';
 import type { Ctx } from './context.js';
 import { kernelAt, ownerAt, pageOf, readerAt, slotAt } from './context.js';
 import type { Action } from './actions.js';
-import { type Load, partsOf, readerStepName, STEP_NAMES, type StepName } from './steps.js';
+import { type Load, partsOf, READER_PCS, readerStepName, STEP_NAMES, type StepName } from './steps.js';
+import { firstLoad } from './reader.js';
 import { heldByUpdate } from './kernel.js';
-import { KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
+import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 import { pidHeld } from './owner.js';
 
 export const QUALIFIERS = [
@@ -34,6 +35,10 @@ export const QUALIFIERS = [
   'some-held',
   'pid-not-lowest-free',
   'pid-reused',
+  'after-retry',
+  'wrapped',
+  'uid-mismatch-after-retry',
+  'gen-mismatch-after-retry',
 ] as const;
 export type Qualifier = (typeof QUALIFIERS)[number];
 const Q = (q: Qualifier): number => QUALIFIERS.indexOf(q);
@@ -52,6 +57,9 @@ export function goalId(step: StepName, out: Outcome, q: Qualifier): number {
   const n = NAME_ID.get(step) as number;
   return (n * OUTCOMES.length + outcome(out)) * QUALIFIERS.length + Q(q);
 }
+
+/** The step of goal `id`, without building the goal (the generator asks it of every transition). */
+export const stepOfGoal = (id: number): StepName => STEP_NAMES[Math.floor(id / (OUTCOMES.length * QUALIFIERS.length))];
 
 export function goalOf(id: number): Goal {
   const q = id % QUALIFIERS.length;
@@ -74,10 +82,12 @@ function reclaimed(c: Ctx, from: Uint8Array, to: Uint8Array): boolean {
   return false;
 }
 
-/** Which allocator path create.alloc took: a page never used, one allocated again after reclaim, or an index in a present page. */
+/** Which allocator path create.alloc took: a page never used, one allocated again after reclaim, or an index in a present page; a cyclic search that wrapped, or a free index below the one taken. */
 function allocPath(c: Ctx, from: Uint8Array, to: Uint8Array, k: number): Qualifier {
   const index = to[kernelAt(c, k) + KERNEL.index];
   const page = pageOf(c, index);
+  // The cyclic search went past the last index and round to the first: every index from the cursor on was taken.
+  if (c.policy === 'cyclic' && index < from[c.L.global + GLOBAL.allocCursor]) return 'wrapped';
   // What sets cyclic and lifo apart from lowest: a free index below the one taken.
   for (let i = 0; i < index; i++) if (from[slotAt(c, i) + SLOT.alloc] === 0) return 'not-lowest-free';
   if (from[c.L.page + page * PAGE_FIELDS + PAGE.kernel] === 0) {
@@ -112,8 +122,17 @@ function readerCause(c: Ctx, from: Uint8Array, at: number, pc: Load, out: Outcom
     const mapped = from[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.view] === VIEW_MAPPED;
     return mapped && (from[slotAt(c, index) + SLOT.seq] & 1) !== 0 ? 'seq-odd' : 'seq-changed';
   }
-  if (out === 'gone' && (pc === 'seq-end' || pc === 'word2')) return (from[at + READER.flags] & RF_UID_MISMATCH) !== 0 ? 'uid-mismatch' : 'gen-mismatch';
-  return '';
+  // What an attempt carries over from the one it retries (the owner a scan attributed the slot to,
+  // the words, the first seq) shows only in how a later attempt ends: the same ends, after a retry.
+  const kind = (from[at + READER.flags] & RF_SCAN) !== 0 ? 'scan' : 'read';
+  // A retried attempt's first load is a step of its own name already.
+  const retried = from[at + READER.retries] > 0 && READER_PCS[firstLoad(c, kind)] !== pc;
+  if (out === 'gone' && (pc === 'seq-end' || pc === 'word2')) {
+    const uid = (from[at + READER.flags] & RF_UID_MISMATCH) !== 0;
+    if (retried) return uid ? 'uid-mismatch-after-retry' : 'gen-mismatch-after-retry';
+    return uid ? 'uid-mismatch' : 'gen-mismatch';
+  }
+  return retried && (out === 'value' || out === 'fault') ? 'after-retry' : '';
 }
 
 /** The goal the transition `action` (the step `name`) from `from` to `to`, which returned `out`, hits. */
@@ -248,7 +267,7 @@ export function possibleGoals(c: Ctx): Goal[] {
     add(op, ['enoent'], phases);
     add(op, ['none'], linkable);
   }
-  const allocQs: Qualifier[] = ['new-page', 'fresh-index', 'reused-index', ...(c.reclaim === 'never' ? [] : (['page-again'] as Qualifier[])), ...(c.policy === 'lowest' ? [] : (['not-lowest-free'] as Qualifier[]))];
+  const allocQs: Qualifier[] = ['new-page', 'fresh-index', 'reused-index', ...(c.reclaim === 'never' ? [] : (['page-again'] as Qualifier[])), ...(c.policy === 'lowest' ? [] : (['not-lowest-free'] as Qualifier[])), ...(c.policy === 'cyclic' && c.L.slots > 1 ? (['wrapped'] as Qualifier[]) : [])];
   add('create.alloc', ['none'], c.slotsPerPage > 1 ? allocQs : allocQs.filter((q) => q !== 'fresh-index'));
   add('create.alloc', ['nomem']);
   add('create.map', ['none']);
@@ -291,13 +310,17 @@ export function possibleGoals(c: Ctx): Goal[] {
     loads.forEach((load, i) => {
       const outs: Outcome[] = load === 'size' ? ['none', 'not-visible'] : ['none', ...faults];
       if (load === 'seq-begin') outs.push(...retries);
+      // Under a retry bound an attempt after a retry ends as a first one does, qualified so.
+      const afterRetry = c.checksSeq && c.retryBound > 0 && i > 0;
+      if (afterRetry) add(readerStepName(kind, load), faults, ['after-retry']);
       if (i === loads.length - 1) {
         outs.splice(outs.indexOf('none'), 1);
         const name = readerStepName(kind, load);
         add(name, outs);
-        add(name, ['value']);
+        add(name, ['value'], afterRetry ? ['', 'after-retry'] : ['']);
         const mismatches: Qualifier[] = kind === 'scan' ? ['uid-mismatch'] : [...(c.checksUid ? (['uid-mismatch'] as Qualifier[]) : []), ...(c.checksGen ? (['gen-mismatch'] as Qualifier[]) : [])];
         add(name, ['gone'], mismatches);
+        if (afterRetry) add(name, ['gone'], mismatches.map((q): Qualifier => (q === 'uid-mismatch' ? 'uid-mismatch-after-retry' : 'gen-mismatch-after-retry')));
         if (load === 'seq-end') add(name, retries, ['seq-odd', 'seq-changed']);
         return;
       }

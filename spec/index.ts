@@ -11,6 +11,7 @@ import { PAGE_FIELDS, PAGE, KERNEL, OWNER, READER, SLOT } from './layout.js';
 import { type Observation, observation, type Outcome, OUTCOMES, VIEW_UNMAPPED, VIEW_ZERO } from './vocabulary.js';
 import { ownerRef } from './names.js';
 import { stepName } from './describe.js';
+import { historySlot, recordLastOp } from './history.js';
 import { allActorsIdle, type Ctx, kernelAt, makeCtx, ownerAt, readerAt, slotAt, type SpecOptions } from './context.js';
 import { INVARIANTS, LIVENESS, stateViolations } from './invariants.js';
 import { continueOp, graceStep, kernelHasBudget, kernelRegs, type Regs, startCreate, startDelete, startUpdate } from './kernel.js';
@@ -144,7 +145,15 @@ export class LsmcSpec implements Spec {
     c.bad = 0;
     c.outKind = 0;
     const r = this.applies[action](this, to, a);
-    return r < 0 ? r : c.bad | (c.outKind << OUTCOME_SHIFT);
+    if (r < 0) return r;
+    if (c.history) this.recordHistory(action, from, to);
+    return c.bad | (c.outKind << OUTCOME_SHIFT);
+  }
+
+  /** Under SpecOptions.history, a lone kernel context's or reader's operation that this step ended (spec/history.ts). */
+  private recordHistory(action: number, from: Uint8Array, to: Uint8Array): void {
+    const slot = historySlot(this.ctx, this.roleOf(action));
+    if (slot >= 0 && !this.busyIn(action, to)) recordLastOp(this.ctx, slot, stepName(this, from, action), this.ctx.outKind, from, to);
   }
 
   /**
@@ -218,6 +227,12 @@ export class LsmcSpec implements Spec {
     return false;
   }
 
+  /** Whether the reader of `action` has retried the read or scan under way in state `s` (counted under a retry bound only). */
+  retriedIn(action: number, s: Uint8Array): boolean {
+    const r = this.actions[action].actor - this.actors.firstReader;
+    return r >= 0 && r < this.ctx.L.readers && s[readerAt(this.ctx, r) + READER.retries] > 0;
+  }
+
   /** The goals the design allows in this configuration: what a complete suite would hit. */
   possibleGoals(): Goal[] {
     return possibleGoals(this.ctx);
@@ -241,9 +256,23 @@ export class LsmcSpec implements Spec {
  * How an implementation's real seq and gen compare with a trace made in `config`: in the form the
  * spec keeps them there (literally, or the finite form of spec/counters.ts).
  */
-export function counterViews(config: Config): { readonly seq: (v: number) => number; readonly gen: (v: number) => number; readonly epoch: (v: number) => number } {
-  const c = makeCtx(config);
-  return { seq: (v) => seqView(c, v), gen: (v) => genView(c, v), epoch: (v) => epochView(c, v) };
+export interface CounterViews {
+  readonly seq: (v: number) => number;
+  readonly gen: (v: number) => number;
+  readonly epoch: (v: number) => number;
+}
+
+// Replay asks for every step of a trace; a context is built once per configuration.
+const views = new WeakMap<Config, CounterViews>();
+
+export function counterViews(config: Config): CounterViews {
+  let v = views.get(config);
+  if (v === undefined) {
+    const c = makeCtx(config);
+    v = { seq: (x) => seqView(c, x), gen: (x) => genView(c, x), epoch: (x) => epochView(c, x) };
+    views.set(config, v);
+  }
+  return v;
 }
 
 export function buildSpec(config: Config, options: SpecOptions = {}): LsmcSpec {

@@ -92,10 +92,15 @@ export interface Layout {
   readonly owner: number;
   readonly kernel: number;
   readonly reader: number;
+  /**
+   * Test generation only (SpecOptions.history): one byte for the lone kernel context and one for
+   * the lone reader, the last operation each finished (spec/history.ts). No check keeps them.
+   */
+  readonly history: number;
   readonly bytes: number;
 }
 
-export function layoutOf(config: Config): Layout {
+export function layoutOf(config: Config, history = false): Layout {
   const b = config.bounds;
   const num = (v: number | string): number => (typeof v === 'number' ? v : 0);
   const owners = num(b.owners);
@@ -111,5 +116,6 @@ export function layoutOf(config: Config): Layout {
   const kernel = owner + owners * OWNER_FIELDS;
   const reader = kernel + kernels * KERNEL_FIELDS;
   const end = reader + readers * READER_FIELDS;
-  return { owners, slots, pages, kernels, readers, global, freeStack, page, slot, owner, kernel, reader, bytes: (end + 3) & ~3 };
+  const bytes = (end + (history ? 2 : 0) + 3) & ~3;
+  return { owners, slots, pages, kernels, readers, global, freeStack, page, slot, owner, kernel, reader, history: end, bytes };
 }

@@ -1,8 +1,10 @@
 /**
- * The pair and continuation goals of the committed suites mean what they say, checked on the
- * traces themselves, with the actors' real names that the generator (under symmetry) never had:
- * a pair trace's last two steps are by different actors and are the pair's operations; a
- * continuation trace ends in a step that reads what its goal's step changed.
+ * The pair, continuation, write and sequence goals of the committed suites mean what they say,
+ * checked on the traces themselves, with the actors' real names that the generator (under
+ * symmetry) never had: a pair trace's last two steps are by different actors and are the pair's
+ * operations; a continuation trace ends in a step that reads what its goal's step changed; a write
+ * trace's last step is the goal's step and moves the variable it names; a sequence trace ends an
+ * operation of the lone kernel context or reader whose previous operation is the goal's first.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { ROOT } from './support/models.js';
 interface Trace {
   readonly goal: string;
   readonly actions: readonly string[];
+  readonly states: readonly Record<string, unknown>[];
 }
 
 function traces(suite: string): Trace[] {
@@ -23,8 +26,8 @@ function traces(suite: string): Trace[] {
     .filter((f) => f.includes('.itf.json'))
     .sort()
     .map((f) => {
-      const t = JSON.parse(readText(join(dir, f))) as { '#meta': { goal: string }; states: { 'mbt::actionTaken': string }[] };
-      return { goal: t['#meta'].goal, actions: t.states.slice(1).map((s) => s['mbt::actionTaken']) };
+      const t = JSON.parse(readText(join(dir, f))) as { '#meta': { goal: string }; states: ({ 'mbt::actionTaken': string } & Record<string, unknown>)[] };
+      return { goal: t['#meta'].goal, actions: t.states.slice(1).map((s) => s['mbt::actionTaken']), states: t.states };
     });
 }
 
@@ -57,6 +60,36 @@ describe('pair and continuation goals', () => {
         const consumer = (/, then (\S+)$/.exec(t.goal) as RegExpExecArray)[1];
         expect(consumersOf(goalStep), t.goal).toContain(consumer);
         expect(step(t.actions[t.actions.length - 1]), t.goal).toBe(consumer);
+      }
+    });
+  }
+
+  for (const suite of ['retries', 'pages']) {
+    it(`${suite}: every sequence trace ends an operation of its lone actor, whose operation before it is the goal's first`, () => {
+      const SEQUENCE = /^the (kernel context|reader)'s (\S+) -> \S+(?: after a retry)?, then its next operation's (\S+) -> \S+(?: after a retry)?$/;
+      const sequences = traces(suite).filter((t) => SEQUENCE.test(t.goal));
+      expect(sequences.length).toBeGreaterThan(10);
+      for (const t of sequences) {
+        const [, role, first, second] = SEQUENCE.exec(t.goal) as RegExpExecArray;
+        const who = role === 'reader' ? 'R1' : 'K1';
+        const mine = t.actions.filter((a) => actor(a) === who).map(step);
+        expect(actor(t.actions[t.actions.length - 1]), t.goal).toBe(who);
+        // Operation starts: a step name without a dot (a kernel context's delete goes on as destroy.*).
+        const starts = mine.filter((s) => !s.includes('.'));
+        expect(starts.slice(-2), t.goal).toEqual([first, second]);
+      }
+    });
+  }
+  for (const suite of ['reference', 'retries', 'pages', 'cursors']) {
+    it(`${suite}: every write trace ends in the goal's step, which moves the variable the goal names`, () => {
+      const WRITE = /^(\S+) (sets|changes|clears) (\S+)$/;
+      const writes = traces(suite).filter((t) => WRITE.test(t.goal));
+      expect(writes.length).toBeGreaterThan(0);
+      for (const t of writes) {
+        const [, goalStep, , variable] = WRITE.exec(t.goal) as RegExpExecArray;
+        expect(step(t.actions[t.actions.length - 1]), t.goal).toBe(goalStep);
+        const [before, after] = t.states.slice(-2).map((s) => JSON.stringify(s[variable.split(/[.[]/)[0]]));
+        expect(before, `${t.goal}: the step changes ${variable.split(/[.[]/)[0]}`).not.toBe(after);
       }
     });
   }

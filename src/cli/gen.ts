@@ -19,7 +19,7 @@ export const GEN = {
   summary: 'generate a coverage suite of ITF traces (or every suite a manifest lists)',
   usage: '[CONFIG] [--set knob=value ...] --out DIR [--json]  |  lsmc gen --manifest FILE --out DIR',
   about:
-    'Explores the whole state space of CONFIG and keeps, shortest first, one trace for every coverage goal (a kind of step with one of its outcomes, refined by the path it takes) that no shorter kept trace reaches; prints which goals were reached. With --manifest, writes every suite and hazard counterexample the manifest lists (npm run gen:tests uses model/suites.json). DIR is refused if it holds files lsmc did not write.',
+    'Explores the whole state space of CONFIG and keeps, shortest first, one trace for every coverage goal that no shorter kept trace reaches (a kind of step with one of its outcomes, refined by the path it takes; two consecutive steps of different actors; a step carried on to the nearest step that reads what it changed; a step that sets, changes or clears a variable; the lone kernel context\'s or reader\'s operation, then its next); prints which goals were reached. With --manifest, writes every suite and hazard counterexample the manifest lists (npm run gen:tests uses model/suites.json). DIR is refused if it holds files lsmc did not write.',
   positionals: [['CONFIG', 'model file, model/reference.json by default']],
   options: {
     out: { type: 'string', arg: 'DIR', help: 'directory to write the traces into (required)' },
@@ -36,7 +36,7 @@ const n = (x: number): string => x.toLocaleString('en-US');
 export function renderCoverage(c: CoverageReport, dir: string, seconds: number, states: number): string {
   const lines = [
     `lsmc gen: ${n(c.traces)} traces, ${n(c.steps)} steps, from ${n(states)} states in ${seconds.toFixed(1)} s -> ${dir}`,
-    `coverage: ${c.goals.reached} of ${c.goals.possible} step goals (step kind -> outcome [path]) reached; ${n(c.goals.pairs)} pair goals (two consecutive steps of different actors) and ${n(c.goals.continuations)} continuation goals (a goal's step, then the nearest step that reads what it changed) reached`,
+    `coverage: ${c.goals.reached} of ${c.goals.possible} step goals (step kind -> outcome [path]) reached; ${n(c.goals.pairs)} pair goals (two consecutive steps of different actors), ${n(c.goals.continuations)} continuation goals (a goal's step, then the nearest step that reads what it changed), ${n(c.goals.writes)} write goals (a step that sets, changes or clears a variable) and ${n(c.goals.sequences)} sequence goals (a lone actor's operation, then its next) reached`,
     '  step kinds and the outcomes reached:',
     ...Object.entries(c.stepKinds).map(([step, outs]) => `    ${step.padEnd(24)} ${outs.join(', ')}`),
     `  outcome kinds: ${Object.entries(c.outcomes)
@@ -80,7 +80,7 @@ export async function genCommand(args: readonly string[], root: string): Promise
       }
       writeFiles(join(out, 'suites', s.name), asFiles(run.files));
       const c = run.coverage;
-      summary.push(`  ${s.name.padEnd(28)} ${String(c.traces).padStart(4)} traces ${String(c.steps).padStart(6)} steps  ${c.goals.reached}/${c.goals.possible} goals, ${c.goals.pairs} pairs, ${c.goals.continuations} continuations  ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      summary.push(`  ${s.name.padEnd(28)} ${String(c.traces).padStart(4)} traces ${String(c.steps).padStart(6)} steps  ${c.goals.reached}/${c.goals.possible} goals, ${c.goals.pairs} pairs, ${c.goals.continuations} continuations, ${c.goals.writes} writes, ${c.goals.sequences} sequences  ${((performance.now() - started) / 1000).toFixed(1)} s`);
       process.stderr.write(`${summary[summary.length - 1]}\n`);
     }
     const hazards = await inWorker<{ readonly files: Map<string, string> }>({ kind: 'hazards', hazards: manifest.hazards, modelDir: manifest.modelDir }, 'hazards');

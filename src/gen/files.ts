@@ -23,10 +23,19 @@ export interface CoverageReport {
   readonly steps: number;
   /**
    * Step goals (step, outcome [path]): possible in the configuration and reached; then the pair
-   * goals (two consecutive steps of different actors) and continuation goals (a goal's step, then
-   * the nearest step reading what it changed) reached, which are not known before exploring.
+   * goals (two consecutive steps of different actors), continuation goals (a goal's step, then
+   * the nearest step reading what it changed), write goals (a step that sets, changes or clears a
+   * variable) and sequence goals (a lone actor's operation, then its next) reached, which are not
+   * known before exploring.
    */
-  readonly goals: { readonly possible: number; readonly reached: number; readonly pairs: number; readonly continuations: number };
+  readonly goals: {
+    readonly possible: number;
+    readonly reached: number;
+    readonly pairs: number;
+    readonly continuations: number;
+    readonly writes: number;
+    readonly sequences: number;
+  };
   /** Per step kind, the outcomes reached. */
   readonly stepKinds: Record<string, string[]>;
   /** Per observation or result kind, how many goals reached it (0: never). */
@@ -51,7 +60,7 @@ export function coverageOf(suite: Suite, model: string, config: Config): Coverag
     config: flatConfig(config),
     traces: suite.traces.length,
     steps: suite.traces.reduce((n, t) => n + t.steps, 0),
-    goals: { possible: suite.reached.length + suite.unreached.length, reached: suite.reached.length, pairs: suite.goals.pair, continuations: suite.goals.continuation },
+    goals: { possible: suite.reached.length + suite.unreached.length, reached: suite.reached.length, pairs: suite.goals.pair, continuations: suite.goals.continuation, writes: suite.goals.write, sequences: suite.goals.sequence },
     stepKinds: steps,
     outcomes,
     unreached: suite.unreached,
@@ -80,6 +89,9 @@ export function rerunOf(model: string, sets: readonly string[]): string {
   return ['lsmc gen', model, ...sets.map((s) => `--set ${s}`)].join(' ');
 }
 
+/** How a suite is written and which goal kinds beyond steps and continuations it asks for (all by default). */
+export type SuiteOptions = Pick<SuiteEntry, 'gzip' | 'pairs' | 'writes' | 'sequences'>;
+
 export type SuiteRun = { readonly suite: Suite; readonly coverage: CoverageReport; readonly files: Map<string, string | Buffer> } | { readonly interrupted: true };
 
 export function runSuite(
@@ -87,15 +99,14 @@ export function runSuite(
   modelPath: string,
   sets: readonly string[],
   hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {},
-  gzip = false,
-  pairs = true,
+  options: SuiteOptions = {},
 ): SuiteRun {
   const named = loadConfigFile(modelPath);
   const config = applyOverrides(named.config, sets);
-  const suite = generateSuite({ config, model: named.name, rerun: rerunOf(modelArg, sets), pairs }, hooks);
+  const suite = generateSuite({ config, model: named.name, rerun: rerunOf(modelArg, sets), pairs: options.pairs, writes: options.writes, sequences: options.sequences }, hooks);
   if ('interrupted' in suite) return { interrupted: true };
   const coverage = coverageOf(suite, named.name, config);
-  return { suite, coverage, files: suiteFiles(suite, coverage, gzip) };
+  return { suite, coverage, files: suiteFiles(suite, coverage, options.gzip === true) };
 }
 
 const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -105,7 +116,7 @@ export const hazardFile = (h: HazardEntry): string => `hazard-${String(h.number)
 /** A manifest entry's suite, as `lsmc gen --manifest` writes it under suites/NAME. */
 export function manifestSuite(entry: SuiteEntry, modelDir: string, hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {}): SuiteRun {
   const sets = Object.entries(entry.set).map(([k, v]) => `${k}=${v}`);
-  return runSuite(`model/${entry.model}`, resolve(modelDir, entry.model), sets, hooks, entry.gzip === true, entry.pairs !== false);
+  return runSuite(`model/${entry.model}`, resolve(modelDir, entry.model), sets, hooks, entry);
 }
 
 export interface HazardRun {

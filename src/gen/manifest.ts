@@ -14,6 +14,10 @@ export interface SuiteEntry {
   readonly gzip?: boolean;
   /** Pair goals (src/gen/suite.ts), true unless false. */
   readonly pairs?: boolean;
+  /** Write goals (spec/writes.ts), true unless false. */
+  readonly writes?: boolean;
+  /** Sequence goals (src/gen/sequence.ts), true unless false. */
+  readonly sequences?: boolean;
 }
 
 export interface HazardEntry {
@@ -35,7 +39,7 @@ const name = z.string({ error: 'a string' }).regex(/^[A-Za-z0-9=._-]+$/, 'a name
 const suitesSchema = z
   .object({
     description: z.string({ error: 'a string' }).optional(),
-    suites: z.array(z.object({ name, model: z.string({ error: 'a model file name' }), set: z.record(z.string(), z.union([z.string(), z.number()]), { error: 'an object of knob or bound values' }), gzip: z.boolean({ error: 'true or false' }).optional(), pairs: z.boolean({ error: 'true or false' }).optional() }).strict()),
+    suites: z.array(z.object({ name, model: z.string({ error: 'a model file name' }), set: z.record(z.string(), z.union([z.string(), z.number()]), { error: 'an object of knob or bound values' }), gzip: z.boolean({ error: 'true or false' }).optional(), pairs: z.boolean({ error: 'true or false' }).optional(), writes: z.boolean({ error: 'true or false' }).optional(), sequences: z.boolean({ error: 'true or false' }).optional() }).strict()),
     hazards: z.string({ error: 'the hazard table file name' }),
   })
   .strict();

@@ -6,12 +6,13 @@
  */
 import { ChunkedArray } from '../../checker/chunked.js';
 import { explore, type Progress, type Stats } from '../../checker/explore.js';
-import { consumersOf, type Goal, goalCount, goalName, goalOf } from '../../spec/coverage.js';
-import { type Outcome, OUTCOMES } from '../../spec/vocabulary.js';
+import { consumersOf, type Goal, goalCount, goalName, goalOf, stepOfGoal } from '../../spec/coverage.js';
+import { type WriteTable, writeGoalName, writeGoalSlug, writeGoalsOf, writeTable } from '../../spec/writes.js';
 import { STATE_VARS } from '../../spec/describe.js';
 import { type ActorRole, buildSpec, type LsmcSpec } from '../../spec/index.js';
-import { type StepName, stepFacts } from '../../spec/steps.js';
 import { continuation } from './continue.js';
+import { OP_OUTCOMES, opOutcomeName, opOutcomeOf, opOutcomeSlug, opPart, ROLES } from './operations.js';
+import { SequenceGoals } from './sequence.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
 import { type ItfTrace, itfHeader, toItf } from '../trace/itf.js';
 import { replayPath } from '../trace/replay.js';
@@ -31,31 +32,42 @@ export interface Suite {
   readonly reached: readonly string[];
   /** Goals the protocol allows that this configuration never reached. */
   readonly unreached: readonly string[];
-  /** Goals reached, by kind: (step, outcome), pairs of steps of different actors, continuations. */
+  /** Goals reached, by kind: (step, outcome), pairs of steps of different actors, continuations, writes, an actor's operation then its next. */
   readonly goals: Readonly<Record<GoalKind, number>>;
   /** Outcome kinds and step kinds that occur in the suite. */
   readonly stats: Stats;
 }
 
-export type GoalKind = 'step' | 'pair' | 'continuation';
+export type GoalKind = 'step' | 'pair' | 'continuation' | 'write' | 'sequence';
 
 export interface SuiteRequest {
   readonly config: Config;
   /** Pair goals too (the default); a suite of many variants may leave them out for its size. */
   readonly pairs?: boolean;
+  /** Write goals (spec/writes.ts) too (the default). */
+  readonly writes?: boolean;
+  /** Sequence goals (an actor's operation, then its next) too (the default). */
+  readonly sequences?: boolean;
   readonly model: string;
   readonly rerun: string;
 }
 
 const slug = (g: Goal): string => `${g.step}-${g.outcome}${g.qualifier === '' ? '' : `-${g.qualifier}`}`;
 
-function goalsAlong(spec: LsmcSpec, actions: readonly number[]): number[] {
+/** The names of every step, write and sequence goal the path hits, in order of first hit. */
+function goalsAlong(spec: LsmcSpec, actions: readonly number[], table: WriteTable | null, sequences: SequenceGoals): string[] {
   let state = new Uint8Array(spec.stateBytes);
   spec.init(state);
-  const out: number[] = [];
+  const out: string[] = [];
   for (const a of actions) {
     const next = new Uint8Array(spec.stateBytes);
-    out.push(spec.goalOf(a, state, next, spec.step(a, state, next)));
+    const g = spec.goalOf(a, state, next, spec.step(a, state, next));
+    out.push(goalName(goalOf(g)));
+    if (table !== null) writeGoalsOf(table, stepOfGoal(g), state, next, (id) => out.push(writeGoalName(table, id)));
+    if (sequences.on) {
+      const key = sequences.goal(a, state, next);
+      if (key >= 0) out.push(sequences.name(key));
+    }
     state = next;
   }
   return out;
@@ -72,24 +84,8 @@ function goalsAlong(spec: LsmcSpec, actions: readonly number[]): number[] {
  * second continues one). Two steps of one kind whose actors cannot be told apart that way (one
  * done, the next starting; or both in the same kind of operation) make no pair goal.
  */
-const PAIR_OPS = ['spawn', 'exit', 'reap', 'mkdir', 'rmdir', 'free', 'create', 'update', 'delete', 'lookup', 'read', 'scan', 'grace-period'] as const;
-type PairOp = (typeof PAIR_OPS)[number];
-
-function pairOpOf(role: ActorRole, step: StepName): PairOp {
-  if (role === 'owner') return step.startsWith('free') ? 'free' : (step as PairOp);
-  const op = stepFacts(step).op;
-  return op === 'destroy' ? 'delete' : op === 'grace' ? 'grace-period' : (op as PairOp);
-}
-
-/** One (operation, outcome) as a number, and back. */
-const opOutcome = (op: PairOp, out: Outcome): number => PAIR_OPS.indexOf(op) * OUTCOMES.length + OUTCOMES.indexOf(out);
-const opOutcomeName = (x: number): string => `${PAIR_OPS[Math.floor(x / OUTCOMES.length)]} -> ${OUTCOMES[x % OUTCOMES.length]}`;
-const PAIR_SPACE = PAIR_OPS.length * OUTCOMES.length;
-
 const pairName = (first: number, second: number): string => `${opOutcomeName(first)}, then another actor's ${opOutcomeName(second)}`;
-const pairSlug = (first: number, second: number): string => `${opOutcomeName(first).replace(' -> ', '-')}-then-${opOutcomeName(second).replace(' -> ', '-')}`;
-
-const ROLES: readonly ActorRole[] = ['owner', 'kernel', 'reader', 'rcu'];
+const pairSlug = (first: number, second: number): string => `${opOutcomeSlug(first)}-then-${opOutcomeSlug(second)}`;
 
 /**
  * How a state was first reached, packed in one number per state (no object per state): the step's
@@ -97,14 +93,18 @@ const ROLES: readonly ActorRole[] = ['owner', 'kernel', 'reader', 'rcu'];
  */
 const pack = (pair: number, role: ActorRole, busy: boolean): number => ((pair * 4 + ROLES.indexOf(role)) << 1) | (busy ? 1 : 0);
 const unpack = (x: number): { pair: number; role: ActorRole; busy: boolean } => ({ busy: (x & 1) === 1, role: ROLES[(x >>> 1) & 3], pair: x >>> 3 });
-const opOfPair = (pair: number): number => Math.floor(pair / OUTCOMES.length);
 
 export function generateSuite(
   request: SuiteRequest,
   hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {},
 ): Suite | { readonly interrupted: true; readonly stats: Stats } {
-  const spec = buildSpec(request.config);
+  const b = request.config.bounds;
+  // The history bytes only where there is a lone kernel context or reader to keep one for.
+  const spec = buildSpec(request.config, { history: request.sequences !== false && (b.kernelContexts === 1 || b.readers === 1) });
   const pairsToo = request.pairs !== false;
+  const writesToo = request.writes !== false;
+  const table = writeTable(spec.ctx);
+  const sequences = new SequenceGoals(spec);
   const firstHit = new Int32Array(goalCount).fill(-1);
   const hitFrom: number[] = [];
   const hitAction: number[] = [];
@@ -114,15 +114,12 @@ export function generateSuite(
   arrivals.push(-1);
   let arriving = -1;
   const pairHits = new Map<number, { from: number; action: number; first: number; second: number }>();
-  // A goal's (operation, outcome) for an actor kind, worked out once: this runs on every transition.
-  const pairCache = new Int32Array(goalCount * ROLES.length).fill(-1);
-  const pairOf = (role: ActorRole, g: number): number => {
-    const at = g * ROLES.length + ROLES.indexOf(role);
-    if (pairCache[at] < 0) {
-      const goal = goalOf(g);
-      pairCache[at] = opOutcome(pairOpOf(role, goal.step), goal.outcome);
-    }
-    return pairCache[at];
+  const writeHits = new Map<number, { from: number; action: number }>();
+  const sequenceHits = new Map<number, { from: number; action: number }>();
+  let writeFrom = 0;
+  let writeAction = 0;
+  const onWrite = (id: number): void => {
+    if (!writeHits.has(id)) writeHits.set(id, { from: writeFrom, action: writeAction });
   };
   const result = explore(spec, {
     invariantMask: 0,
@@ -135,17 +132,26 @@ export function generateSuite(
       const g = spec.goalOf(a, from, to, r);
       if (pairsToo) {
         const role = spec.roleOf(a);
-        const here = pairOf(role, g);
+        const here = opOutcomeOf(role, g);
         arriving = pack(here, role, spec.busyIn(a, to));
         const packed = arrivals.get(fromId);
         if (packed >= 0) {
           const before = unpack(packed);
           const starting = !spec.busyIn(a, from);
           // An owner's steps are all of its life (free, then free.*); a kernel context's and a reader's are of their operation.
-          const other = before.role !== role || (before.busy ? starting || opOfPair(before.pair) !== opOfPair(here) : !starting);
-          const key = before.pair * PAIR_SPACE + here;
+          const other = before.role !== role || (before.busy ? starting || opPart(before.pair) !== opPart(here) : !starting);
+          const key = before.pair * OP_OUTCOMES + here;
           if (other && !pairHits.has(key)) pairHits.set(key, { from: fromId, action: a, first: before.pair, second: here });
         }
+      }
+      if (sequences.on) {
+        const key = sequences.goal(a, from, to);
+        if (key >= 0 && !sequenceHits.has(key)) sequenceHits.set(key, { from: fromId, action: a });
+      }
+      if (writesToo) {
+        writeFrom = fromId;
+        writeAction = a;
+        writeGoalsOf(table, stepOfGoal(g), from, to, onWrite);
       }
       if (firstHit[g] !== -1) return;
       firstHit[g] = hitGoal.length;
@@ -158,15 +164,28 @@ export function generateSuite(
   if (result.kind === 'violation') throw new Error('generation explores with no invariant, so it cannot find a violation');
   if (result.kind === 'limit') return { interrupted: true, stats: result.stats };
 
-  const named = (actions: readonly number[]): string[] => goalsAlong(spec, actions).map((g) => goalName(goalOf(g)));
+  const named = (actions: readonly number[]): string[] => goalsAlong(spec, actions, writesToo ? table : null, sequences);
   const stepGoals = hitGoal.map((g, i) => {
     const path = result.pathTo(hitFrom[i], hitAction[i], (b, from, to, r) => spec.goalOf(b, from, to, r) === g);
     return { goal: goalName(goalOf(g)), slug: slug(goalOf(g)), kind: 'step' as GoalKind, order: i, actions: path.actions, covers: named(path.actions) };
   });
-  const pairs = [...pairHits.values()].map((p, i) => {
-    const path = result.pathTo(p.from, p.action, (b, from, to, r) => pairOf(spec.roleOf(b), spec.goalOf(b, from, to, r)) === p.second);
+  let order = hitGoal.length;
+  const pairs = [...pairHits.values()].map((p) => {
+    const path = result.pathTo(p.from, p.action, (b, from, to, r) => opOutcomeOf(spec.roleOf(b), spec.goalOf(b, from, to, r)) === p.second);
     const goal = pairName(p.first, p.second);
-    return { goal, slug: pairSlug(p.first, p.second), kind: 'pair' as GoalKind, order: hitGoal.length + i, actions: path.actions, covers: [...named(path.actions), goal] };
+    return { goal, slug: pairSlug(p.first, p.second), kind: 'pair' as GoalKind, order: order++, actions: path.actions, covers: [...named(path.actions), goal] };
+  });
+  const writes = [...writeHits].map(([id, w]) => {
+    const path = result.pathTo(w.from, w.action, (b, from, to, r) => {
+      let hit = false;
+      writeGoalsOf(table, stepOfGoal(spec.goalOf(b, from, to, r)), from, to, (x) => (hit ||= x === id));
+      return hit;
+    });
+    return { goal: writeGoalName(table, id), slug: writeGoalSlug(table, id), kind: 'write' as GoalKind, order: order++, actions: path.actions, covers: named(path.actions) };
+  });
+  const sequenced = [...sequenceHits].map(([key, w]) => {
+    const path = result.pathTo(w.from, w.action, (b, from, to) => sequences.goal(b, from, to) === key);
+    return { goal: sequences.name(key), slug: sequences.slug(key), kind: 'sequence' as GoalKind, order: order++, actions: path.actions, covers: named(path.actions) };
   });
   // Every step goal's trace carried on to the nearest step that reads what its goal step changed.
   const continued = stepGoals.flatMap((c, i) => {
@@ -175,9 +194,9 @@ export function generateSuite(
     if (ext === null) return [];
     const actions = [...c.actions, ...ext.actions];
     const goal = `${c.goal}, then ${ext.step}`;
-    return [{ goal, slug: `${c.slug}-then-${ext.step}`, kind: 'continuation' as GoalKind, order: hitGoal.length + pairs.length + i, actions, covers: [...named(actions), goal] }];
+    return [{ goal, slug: `${c.slug}-then-${ext.step}`, kind: 'continuation' as GoalKind, order: order + i, actions, covers: [...named(actions), goal] }];
   });
-  const candidates = [...stepGoals, ...pairs, ...continued];
+  const candidates = [...stepGoals, ...pairs, ...writes, ...sequenced, ...continued];
   candidates.sort((x, y) => x.actions.length - y.actions.length || x.order - y.order);
   const covered = new Set<string>();
   const fresh = candidates.filter((c) => {
@@ -211,6 +230,6 @@ export function generateSuite(
   });
   const reached = new Set(hitGoal.map((g) => goalName(goalOf(g))));
   const unreached = spec.possibleGoals().map(goalName).filter((n) => !reached.has(n));
-  const goals = { step: stepGoals.length, pair: pairs.length, continuation: continued.length };
+  const goals = { step: stepGoals.length, pair: pairs.length, continuation: continued.length, write: writes.length, sequence: sequenced.length };
   return { traces, reached: hitGoal.map((g) => goalName(goalOf(g))).sort(), unreached, goals, stats: result.stats };
 }

@@ -102,18 +102,25 @@ export function toItf(trace: Trace, stateVars: readonly string[], meta: Record<s
 
 const RESERVED: ReadonlySet<string> = new Set(['#bigint', '#tup', '#set', '#map', '#unserializable']);
 
-const itfValue: z.ZodType<ItfValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.boolean(),
-    z.object({ '#bigint': z.string().regex(/^-?[0-9]+$/, 'an integer in decimal') }).strict(),
-    z.object({ '#tup': z.array(itfValue) }).strict(),
-    z.object({ tag: z.string(), value: itfValue }).strict(),
-    z.array(itfValue),
-    // A key of ITF's own forms makes the value that form or nothing: a malformed integer is not a record.
-    z.record(z.string().refine((k) => !RESERVED.has(k)), itfValue),
-  ]),
-);
+/**
+ * What zod's union of the ITF forms accepted, as one walk: a union tries every branch of every
+ * nested value and builds an issue for each branch that fails, which made loading the committed
+ * suite spend seconds in zod. A string, a boolean, `{ "#bigint": decimal }`, `{ "#tup": [...] }`, an
+ * array, or a record (a variant `{ tag, value }` is one) whose keys are none of ITF's own forms: a
+ * key of those makes the value that form or nothing, so a malformed integer is not a record.
+ */
+function isItfValue(v: unknown): v is ItfValue {
+  if (typeof v === 'string' || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every(isItfValue);
+  if (typeof v !== 'object' || v === null) return false;
+  const rec = v as Record<string, unknown>;
+  const keys = Object.keys(rec);
+  if (keys.length === 1 && keys[0] === '#bigint') return typeof rec['#bigint'] === 'string' && /^-?[0-9]+$/.test(rec['#bigint']);
+  if (keys.length === 1 && keys[0] === '#tup') return Array.isArray(rec['#tup']) && rec['#tup'].every(isItfValue);
+  return keys.every((k) => !RESERVED.has(k) && isItfValue(rec[k]));
+}
+
+const itfValue = z.custom<ItfValue>(isItfValue, { error: 'an ITF value' });
 
 const itfTrace = z
   .object({
