@@ -225,7 +225,7 @@ describe("errors in lsmc's words", () => {
     const out = join(scratch, 'never-suite');
     expect(oneLine(lsmc('gen', '--manifest', manifest({ model: undefined }), '--out', out))).toBe(`lsmc: ${join(scratch, 'suites.json')}: suites[0].model: expected a model file name (the field is missing)`);
     expect(oneLine(lsmc('gen', '--manifest', manifest({ gzip: 'yes' }), '--out', out))).toMatch(/suites\[0\]\.gzip: expected true or false$/);
-    expect(oneLine(lsmc('gen', '--manifest', manifest({ modle: 'x' }), '--out', out))).toMatch(/suites\[0\]\.modle: expected one of the fields name, model, set, gzip, pairs; did you mean "model"\?$/);
+    expect(oneLine(lsmc('gen', '--manifest', manifest({ modle: 'x' }), '--out', out))).toMatch(/suites\[0\]\.modle: expected one of the fields name, model, set, gzip, pairs, writes, sequences; did you mean "model"\?$/);
     expect(existsSync(out)).toBe(false);
   });
 

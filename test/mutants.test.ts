@@ -14,6 +14,7 @@ const REFERENCE = join(ROOT, 'src/reference');
 const UNLISTED = join(ROOT, 'test/fixtures/unlisted-mutants.json');
 // Written before the generator changes of issue 11; the reference's source must keep every text it edits.
 const HELD_OUT = join(ROOT, 'test/fixtures/held-out-mutants.json');
+const HELD_OUT_2 = join(ROOT, 'test/fixtures/held-out-2-mutants.json');
 
 const scratch = mkdtempSync(join(tmpdir(), 'lsmc-mutants-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -49,6 +50,7 @@ describe('npm run mutants', () => {
 
   it('still applies every held-out mutation, and every concurrency one, to the reference as it is now', () => {
     expect(loadMutations(HELD_OUT, REFERENCE)).toHaveLength(30);
+    expect(loadMutations(HELD_OUT_2, REFERENCE)).toHaveLength(30);
     expect(loadMutations(join(ROOT, 'test/fixtures/concurrency-mutants.json'), REFERENCE)).toHaveLength(8);
   });
 

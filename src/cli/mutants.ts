@@ -46,7 +46,7 @@ const MUTANTS = {
   summary: 'score the generated suite and fast-check baselines against mutants of the reference implementation',
   usage: '[options]',
   about:
-    "Applies each mutation of src/mutants/list.ts and then of the held-out file test/fixtures/held-out-mutants.json (written before the generator's coverage goals were widened, and never used to tune them), or of --mutations FILE only, to the reference implementation, and runs against each mutant, in a child process: the generated suite (every committed trace; the first divergence kills), a fast-check fc.commands baseline and the same with swarm weights as lsmc simulate draws them, each given the suite's replay time, and with --soak a soak. A mutant that hangs or crashes counts as killed. docs/commands.md, section npm run mutants, says more.",
+    "Applies each mutation of src/mutants/list.ts and then of the held-out files test/fixtures/held-out-mutants.json and held-out-2-mutants.json (each written before a round of the generator's changes, and never used to tune them), or of --mutations FILE only, to the reference implementation, and runs against each mutant, in a child process: the generated suite (every committed trace; the first divergence kills), a fast-check fc.commands baseline and the same with swarm weights as lsmc simulate draws them, each given the suite's replay time, and with --soak a soak. A mutant that hangs or crashes counts as killed. docs/commands.md, section npm run mutants, says more.",
   positionals: [],
   options: {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },

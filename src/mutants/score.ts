@@ -21,6 +21,8 @@ const TRACES = join(ROOT, 'generated-tests', 'traces');
 const MANIFEST = join(ROOT, 'model', 'suites.json');
 const SUITE_TIMEOUT_MS = 300_000;
 export const HELD_OUT = join(ROOT, 'test', 'fixtures', 'held-out-mutants.json');
+/** A second held-out set, written on 2026-12-04 without reading the generator, while its write and sequence goals were being built. */
+export const HELD_OUT_2 = join(ROOT, 'test', 'fixtures', 'held-out-2-mutants.json');
 const SOAK_MODEL = join(ROOT, 'model', 'reference.json');
 
 export interface Score {
@@ -130,6 +132,7 @@ export function runMutants(request: MutantsRequest, onMutant: (s: Score) => void
       ? [
           { name: "the project's own mutants (src/mutants/list.ts)", file: null, mutants: MUTANTS },
           { name: 'held-out mutants (never used to tune the generator)', file: HELD_OUT, mutants: loadMutations(HELD_OUT, reference) },
+          { name: 'second held-out set (never used to tune the generator)', file: HELD_OUT_2, mutants: loadMutations(HELD_OUT_2, reference) },
         ]
       : [{ name: request.mutations, file: request.mutations, mutants: loadMutations(request.mutations, reference) }];
   const chosen = sets.map((set) => ({ ...set, mutants: request.only === undefined ? set.mutants : set.mutants.filter((m) => m.id.startsWith(request.only ?? '')) }));
