@@ -14,6 +14,7 @@ import { firstLoad } from './reader.js';
 import { heldByUpdate } from './kernel.js';
 import { GLOBAL, KERNEL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
 import { pidHeld } from './owner.js';
+import { retriedAttributed } from './history.js';
 
 export const QUALIFIERS = [
   '',
@@ -39,6 +40,8 @@ export const QUALIFIERS = [
   'wrapped',
   'uid-mismatch-after-retry',
   'gen-mismatch-after-retry',
+  'after-attributed-retry',
+  'uid-mismatch-after-attributed-retry',
 ] as const;
 export type Qualifier = (typeof QUALIFIERS)[number];
 const Q = (q: Qualifier): number => QUALIFIERS.indexOf(q);
@@ -116,7 +119,12 @@ function pidPath(c: Ctx, from: Uint8Array, to: Uint8Array, o: number): Qualifier
  * Why a read ended or retried where one step can do so for different reasons: the second seq load
  * found a write in progress or a completed one; the owner is gone by its uid or by its gen.
  */
-function readerCause(c: Ctx, from: Uint8Array, at: number, pc: Load, out: Outcome): Qualifier {
+function readerCause(c: Ctx, from: Uint8Array, to: Uint8Array, at: number, pc: Load, out: Outcome): Qualifier {
+  // A scan must forget the owner a retried attempt attributed the slot to; that shows only in how a
+  // later attempt that attributes it to nobody ends (the lone reader's, under SpecOptions.history).
+  if (out !== 'retry' && out !== 'none' && (from[at + READER.flags] & RF_SCAN) !== 0 && retriedAttributed(c, from))
+    return out === 'gone' ? 'uid-mismatch-after-attributed-retry' : 'after-attributed-retry';
+  if (pc === 'uid' && out === 'none') return attributedPhase(c, to, at);
   if (pc === 'seq-end' && (out === 'retry' || out === 'busy')) {
     const index = from[at + READER.index];
     const mapped = from[c.L.page + pageOf(c, index) * PAGE_FIELDS + PAGE.view] === VIEW_MAPPED;
@@ -133,6 +141,13 @@ function readerCause(c: Ctx, from: Uint8Array, at: number, pc: Load, out: Outcom
     return uid ? 'uid-mismatch' : 'gen-mismatch';
   }
   return retried && (out === 'value' || out === 'fault') ? 'after-retry' : '';
+}
+
+/** The phase of the owner a scan's uid load attributed the slot to ('' for a read, or for nobody). */
+function attributedPhase(c: Ctx, to: Uint8Array, at: number): Qualifier {
+  if ((to[at + READER.flags] & RF_SCAN) === 0) return '';
+  const target = to[at + READER.target];
+  return target === 0 ? '' : (PHASE_QUALIFIER[to[ownerAt(c, target - 1) + OWNER.phase]] ?? '');
 }
 
 /** The goal the transition `action` (the step `name`) from `from` to `to`, which returned `out`, hits. */
@@ -157,10 +172,12 @@ function qualifierOf(c: Ctx, a: Action, name: StepName, actorBase: { firstKernel
       if (p.pc === 'create.alloc' && out === 'none') return allocPath(c, from, to, a.actor - actorBase.firstKernel);
       return p.pc === 'destroy.retire' && reclaimed(c, from, to) ? 'page-reclaimed' : '';
     case 'read':
-    case 'scan':
       return '';
+    case 'scan':
+      // A scan whose first load is the uid (no seq check) attributes the slot in its first step.
+      return READER_PCS[firstLoad(c, 'scan')] === 'uid' && out === 'none' ? attributedPhase(c, to, readerAt(c, a.actor - actorBase.firstReader)) : '';
     case 'reader-step':
-      return p.kind === 'load' ? readerCause(c, from, readerAt(c, a.actor - actorBase.firstReader), p.load, out) : '';
+      return p.kind === 'load' ? readerCause(c, from, to, readerAt(c, a.actor - actorBase.firstReader), p.load, out) : '';
     case 'grace': {
       let held = false;
       for (let i = 0; i < c.L.slots; i++) if (to[slotAt(c, i) + SLOT.alloc] === c.pending && heldByUpdate(c, to, i)) held = true;
@@ -291,7 +308,8 @@ export function possibleGoals(c: Ctx): Goal[] {
   for (const n of uEnds.slice(0, -1)) add(n, ['none']);
   add(uEnds[uEnds.length - 1], ['updated']);
   destroy('destroy');
-  if (reuse) add('grace-period', ['none'], [...reclaimQs, ...(c.L.kernels > 1 ? (['some-held'] as Qualifier[]) : [])]);
+  // An update may hold the element an owner's free path retired, so one kernel context is enough.
+  if (reuse) add('grace-period', ['none'], [...reclaimQs, 'some-held']);
 
   const visible: Qualifier[] = c.byUid ? phases : ['owner-alive', 'owner-exited'];
   add('lookup', ['gone'], visible);
@@ -307,12 +325,24 @@ export function possibleGoals(c: Ctx): Goal[] {
     if (c.checksGen) loads.push('gen');
     loads.push('word1', 'word2');
     if (c.checksSeq) loads.push('seq-end');
+    // What a scan's retry carries over (spec/history.ts), and whom its uid load attributes the slot to.
+    const carried = kind === 'scan' && c.history && c.L.readers === 1 && c.checksSeq;
+    const bounded: Outcome[] = c.retryBound >= 0 ? ['busy'] : [];
+    const attributable: Qualifier[] = c.byUid ? phases : ['owner-alive', 'owner-exited'];
     loads.forEach((load, i) => {
       const outs: Outcome[] = load === 'size' ? ['none', 'not-visible'] : ['none', ...faults];
       if (load === 'seq-begin') outs.push(...retries);
       // Under a retry bound an attempt after a retry ends as a first one does, qualified so.
       const afterRetry = c.checksSeq && c.retryBound > 0 && i > 0;
       if (afterRetry) add(readerStepName(kind, load), faults, ['after-retry']);
+      if (carried) {
+        const name = readerStepName(kind, load);
+        add(name, [...faults, ...(i === 0 || i === loads.length - 1 ? bounded : [])], ['after-attributed-retry']);
+        if (i === loads.length - 1) {
+          add(name, ['value'], ['after-attributed-retry']);
+          add(name, ['gone'], ['uid-mismatch-after-attributed-retry']);
+        }
+      }
       if (i === loads.length - 1) {
         outs.splice(outs.indexOf('none'), 1);
         const name = readerStepName(kind, load);
@@ -326,6 +356,7 @@ export function possibleGoals(c: Ctx): Goal[] {
       }
       // The first attempt cannot give up; a retry re-announces the first load as a step of its own.
       add(i === 0 ? kind : readerStepName(kind, load), i === 0 ? outs.filter((o) => o !== 'busy') : outs);
+      if (kind === 'scan' && load === 'uid') add(i === 0 ? kind : readerStepName(kind, load), ['none'], attributable);
       const again = c.retryBound === 1 ? outs.filter((o) => o !== 'retry') : outs;
       if (i === 0 && c.checksSeq && (load === 'seq-begin' || load === 'size')) add(readerStepName(kind, load), again);
     });

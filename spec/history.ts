@@ -7,7 +7,9 @@
  *
  * Only for a kind a configuration has one of: symmetry sorts kernel contexts and readers by their
  * records, which these bytes lie outside of, so with two of a kind a byte could follow the wrong one.
- * A byte is 0 (no operation yet) or 1 + (operation, outcome, retried).
+ * A byte is 0 (no operation yet) or 1 + (operation, outcome, retried). A third byte says whether the
+ * lone reader's scan under way retried an attempt that had attributed the slot to an owner: what the
+ * next attempt must forget, which shows only in how that attempt ends (spec/coverage.ts).
  */
 import type { Ctx } from './context.js';
 import { readerAt } from './context.js';
@@ -31,6 +33,16 @@ export function recordLastOp(c: Ctx, slot: number, name: StepName, out: number, 
   const op = OPS.indexOf(stepFacts(name).op as HistoryOp);
   const retried = slot === 1 && from[readerAt(c, 0) + READER.retries] > 0;
   to[c.L.history + slot] = 1 + (op * OUTCOMES.length + out) * 2 + (retried ? 1 : 0);
+}
+
+/** Under history, records whether the lone reader's scan retried an attempt that had attributed its slot (false: cleared). */
+export function noteAttributedRetry(c: Ctx, s: Uint8Array, attributed: boolean): void {
+  if (c.L.readers === 1) s[c.L.history + 2] = attributed ? 1 : 0;
+}
+
+/** Whether the lone reader's scan under way in `s` retried an attempt that had attributed its slot. */
+export function retriedAttributed(c: Ctx, s: Uint8Array): boolean {
+  return c.history && c.L.readers === 1 && s[c.L.history + 2] !== 0;
 }
 
 export interface LastOp {

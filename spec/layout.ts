@@ -94,7 +94,8 @@ export interface Layout {
   readonly reader: number;
   /**
    * Test generation only (SpecOptions.history): one byte for the lone kernel context and one for
-   * the lone reader, the last operation each finished (spec/history.ts). No check keeps them.
+   * the lone reader, the last operation each finished, and one for what the reader's scan carried
+   * over a retry (spec/history.ts). No check keeps them.
    */
   readonly history: number;
   readonly bytes: number;
@@ -116,6 +117,6 @@ export function layoutOf(config: Config, history = false): Layout {
   const kernel = owner + owners * OWNER_FIELDS;
   const reader = kernel + kernels * KERNEL_FIELDS;
   const end = reader + readers * READER_FIELDS;
-  const bytes = (end + (history ? 2 : 0) + 3) & ~3;
+  const bytes = (end + (history ? 3 : 0) + 3) & ~3;
   return { owners, slots, pages, kernels, readers, global, freeStack, page, slot, owner, kernel, reader, history: end, bytes };
 }

@@ -14,6 +14,7 @@ import { currentBits } from './current.js';
 import { markSeqCopies, nextSeq } from './counters.js';
 import { LINEARIZABLE_READ, NO_FAULT, NO_FOREIGN_READ, NO_STALE_READ, NO_TORN_READ, ZERO_IS_EMPTY } from './invariants.js';
 import { GLOBAL, OWNER, PAGE, PAGE_FIELDS, READER, SLOT } from './layout.js';
+import { noteAttributedRetry } from './history.js';
 
 type Step = (c: Ctx, s: Uint8Array, at: number) => void;
 
@@ -115,6 +116,7 @@ export function startScan(c: Ctx, s: Uint8Array, r: number, index: number): numb
 }
 
 function done(c: Ctx, s: Uint8Array, at: number): void {
+  if (c.history) noteAttributedRetry(c, s, false);
   s[at + READER.pc] = P.idle;
   s.fill(0, at + READER.target, at + READER.seen + 1);
   forgetIfDone(c, s, at);
@@ -142,6 +144,7 @@ function retry(c: Ctx, s: Uint8Array, at: number): void {
   s[at + READER.w2] = 0;
   s[at + READER.seq1] = 0;
   if (scan) {
+    if (c.history) noteAttributedRetry(c, s, s[at + READER.target] !== 0);
     s[at + READER.target] = 0;
     s[at + READER.seen] = 0;
   }
@@ -182,7 +185,7 @@ const loadSeqBegin: Step = (c, s, at) => {
 };
 
 /** The owner a scan attributes a slot to: by uid, that owner; by pid number, the task holding it now. */
-function ownerOfIdent(c: Ctx, s: Uint8Array, ident: number): number {
+export function ownerOfIdent(c: Ctx, s: Uint8Array, ident: number): number {
   if (ident === 0) return -1;
   if (c.byUid) return ident - 1;
   for (let o = 0; o < c.L.owners; o++) if (holdsPidNow(c, s, o) && s[ownerAt(c, o) + OWNER.pid] === ident) return o;
