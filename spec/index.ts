@@ -227,12 +227,6 @@ export class LsmcSpec implements Spec {
     return false;
   }
 
-  /** Whether the reader of `action` has retried the read or scan under way in state `s` (counted under a retry bound only). */
-  retriedIn(action: number, s: Uint8Array): boolean {
-    const r = this.actions[action].actor - this.actors.firstReader;
-    return r >= 0 && r < this.ctx.L.readers && s[readerAt(this.ctx, r) + READER.retries] > 0;
-  }
-
   /** The goals the design allows in this configuration: what a complete suite would hit. */
   possibleGoals(): Goal[] {
     return possibleGoals(this.ctx);

@@ -185,7 +185,7 @@ const loadSeqBegin: Step = (c, s, at) => {
 };
 
 /** The owner a scan attributes a slot to: by uid, that owner; by pid number, the task holding it now. */
-export function ownerOfIdent(c: Ctx, s: Uint8Array, ident: number): number {
+function ownerOfIdent(c: Ctx, s: Uint8Array, ident: number): number {
   if (ident === 0) return -1;
   if (c.byUid) return ident - 1;
   for (let o = 0; o < c.L.owners; o++) if (holdsPidNow(c, s, o) && s[ownerAt(c, o) + OWNER.pid] === ident) return o;

@@ -10,8 +10,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consumersOf, goalName } from '../spec/coverage.js';
-import { buildSpec } from '../spec/index.js';
 import { loadManifest } from '../src/gen/manifest.js';
+import { generationSpec } from '../src/gen/suite.js';
 import type { StepName } from '../spec/steps.js';
 import { readText } from '../src/gen/write.js';
 import { configOf, ROOT } from './support/models.js';
@@ -101,8 +101,7 @@ describe('pair and continuation goals', () => {
     for (const entry of manifest.suites) {
       const coverage = JSON.parse(readText(join(ROOT, 'generated-tests/traces/suites', entry.name, 'coverage.json'))) as { stepKinds: Record<string, string[]> };
       const config = configOf(entry.model, entry.set);
-      const b = config.bounds;
-      const spec = buildSpec(config, { history: entry.sequences !== false && (b.kernelContexts === 1 || b.readers === 1) });
+      const spec = generationSpec(config, entry.sequences !== false);
       const possible = new Set(spec.possibleGoals().map(goalName));
       for (const [step, outs] of Object.entries(coverage.stepKinds)) for (const o of outs) expect(possible, `${entry.name}: ${step} -> ${o}`).toContain(`${step} -> ${o}`);
     }

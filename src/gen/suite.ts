@@ -94,13 +94,17 @@ const pairSlug = (first: number, second: number): string => `${opOutcomeSlug(fir
 const pack = (pair: number, role: ActorRole, busy: boolean): number => ((pair * 4 + ROLES.indexOf(role)) << 1) | (busy ? 1 : 0);
 const unpack = (x: number): { pair: number; role: ActorRole; busy: boolean } => ({ busy: (x & 1) === 1, role: ROLES[(x >>> 1) & 3], pair: x >>> 3 });
 
+/** The spec generation explores: with the history bytes where sequence goals are asked for and there is a lone kernel context or reader to keep one for. */
+export function generationSpec(config: Config, sequences: boolean): LsmcSpec {
+  const b = config.bounds;
+  return buildSpec(config, { history: sequences && (b.kernelContexts === 1 || b.readers === 1) });
+}
+
 export function generateSuite(
   request: SuiteRequest,
   hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {},
 ): Suite | { readonly interrupted: true; readonly stats: Stats } {
-  const b = request.config.bounds;
-  // The history bytes only where there is a lone kernel context or reader to keep one for.
-  const spec = buildSpec(request.config, { history: request.sequences !== false && (b.kernelContexts === 1 || b.readers === 1) });
+  const spec = generationSpec(request.config, request.sequences !== false);
   const pairsToo = request.pairs !== false;
   const writesToo = request.writes !== false;
   const table = writeTable(spec.ctx);
