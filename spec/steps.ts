@@ -87,6 +87,8 @@ const LOADS = {
 } as const satisfies Record<string, { readonly gloss: string }>;
 
 export type StartStep = keyof typeof STARTS;
+/** The start steps in table order (their positions are the codes the kernel prototype's vocab.h gives them). */
+export const START_STEPS = Object.keys(STARTS) as StartStep[];
 export type KernelStep = keyof typeof KERNEL_STEPS;
 export type Load = keyof typeof LOADS;
 type Destroy<S> = S extends `destroy.${infer D}` ? D : never;
