@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,8 @@ static const char *why_text(int why)
 	case WHY_BUSY: return "the actor is in another operation";
 	case WHY_IDLE: return "the actor has no operation under way";
 	case WHY_DISABLED: return "the prototype cannot take that step in this state";
-	case WHY_NO_OWNER: return "the owner's task or cgroup is gone (freed): the prototype cannot hold it";
+	case WHY_FREED: return "the owner's task or cgroup is freed, and a real kernel context can hold no freed object (it would need a reference, which would have kept the owner from being freed)";
+	case WHY_NO_STORAGE: return "the kernel refuses to create local storage for this owner (a cgroup after rmdir, or a task past its free)";
 	case WHY_BAD: return "a pick out of range";
 	}
 	return "refused";
@@ -298,6 +300,7 @@ static void state_json(void)
 struct result {
 	int result;
 	const char *why;
+	bool disabled; /* refused because the spec's precondition fails (a probe: it waits) */
 	int outcome, uid, index;
 	unsigned long long w1, w2;
 	int ev_index;
@@ -306,6 +309,14 @@ struct result {
 static struct result refuse(const char *why)
 {
 	return (struct result){ .result = R_REFUSED, .why = why, .index = -1, .ev_index = -1 };
+}
+
+static struct result disabled(const char *why)
+{
+	struct result r = refuse(why);
+
+	r.disabled = true;
+	return r;
 }
 
 /* idr_alloc_cyclic over pid numbers 1..pidNumbers, as the spec hands them out: the first free at or after the cursor. */
@@ -340,24 +351,48 @@ static struct result bpf_step(struct lsmc_step_args *a)
 	if (a->remap_page >= 0 && set_view(a->remap_page, a->remap_view))
 		return refuse("the helper could not change the user mapping");
 	r.result = a->result;
-	r.why = a->result == R_REFUSED ? why_text(a->why) : a->result == R_BLOCKED ? "it must wait for a lock" : NULL;
+	r.why = a->result == R_REFUSED || a->result == R_INEXPRESSIBLE ? why_text(a->why) : a->result == R_BLOCKED ? "it must wait for a lock" : NULL;
+	r.disabled = a->result == R_REFUSED && a->why == WHY_DISABLED;
 	r.outcome = a->outcome;
 	r.index = a->out_index;
 	return r;
 }
 
-static bool wait_frees(int before)
+static bool frees_moved(int before, int ms)
 {
-	struct timespec ts = { 0, 50 * 1000 };
+	struct timespec ts = { 0, 50 * 1000 }, t0, t;
 
-	for (int i = 0; i < 100000; i++) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
 		if (__atomic_load_n(&kstate->frees, __ATOMIC_ACQUIRE) != before)
 			return true;
-		if (stop_requested)
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (stop_requested || (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
 			return false;
 		nanosleep(&ts, NULL);
-		if (i > 100)
-			ts.tv_nsec = 1000 * 1000;
+	}
+}
+
+/*
+ * The free hook runs once RCU has passed a grace period after the last reference went (tens of
+ * milliseconds). If it has not run after two seconds, an rcu_barrier() flushes callbacks that
+ * wait lazily; if it still has not run, something holds the owner.
+ */
+static bool wait_frees(int before)
+{
+	int fd;
+
+	if (frees_moved(before, 2000))
+		return true;
+	fd = open("/sys/module/rcutree/parameters/do_rcu_barrier", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			fprintf(stderr, "lsmc-helper: rcu_barrier: %s\n", strerror(errno));
+		close(fd);
+	}
+	if (frees_moved(before, 5000)) {
+		fprintf(stderr, "lsmc-helper: an owner's free came only after an rcu_barrier\n");
+		return true;
 	}
 	return false;
 }
@@ -372,7 +407,7 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 	case ST_SPAWN:
 	case ST_MKDIR:
 		if (ow->phase != PH_UNBORN)
-			return refuse("the owner exists already");
+			return disabled("the owner exists already");
 		if (!cur.task) {
 			e = cgroup_make(o, &id);
 			if (e)
@@ -383,7 +418,7 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 		}
 		e = alloc_pid();
 		if (e < 0)
-			return refuse("no pid number is free");
+			return disabled("no pid number is free");
 		skel->data->spawning = o;
 		e = nursery_spawn(PID_BASE + e);
 		skel->data->spawning = -1;
@@ -396,7 +431,7 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 	case ST_EXIT:
 	case ST_RMDIR:
 		if (ow->phase != PH_ALIVE)
-			return refuse("the owner is not alive");
+			return disabled("the owner is not alive");
 		e = cur.task ? nursery_exit(vpid[o]) : cgroup_remove(o);
 		if (e)
 			return refuse(cur.task ? "the owner task did not exit" : "rmdir of the owner's cgroup failed");
@@ -404,7 +439,7 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 		return bpf_step(a);
 	case ST_REAP:
 		if (!cur.task || ow->phase != PH_EXITED)
-			return refuse("the owner is not a zombie task");
+			return disabled("the owner is not a zombie task");
 		e = nursery_reap(vpid[o]);
 		if (e)
 			return refuse("waitpid failed");
@@ -417,7 +452,7 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 		if (r.result != R_TOOK)
 			return r;
 		if (!wait_frees(before))
-			return refuse("the owner's free hook did not run within 100 s");
+			return refuse("the owner's free hook did not run within 7 s (something still holds the owner)");
 		return r;
 	}
 	}
@@ -447,7 +482,7 @@ static struct result do_step(const struct request *req, bool probe)
 			code = reader_next_load(an);
 		}
 		rr = reader_step(an, kind, code, req_num(req, "free", 0), a.owner, req_num(req, "answer", -2), a.index);
-		r = (struct result){ .result = rr.result, .why = rr.why, .outcome = rr.outcome, .uid = rr.uid, .index = rr.index,
+		r = (struct result){ .result = rr.result, .why = rr.why, .disabled = rr.disabled, .outcome = rr.outcome, .uid = rr.uid, .index = rr.index,
 				     .w1 = rr.word1, .w2 = rr.word2, .ev_index = reader_view(an).last_index };
 		return r;
 	}
@@ -491,7 +526,7 @@ static void probe_reply(const struct request *req)
 	struct result r = do_step(req, true);
 	const char *p = r.result == R_TOOK ? "took" : r.result == R_BLOCKED ? "waits" : "idle";
 
-	if (r.result == R_REFUSED && r.why && !strcmp(r.why, why_text(WHY_DISABLED)))
+	if (r.result == R_REFUSED && r.disabled)
 		p = "waits";
 	out_printf(&reply, "{\"probe\":\"%s\"}", p);
 }
@@ -585,6 +620,11 @@ int main(int argc, char **argv)
 				step_reply(&req);
 			else if (!strcmp(op, "probe"))
 				probe_reply(&req);
+			else if (!strcmp(op, "show") && loaded) {
+				out_printf(&reply, "{");
+				state_json();
+				out_printf(&reply, "}");
+			}
 			else if (!strcmp(op, "close")) {
 				out_printf(&reply, "{\"ok\":1}\n");
 				write_all(reply.buf, reply.len);
@@ -592,10 +632,17 @@ int main(int argc, char **argv)
 			} else
 				out_printf(&reply, "{\"error\":\"unknown op\"}");
 		}
+		/* Cut short (Ctrl-C): the adapter learns it from this reply, not from a reply cut in half. */
+		if (stop_requested) {
+			out_reset(&reply);
+			out_printf(&reply, "{\"interrupted\":1}");
+		}
 		out_printf(&reply, "\n");
 		if (!write_all(reply.buf, reply.len))
 			break;
 	}
+	if (stop_requested)
+		write_all("{\"interrupted\":1}\n", 17);
 cleanup:
 	readers_stop();
 	nursery_stop();

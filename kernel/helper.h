@@ -56,6 +56,7 @@ void cgroups_stop(void);
 struct reader_reply {
 	int result;   /* enum lsmc_result */
 	const char *why;
+	bool disabled; /* refused because the spec's precondition fails (a probe: it waits) */
 	int outcome;  /* enum lsmc_outcome */
 	int uid;      /* the owner the observation is about (uid), 0 none */
 	int index;

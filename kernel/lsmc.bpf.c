@@ -214,7 +214,12 @@ static void cgrp_put(__u32 slot, struct cgroup *c)
 		bpf_cgroup_release(c);
 }
 
-enum link_op { LINK_READ, LINK_SET, LINK_DELETE };
+/*
+ * LINK_RESERVE creates the owner's storage element (unlinked: index1 0) at create's guard, while
+ * the owner is surely alive: the kernel refuses to create cgroup storage once the cgroup is
+ * dying, yet the design lets a create that passed its guard link after an rmdir.
+ */
+enum link_op { LINK_READ, LINK_RESERVE, LINK_SET, LINK_DELETE };
 
 /*
  * Reads, sets or deletes owner o's link in its real local storage: index + 1, or 0 when it has no
@@ -231,32 +236,32 @@ static int link_at(int o, enum link_op op, int index1)
 		struct task_struct *t = task_get(o);
 
 		if (!t)
-			return op == LINK_SET ? -1 : 0;
+			return op == LINK_SET || op == LINK_RESERVE ? -1 : 0;
 		if (op == LINK_DELETE) {
 			bpf_task_storage_delete(&task_links, t);
 		} else {
-			l = bpf_task_storage_get(&task_links, t, 0, op == LINK_SET ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+			l = bpf_task_storage_get(&task_links, t, 0, op == LINK_RESERVE ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 			if (l && op == LINK_SET) {
 				l->index1 = index1;
 				l->owner = o;
 			}
-			out = l ? l->index1 : (op == LINK_SET ? -1 : 0);
+			out = l ? l->index1 : (op == LINK_SET || op == LINK_RESERVE ? -1 : 0);
 		}
 		task_put(o, t);
 	} else {
 		struct cgroup *c = cgrp_get(o);
 
 		if (!c)
-			return op == LINK_SET ? -1 : 0;
+			return op == LINK_SET || op == LINK_RESERVE ? -1 : 0;
 		if (op == LINK_DELETE) {
 			bpf_cgrp_storage_delete(&cgrp_links, c);
 		} else {
-			l = bpf_cgrp_storage_get(&cgrp_links, c, 0, op == LINK_SET ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+			l = bpf_cgrp_storage_get(&cgrp_links, c, 0, op == LINK_RESERVE ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 			if (l && op == LINK_SET) {
 				l->index1 = index1;
 				l->owner = o;
 			}
-			out = l ? l->index1 : (op == LINK_SET ? -1 : 0);
+			out = l ? l->index1 : (op == LINK_SET || op == LINK_RESERVE ? -1 : 0);
 		}
 		cgrp_put(o, c);
 	}
@@ -479,6 +484,13 @@ static __always_inline int took(struct lsmc_step_args *a, int outcome, int index
 static __always_inline int refused(struct lsmc_step_args *a, int why)
 {
 	a->result = R_REFUSED;
+	a->why = why;
+	return 0;
+}
+
+static __always_inline int inexpressible(struct lsmc_step_args *a, int why)
+{
+	a->result = R_INEXPRESSIBLE;
 	a->why = why;
 	return 0;
 }
@@ -714,7 +726,7 @@ static int create_step(struct ctx *c, struct lsmc_kctx *kc, int k)
 		if (r > 0)
 			return blocked(a);
 		if (r < 0)
-			return refused(a, WHY_NO_OWNER);
+			return inexpressible(a, WHY_NO_STORAGE);
 		kc->pc = KPC_CREATE_SEQ_BEGIN;
 		return took(a, OC_NONE, -1);
 	case KPC_CREATE_LINK:
@@ -722,7 +734,7 @@ static int create_step(struct ctx *c, struct lsmc_kctx *kc, int k)
 		if (r > 0)
 			return blocked(a);
 		if (r < 0)
-			return refused(a, WHY_NO_OWNER);
+			return inexpressible(a, WHY_NO_STORAGE);
 		index = kc->index;
 		finish(kc);
 		return took(a, OC_CREATED, index);
@@ -849,7 +861,12 @@ static int create_start(struct ctx *c, struct lsmc_kctx *kc, int k, int o)
 	/* A create must hold the real owner: one freed already cannot be held (hazard 10's late program). */
 	if (!hold_for_create(k, o)) {
 		unlock(&ow->lock);
-		return refused(a, WHY_NO_OWNER);
+		return inexpressible(a, WHY_FREED);
+	}
+	if (link_at(o, LINK_RESERVE, 0) < 0) {
+		unlock(&ow->lock);
+		drop_create_hold(k);
+		return inexpressible(a, WHY_NO_STORAGE);
 	}
 	ow->refs++;
 	if (cfg_create_locked)
@@ -970,7 +987,7 @@ static int lifecycle(struct ctx *c, int o, int code)
 		}
 		cg = bpf_cgroup_from_id(a->cgid);
 		if (!cg) {
-			r = WHY_NO_OWNER;
+			r = WHY_FREED;
 			break;
 		}
 		ow->task = (__u64)cg;

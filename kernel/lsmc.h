@@ -100,7 +100,8 @@ struct lsmc_state {
 };
 
 /* What a step program returns. */
-enum lsmc_result { R_TOOK = 0, R_BLOCKED, R_REFUSED };
+/* R_INEXPRESSIBLE: the spec takes the step, but the prototype cannot on a real kernel (why says why). */
+enum lsmc_result { R_TOOK = 0, R_BLOCKED, R_REFUSED, R_INEXPRESSIBLE };
 
 /*
  * The context of the `step` program (copied back after the run). actor_kind: 'k' a kernel context,
@@ -135,7 +136,8 @@ enum lsmc_why {
 	WHY_BUSY,          /* the actor is in another operation */
 	WHY_IDLE,          /* the actor has no operation under way */
 	WHY_DISABLED,      /* the spec's precondition fails */
-	WHY_NO_OWNER,      /* the owner is not (or no longer) held */
+	WHY_FREED,         /* the owner's task or cgroup is freed: nothing can hold it */
+	WHY_NO_STORAGE,    /* the kernel refused to create the owner's local storage */
 	WHY_BAD,           /* a pick out of range */
 };
 

@@ -75,6 +75,10 @@ static int do_spawn(int pid)
 		/* The owner: alive until its pipe closes, dead with the nursery. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[1]);
+		/* Not another owner's pipe: it would keep that owner alive past its exit. */
+		for (int i = 0; i < MAX_CHILDREN; i++)
+			if (child_pipe[i] >= 0)
+				close(child_pipe[i]);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;
 		_exit(0);
@@ -194,7 +198,7 @@ static int ask(int op, int pid)
 	if (write(nursery_sock, &cmd, sizeof(cmd)) != sizeof(cmd))
 		return -EPIPE;
 	while (read(nursery_sock, &reply, sizeof(reply)) != sizeof(reply))
-		if (errno != EINTR)
+		if (errno != EINTR || stop_requested)
 			return -EPIPE;
 	return reply;
 }

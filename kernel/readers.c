@@ -44,7 +44,8 @@ static int nreaders;
 static struct variant v;
 static struct mapping map;
 
-static __thread sigjmp_buf *guard;
+/* volatile: the stores around the load must stay where they are (the compiler would drop the first). */
+static __thread sigjmp_buf *volatile guard;
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
@@ -242,7 +243,7 @@ static struct reader_reply lookup(struct reader *r)
 	if (a.result == R_BLOCKED)
 		return (struct reader_reply){ .result = R_BLOCKED, .why = "the owner's record is locked" };
 	if (a.result != R_TOOK)
-		return (struct reader_reply){ .result = R_REFUSED, .why = "the kernel cannot answer that lookup here" };
+		return (struct reader_reply){ .result = R_REFUSED, .why = "the kernel cannot answer that lookup here", .disabled = true };
 	if (a.outcome != OC_INDEX) {
 		r->has_cache = false;
 		return took(OC_GONE, a.uid, -1);
@@ -264,14 +265,14 @@ static struct reader_reply start(struct reader *r)
 		return lookup(r);
 	case ST_READ:
 		if (!r->has_cache)
-			return (struct reader_reply){ .result = R_REFUSED, .why = "the reader has no cached index to read" };
+			return (struct reader_reply){ .result = R_REFUSED, .why = "the reader has no cached index to read", .disabled = true };
 		r->op = ST_READ;
 		r->at = r->cache_index;
 		r->target = r->cache_uid;
 		break;
 	case ST_SCAN:
 		if (v.published_size && (__u64)r->index >= *map.published_size)
-			return (struct reader_reply){ .result = R_REFUSED, .why = "the index is beyond the published size" };
+			return (struct reader_reply){ .result = R_REFUSED, .why = "the index is beyond the published size", .disabled = true };
 		r->op = ST_SCAN;
 		r->at = r->index;
 		r->target = 0;

@@ -35,7 +35,12 @@ export type StepResult =
   /** The step must wait (a lock is held): it did not happen. */
   | { readonly kind: 'blocked'; readonly reason: string }
   /** The implementation cannot take this step at all here (its next step is another one, or a precondition fails). */
-  | { readonly kind: 'refused'; readonly reason: string };
+  | { readonly kind: 'refused'; readonly reason: string }
+  /**
+   * The spec takes the step but this implementation cannot express it at all (a real kernel holds
+   * no freed object, say): the trace is skipped with the reason, not counted as a divergence.
+   */
+  | { readonly kind: 'inexpressible'; readonly reason: string };
 
 export interface VisibleSlot {
   readonly seq: number;
@@ -123,6 +128,9 @@ export interface Capabilities {
 export type Probe = 'waits' | 'took' | 'idle';
 
 
+/** Thrown by an adapter whose implementation was cut short (Ctrl-C): replay stops with a partial report. */
+export class AdapterInterrupted extends Error {}
+
 export interface Adapter {
   readonly name: string;
   readonly capabilities: Capabilities;
@@ -144,4 +152,6 @@ export interface AdapterFactory {
   /** Why this adapter cannot run here (missing privileges, say), or null. */
   unavailable(): string | null;
   open(config: Config): Adapter;
+  /** The run is over: release what the factory keeps from one trace to the next (a helper process). */
+  shutdown?(): void;
 }

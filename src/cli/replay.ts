@@ -6,7 +6,8 @@
 import { ADAPTERS } from '../adapter/registry.js';
 import { InputError } from '../model/config.js';
 import { type CommandSpec, parseCommand } from './command.js';
-import { runReplay } from '../replay/run.js';
+import type { ReplayJob, ReplayJobResult } from '../replay/worker.js';
+import { runInWorker } from './worker-run.js';
 import { renderReplay } from '../report/replay.js';
 import { styleFor } from '../report/style.js';
 
@@ -23,7 +24,7 @@ export const REPLAY = {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
-  exits: '0 every trace matches, 1 a divergence, 2 bad input.',
+  exits: '0 every trace matches, 1 a divergence, 2 bad input, 3 interrupted (Ctrl-C) with no divergence.',
   examples: ['lsmc replay generated-tests/traces', 'lsmc replay stale.itf.json --adapter reference-ops'],
 } as const satisfies CommandSpec;
 
@@ -36,7 +37,10 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
   if (factory === undefined) throw new InputError('--adapter', name, `one of ${ADAPTERS.map((a) => a.name).join(', ')}`);
   const why = factory.unavailable();
   if (why !== null) throw new InputError('--adapter', name, `an adapter that can run here (${why})`);
-  const summary = runReplay(positionals, factory, values.set ?? []);
+  // In a worker: Ctrl-C sets a flag polled between traces (and the kernel helper, which hears it too, cleans up and says so).
+  const result = await runInWorker<ReplayJob, never, ReplayJobResult>(new URL('../replay/worker.js', import.meta.url), { paths: positionals, adapter: name, sets: values.set ?? [] }, () => '');
+  if ('input' in result) throw new InputError(result.input.where, result.input.field, result.input.expected);
+  const summary = result.summary;
   process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${renderReplay(summary, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
-  return summary.outcomes.some((o) => o.kind === 'diverged') ? 1 : 0;
+  return summary.outcomes.some((o) => o.kind === 'diverged') ? 1 : summary.interrupted ? 3 : 0;
 }

@@ -37,7 +37,7 @@ export type ReplayOutcome =
       readonly reproduced: string | null;
     }
   | {
-      /** The adapter cannot replay this trace at all (an operation-at-a-time adapter and interleaved operations). */
+      /** The adapter cannot replay this trace at all (an operation-at-a-time adapter and interleaved operations, a step the implementation cannot express). */
       readonly kind: 'skipped';
       readonly file: string;
       readonly steps: number;
@@ -301,7 +301,7 @@ export interface Mismatch {
   readonly differences: readonly Difference[];
 }
 
-type Checked = { readonly mismatch: Mismatch | null; readonly observation: Observation; readonly evidence: Evidence };
+type Checked = { readonly mismatch: Mismatch | null; readonly observation: Observation; readonly evidence: Evidence; readonly inexpressible?: string };
 
 function refused(step: TraceStep, expected: Observation, result: { kind: 'blocked' | 'refused'; reason: string }): Mismatch {
   const taken = `${step.actor} takes ${step.action}${expected.kind === 'none' ? '' : ` -> ${observationText(expected)}`}`;
@@ -330,6 +330,7 @@ export function checkStep(
   cursor: SpecCursor | null,
 ): Checked {
   const result = adapter.step(step);
+  if (result.kind === 'inexpressible') return { mismatch: null, observation: NO_OBSERVATION, evidence: {}, inexpressible: result.reason };
   if (result.kind !== 'took') return { mismatch: refused(step, expected.observation, result), observation: NO_OBSERVATION, evidence: {} };
   const { observation, evidence } = result;
   const at = (mismatch: Mismatch | null): Checked => ({ mismatch, observation, evidence });
@@ -393,6 +394,7 @@ function drive(trace: LoadedTrace, adapter: Adapter): ReplayOutcome {
     const step = trace.steps[i - 1];
     if (cursor !== null && !cursor.follow(step)) cursor = null;
     const checked = checkStep(adapter, step, { observation: trace.observations[i - 1], visible: visibleAt(i) }, cmp, cursor);
+    if (checked.inexpressible !== undefined) return { kind: 'skipped', file: trace.file, steps, reason: `step ${i} (${step.actor}.${step.action}) cannot be expressed by the ${adapter.name} implementation: ${checked.inexpressible}` };
     if (checked.mismatch !== null)
       return { kind: 'diverged', file: trace.file, steps, step: i, actor: step.actor, action: step.action, ...checked.mismatch, before: lines.slice(-CONTEXT_STEPS), context: context(i) };
     lines.push({ step: i, actor: step.actor, action: step.action, observation: observationText(checked.observation) });
@@ -430,6 +432,7 @@ function driveOperations(trace: LoadedTrace, adapter: Adapter): ReplayOutcome {
     let done: { observation: Observation; evidence: Evidence };
     if (open === null) {
       const result = adapter.step(step);
+      if (result.kind === 'inexpressible') return { kind: 'skipped', file: trace.file, steps, reason: `step ${i} (${step.actor}.${step.action}) cannot be expressed by the ${adapter.name} implementation: ${result.reason}` };
       if (result.kind !== 'took') return { kind: 'diverged', file: trace.file, steps, step: i, actor: step.actor, action: step.action, ...refused(step, trace.observations[i - 1], result), before: lines.slice(-CONTEXT_STEPS), context: context(i) };
       done = result;
     } else {

@@ -3,7 +3,7 @@
  * input is an InputError even behind a divergence), then replayed against one implementation until
  * the first divergence.
  */
-import type { AdapterFactory, VisiblePart } from '../adapter/adapter.js';
+import { AdapterInterrupted, type AdapterFactory, type VisiblePart } from '../adapter/adapter.js';
 import { loadTrace, traceFiles } from './load.js';
 import { notCompared, type ReplayOutcome, replayTrace } from './replay.js';
 
@@ -21,20 +21,36 @@ export interface ReplaySummary {
   /** What the adapter's capabilities left uncompared. */
   readonly notCompared: readonly string[];
   readonly outcomes: readonly ReplayOutcome[];
+  /** Cut short by Ctrl-C (the implementation said so): the outcomes are those of the traces before. */
+  readonly interrupted: boolean;
 }
 
-export function runReplay(paths: readonly string[], factory: AdapterFactory, sets: readonly string[]): ReplaySummary {
+/** `shouldStop`: polled between traces (Ctrl-C); the run then ends with the traces done so far. */
+export function runReplay(paths: readonly string[], factory: AdapterFactory, sets: readonly string[], shouldStop: () => boolean = () => false): ReplaySummary {
   const traces = traceFiles(paths).map((f) => loadTrace(f, sets));
   const started = performance.now();
   const outcomes: ReplayOutcome[] = [];
   let steps = 0;
+  let interrupted = false;
   for (const trace of traces) {
-    const outcome = replayTrace(trace, factory);
+    let outcome: ReplayOutcome;
+    if (shouldStop()) {
+      interrupted = true;
+      break;
+    }
+    try {
+      outcome = replayTrace(trace, factory);
+    } catch (e) {
+      if (!(e instanceof AdapterInterrupted)) throw e;
+      interrupted = true;
+      break;
+    }
     outcomes.push(outcome);
     steps += outcome.kind === 'diverged' ? outcome.step : outcome.kind === 'match' ? outcome.steps : 0;
     if (outcome.kind === 'diverged') break;
   }
+  factory.shutdown?.();
   const seconds = (performance.now() - started) / 1000;
   const skipped = outcomes.filter((o) => o.kind === 'skipped').length;
-  return { adapter: factory.name, traces: traces.length, run: outcomes.length, skipped, steps, seconds, compared: factory.capabilities.shows, notCompared: notCompared(factory.capabilities), outcomes };
+  return { adapter: factory.name, traces: traces.length, run: outcomes.length, skipped, steps, seconds, compared: factory.capabilities.shows, notCompared: notCompared(factory.capabilities), outcomes, interrupted };
 }

@@ -36,9 +36,9 @@ export function renderReplay(s: ReplaySummary, style: Style = PLAIN): string {
   const notRun = s.traces - s.run;
   lines.push(`compared after every step: the step, its observation, and ${s.compared.join(', ')}`);
   if (s.notCompared.length > 0) lines.push(`not compared: ${s.notCompared.join('; ')}`);
-  const verdict = diverged ? style.bad('DIVERGED') : style.good(s.skipped > 0 ? 'all replayed match' : 'all match');
+  const verdict = diverged ? style.bad('DIVERGED') : s.interrupted ? style.bad('INTERRUPTED') : style.good(s.skipped > 0 ? 'all replayed match' : 'all match');
   lines.push(
-    `lsmc replay: ${verdict}: ${n(s.run - s.skipped)} of ${n(s.traces)} trace(s) replayed against the ${s.adapter} implementation, ${n(s.steps)} steps, ${s.seconds.toFixed(2)} s, ${n(rate)} steps/s${s.skipped > 0 ? `; ${n(s.skipped)} skipped (the adapter cannot replay them)` : ''}${notRun > 0 ? ` (${n(notRun)} not run after the divergence)` : ''}`,
+    `lsmc replay: ${verdict}: ${n(s.run - s.skipped)} of ${n(s.traces)} trace(s) replayed against the ${s.adapter} implementation, ${n(s.steps)} steps, ${s.seconds.toFixed(2)} s, ${n(rate)} steps/s${s.skipped > 0 ? `; ${n(s.skipped)} skipped (the adapter cannot replay them)` : ''}${notRun > 0 ? ` (${n(notRun)} not run ${s.interrupted ? 'after Ctrl-C' : 'after the divergence'})` : ''}`,
   );
   return lines.join('\n');
 }

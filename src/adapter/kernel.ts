@@ -1,0 +1,247 @@
+/**
+ * The kernel prototype (kernel/) behind the Adapter interface: each trace step becomes one request
+ * to the helper, which runs it as one BPF program run (a kernel context's step, the lookup
+ * syscall), a real process or cgroup event (spawn, exit, reap, mkdir, rmdir, free through the
+ * kernel's own free hook) or a reader thread's real load through the read-only mapping, and
+ * answers with what it observed and the state after it, read from the kernel's maps and the
+ * task or cgroup local storage.
+ *
+ * One helper serves every trace of a run: it reloads the BPF object only when the variant changes
+ * and otherwise empties the map between traces.
+ */
+import type { Config } from '../../spec/knobs.js';
+import { ownerIndex, ownerName } from '../../spec/names.js';
+import { kpc, partsOf, rpc, START_STEPS, type StepName } from '../../spec/steps.js';
+import { behaviourOf } from '../../spec/variant.js';
+import { NO_OBSERVATION, OUTCOMES, PHASES, VIEWS, observation } from '../../spec/vocabulary.js';
+import { HELPER, kernelUnavailable } from '../kernel/available.js';
+import { HelperChannel, HelperGone } from '../kernel/channel.js';
+import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState } from './adapter.js';
+import { wordUid, wordValue } from './reference.js';
+
+/** The state as the helper sends it: flat arrays, one record after another. */
+interface RawState {
+  readonly sl: readonly number[];
+  readonly al: readonly number[];
+  readonly ep: readonly number[];
+  readonly pk: readonly number[];
+  readonly pv: readonly number[];
+  readonly ps: number;
+  readonly ow: readonly number[];
+  readonly cu: readonly [number, number, number];
+  readonly fl: readonly number[];
+  readonly kc: readonly number[];
+  readonly rd: readonly number[];
+}
+
+interface StepReply {
+  readonly r: 0 | 1 | 2 | 3;
+  readonly why?: string;
+  readonly obs: readonly [number, number, number, number, number];
+  readonly ev: readonly [number];
+  readonly st?: RawState;
+}
+
+const SLOT = 5;
+const OWNER = 7;
+const READER = 6;
+
+let shared: HelperChannel | null = null;
+
+/** The run's helper, started on first use and closed when the process exits. */
+function channel(): HelperChannel {
+  if (shared === null) {
+    shared = HelperChannel.open(HELPER);
+    process.once('exit', closeKernelHelper);
+  }
+  return shared;
+}
+
+/** Stops the helper (it cleans up every owner, cgroup and BPF object first). */
+export function closeKernelHelper(): void {
+  shared?.close();
+  shared = null;
+}
+
+function variantRequest(config: Config): Record<string, string | number> {
+  const v = behaviourOf(config);
+  const b = config.bounds;
+  const n = (x: number | string): number => (typeof x === 'number' ? x : 0);
+  const flag = (x: boolean): number => (x ? 1 : 0);
+  return {
+    op: 'config',
+    task: flag(v.task),
+    byUid: flag(v.byUid),
+    policy: ['lowest', 'cyclic', 'lifo'].indexOf(v.policy),
+    checksSeq: flag(v.checksSeq),
+    checksUid: flag(v.checksUid),
+    checksGen: flag(v.checksGen),
+    publishedSize: flag(v.publishedSize),
+    zeroPageGrowth: flag(v.zeroPageGrowth),
+    publishAfterPage: flag(v.publishAfterPage),
+    linkAfterInit: flag(v.linkAfterInit),
+    reuseAfterGrace: flag(v.reuseAfterGrace),
+    reclaim: ['never', 'zero-page', 'unmap'].indexOf(v.reclaim),
+    zeroOnRecycle: flag(v.zeroOnRecycle),
+    createGuard: flag(v.createGuard),
+    createLocked: flag(v.createLocked),
+    singleWriter: flag(v.singleWriter),
+    retryBound: v.retryBound,
+    pidNumbers: v.pidNumbers,
+    spp: n(b.slotsPerPage),
+    maxPages: n(b.maxPages),
+    owners: n(b.owners),
+    kernels: n(b.kernelContexts),
+    readers: n(b.readers),
+  };
+}
+
+/** A trace step as the helper's request: the actor, the step's code in the spec's tables, and the picks. */
+function stepRequest(op: 'step' | 'probe', actor: string, action: StepName | null, picks: TraceStep['picks']): Record<string, string | number> | string {
+  const who = actorOf(actor);
+  if (typeof who === 'string') return who;
+  const req: Record<string, string | number> = { op, ak: who.kind, an: who.n, kind: 0, code: -1 };
+  if (action !== null) {
+    const p = partsOf(action);
+    if (p.kind === 'start') Object.assign(req, { kind: 0, code: START_STEPS.indexOf(p.step) });
+    else if (p.kind === 'kernel') Object.assign(req, { kind: 1, code: kpc(p.pc), free: p.onFreePath ? 1 : 0, half: p.loadHalf ? 1 : 0 });
+    else Object.assign(req, { kind: 2, code: rpc(p.load), free: p.of === 'scan' ? 1 : 0 });
+  }
+  if (picks.owner !== undefined) req.owner = ownerIndex(picks.owner);
+  if (picks.value !== undefined) req.value = picks.value;
+  if (picks.index !== undefined) req.index = picks.index;
+  req.answer = picks.answer === undefined ? -2 : picks.answer === 'none' ? -1 : ownerIndex(picks.answer);
+  return req;
+}
+
+function actorOf(actor: string): { kind: 'o' | 'k' | 'r' | 'g'; n: number } | string {
+  if (actor === 'RCU') return { kind: 'g', n: 0 };
+  const kr = /^([KR])([0-9]+)$/.exec(actor);
+  if (kr !== null) return { kind: kr[1] === 'K' ? 'k' : 'r', n: Number(kr[2]) - 1 };
+  const o = ownerIndex(actor);
+  return o < 0 ? `unknown actor ${actor}` : { kind: 'o', n: o };
+}
+
+class KernelAdapter implements Adapter {
+  readonly name = 'kernel';
+  readonly capabilities: Capabilities = kernelAdapter.capabilities;
+  private readonly byUid: boolean;
+  private state: RawState | null = null;
+
+  constructor(
+    private readonly ch: HelperChannel,
+    config: Config,
+  ) {
+    this.byUid = config.knobs.ownerIdentity === 'uid';
+    const reply = ch.request(variantRequest(config)) as { ok?: number; error?: string };
+    if (reply.error !== undefined) throw new HelperGone(`the kernel prototype cannot run this configuration: ${reply.error}`);
+    this.state = null;
+  }
+
+  step(step: TraceStep): StepResult {
+    const req = stepRequest('step', step.actor, step.action, step.picks);
+    if (typeof req === 'string') return { kind: 'refused', reason: req };
+    const reply = this.ch.request(req) as StepReply;
+    if (reply.st !== undefined) this.state = reply.st;
+    if (reply.r === 1) return { kind: 'blocked', reason: `${step.action} of ${step.actor}: ${reply.why ?? 'it must wait'}` };
+    if (reply.r === 2) return { kind: 'refused', reason: `${step.action} of ${step.actor}: ${reply.why ?? 'refused'}` };
+    if (reply.r === 3) return { kind: 'inexpressible', reason: reply.why ?? 'the prototype cannot express it' };
+    const obs = this.observation(reply.obs);
+    return { kind: 'took', observation: obs, evidence: this.evidence(obs, reply) };
+  }
+
+  probeWait(actor: string, start: StepName | null, picks: TraceStep['picks']): Probe {
+    const req = stepRequest('probe', actor, start, picks);
+    if (typeof req === 'string') return 'idle';
+    const reply = this.ch.request(req) as { probe: Probe };
+    // A probe that took a step changed the state: the next visible() must ask again.
+    if (reply.probe === 'took') this.refresh();
+    return reply.probe;
+  }
+
+  private refresh(): void {
+    const reply = this.ch.request({ op: 'show' }) as StepReply;
+    if (reply.st !== undefined) this.state = reply.st;
+  }
+
+  private nameOfUid(uid: number): string {
+    if (uid === 0) return 'none';
+    const ow = this.state?.ow ?? [];
+    for (let o = 0; o * OWNER < ow.length; o++) if (ow[o * OWNER + 2] === uid) return ownerName(o);
+    return `uid ${uid}`;
+  }
+
+  /** The task holding pid number `pid` now (what /proc would say), or 'none'. */
+  private nameOfTask(pid: number): string {
+    const ow = this.state?.ow ?? [];
+    for (let o = 0; o * OWNER < ow.length; o++) {
+      const phase = PHASES[ow[o * OWNER]];
+      if ((phase === 'alive' || phase === 'exited') && ow[o * OWNER + 1] === pid) return ownerName(o);
+    }
+    return 'none';
+  }
+
+  private observation([code, uid, index, w1, w2]: StepReply['obs']): Observation {
+    const kind = OUTCOMES[code];
+    if (kind === undefined || kind === 'none') return NO_OBSERVATION;
+    const owner = this.nameOfUid(uid);
+    if (kind === 'value') return observation(kind, owner, -1, wordValue(w1), wordValue(w2));
+    return observation(kind, owner, index);
+  }
+
+  private evidence(obs: Observation, reply: StepReply): Evidence {
+    if (obs.kind !== 'value' || this.state === null) return {};
+    const [, , , w1, w2] = reply.obs;
+    const forOf = (w: number): string => (w === 0 ? 'none' : this.nameOfUid(wordUid(w)));
+    const index = reply.ev[0];
+    const ident = this.state.sl[index * SLOT + 1] ?? 0;
+    return { word1For: forOf(w1), word2For: forOf(w2), index, slotOwner: this.byUid ? this.nameOfUid(ident) : this.nameOfTask(ident) };
+  }
+
+  visible(): VisibleState {
+    if (this.state === null) this.refresh();
+    const s = this.state;
+    if (s === null) return {};
+    const forOf = (w: number): string => (w === 0 ? 'none' : this.nameOfUid(wordUid(w)));
+    const slots = Array.from({ length: s.sl.length / SLOT }, (_, i) => {
+      const [seq, ident, gen, w1, w2] = s.sl.slice(i * SLOT, i * SLOT + SLOT);
+      return { seq, ident: this.byUid ? this.nameOfUid(ident) : ident - 1, gen, word1: wordValue(w1), word2: wordValue(w2), word1For: forOf(w1), word2For: forOf(w2) };
+    });
+    const allocator = s.al.map((a) => (a === 0 ? 'free' : a < 0 ? 'grace' : ownerName(a - 1)));
+    const pages = s.pk.map((k, p) => ({ kernel: k !== 0 ? 'present' : 'absent', view: VIEWS[s.pv[p]] ?? 'unknown' }));
+    const owners: Record<string, { phase: string; pid: number; link: number }> = {};
+    const references: Record<string, { refs: number; creating: boolean }> = {};
+    const held: Record<string, { index: number; rcu: boolean }> = {};
+    for (let k = 0; k * 2 < s.kc.length; k++) held[`K${k + 1}`] = { index: s.kc[k * 2] - 1, rcu: s.kc[k * 2 + 1] !== 0 };
+    for (let o = 0; o * OWNER < s.ow.length; o++) {
+      const [phase, pid, , refs, creating, link, fheld] = s.ow.slice(o * OWNER, o * OWNER + OWNER);
+      owners[ownerName(o)] = { phase: PHASES[phase] ?? 'unknown', pid: pid - 1, link: link - 1 };
+      references[ownerName(o)] = { refs, creating: creating !== 0 };
+      held[ownerName(o)] = { index: fheld - 1, rcu: false };
+    }
+    const readers: Record<string, VisibleReader> = {};
+    for (let r = 0; r * READER < s.rd.length; r++) {
+      const [has, uid, index, ident, gen, retries] = s.rd.slice(r * READER, r * READER + READER);
+      readers[`R${r + 1}`] =
+        has === 0
+          ? { cacheOwner: 'none', cacheIndex: -1, cacheIdent: -1, cacheGen: -1, retries }
+          : { cacheOwner: this.nameOfUid(uid), cacheIndex: index, cacheIdent: this.byUid ? this.nameOfUid(ident) : ident - 1, cacheGen: gen, retries };
+    }
+    const [allocCursor, highWater, pidCursor] = s.cu;
+    const cursors = { allocCursor, freeList: s.fl, highWater, epochs: s.ep, pidCursor };
+    return { slots, allocator, pages, publishedSize: s.ps, owners, cursors, references, held, readers };
+  }
+
+  close(): void {
+    this.state = null;
+  }
+}
+
+export const kernelAdapter: AdapterFactory = {
+  name: 'kernel',
+  about: 'the kernel prototype (kernel/): BPF programs on this machine\'s kernel, real tasks or cgroups as owners, reader threads loading through a real read-only mapping, one atomic step at a time',
+  capabilities: { drive: 'step', shows: VISIBLE_PART_NAMES },
+  unavailable: kernelUnavailable,
+  open: (config) => new KernelAdapter(channel(), config),
+  shutdown: closeKernelHelper,
+};
