@@ -88,4 +88,41 @@ int reader_next_load(int r);
 
 extern volatile sig_atomic_t stop_requested;
 
+/* ---- driver.c: the prototype in a variant, one trace step at a time ---- */
+struct result {
+	int result;        /* enum lsmc_result */
+	const char *why;
+	bool disabled;     /* refused because the spec's precondition fails (a probe: it waits) */
+	int outcome, uid, index;
+	unsigned long long w1, w2;
+	int ev_index;      /* the slot a reader's read or scan loaded from */
+};
+
+struct drv_request {
+	char actor;        /* 'o' owner, 'k' kernel context, 'r' reader, 'g' grace period */
+	int n;             /* which one, from 0 */
+	int kind;          /* 0 a start step (enum lsmc_start), 1 a kernel step (enum lsmc_kpc), 2 a reader's load (enum lsmc_load) */
+	int code;          /* -1 with probe: the actor's next step */
+	int on_free, half; /* a kernel step on an owner's free path / the load half of a plain seq bump; a load: 1 of a scan */
+	int owner, value, answer, index;
+	bool probe;
+};
+
+int drv_start(char *err, size_t n);
+int drv_configure(const struct variant *v, char *err, size_t n);
+struct result drv_step(const struct drv_request *q);
+void drv_stop(void);
+const char *why_text(int why);
+int run(int fd, void *ctx, size_t size);
+
+struct lsmc_bpf;
+extern struct lsmc_bpf *skel;
+extern struct variant cur;
+extern bool loaded;
+extern struct lsmc_state *kstate;
+extern volatile __u64 *kheader;
+extern unsigned char *kpages;
+extern int view[MAX_PAGES];
+extern int pid_cursor;
+
 #endif

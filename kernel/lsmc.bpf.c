@@ -1209,6 +1209,17 @@ int show(struct lsmc_show_args *ctx)
 
 	for (i = 0; i < MAX_OWNERS && i < cfg_owners; i++)
 		a.link[i] = link_at(i, LINK_READ, 0);
+#pragma unroll
+	for (i = 0; i < MAX_OWNERS + MAX_KERNELS; i++) {
+		struct task_struct *t = task_get(i);
+		struct cgroup *cg = cgrp_get(i);
+
+		a.ref[i] = (t ? 1 : 0) | (cg ? 2 : 0);
+		if (t)
+			task_put(i, t);
+		if (cg)
+			cgrp_put(i, cg);
+	}
 	__builtin_memcpy(ctx, &a, sizeof(a));
 	return 0;
 }

@@ -157,6 +157,7 @@ struct lsmc_lookup_args {
 /* What `show` reads from real storage: each owner's link (index + 1, 0 none). */
 struct lsmc_show_args {
 	__s32 link[MAX_OWNERS];
+	__s32 ref[MAX_OWNERS + MAX_KERNELS]; /* whether the adapter (owners) or a create (kernel contexts) holds a reference */
 };
 
 #endif

@@ -1,0 +1,140 @@
+/**
+ * The committed generated traces against the kernel prototype (kernel/) on this machine's real
+ * kernel: every coverage suite replays clean (a trace the prototype cannot express is skipped with
+ * its reason, and only those); every hazard reproduces on real kernel memory in its own variant and
+ * diverges in the reference design; and nothing is left behind, also after a replay cut short with
+ * Ctrl-C: no helper or owner process, cgroup, BPF program, BPF map or mount.
+ *
+ * Everything here runs in one file, one test after another, so that the counts before and after
+ * see no other test's kernel objects. Where the kernel cannot run the prototype (no root, BPF, BTF
+ * or build), the tests skip and say why in one line.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelAdapter } from '../src/adapter/kernel.js';
+import { kernelUnavailable } from '../src/kernel/available.js';
+import { runReplay } from '../src/replay/run.js';
+import { renderReplay } from '../src/report/replay.js';
+import { hazardPath, manifest, referenceSets, ROOT, suiteDir, TRACES } from './support.js';
+
+const why = kernelUnavailable();
+if (why !== null) console.log(`kernel tests skipped: ${why}`);
+
+/** What the kernel prototype could leave behind, counted. */
+interface Residue {
+  readonly helpers: number;
+  readonly cgroups: number;
+  readonly programs: number;
+  readonly maps: number;
+  readonly ours: number;
+  readonly mounts: number;
+}
+
+const OUR_PROGRAMS = ['step', 'lookup', 'show', 'reset', 'on_fork', 'on_task_free', 'on_cgroup_free'];
+const OUR_MAPS = ['state', 'pages', 'header', 'refs', 'task_links', 'cgrp_links'];
+
+function bpftool(what: 'prog' | 'map'): { name?: string }[] {
+  const tool = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : 'bpftool';
+  return JSON.parse(execFileSync(tool, [what, 'show', '-j'], { encoding: 'utf8' })) as { name?: string }[];
+}
+
+/** Helper processes (their owner tasks included: forks of the helper), or only those whose parent is `parent`. */
+function helperProcesses(parent?: number): number {
+  return readdirSync('/proc').filter((p) => {
+    if (!/^[0-9]+$/.test(p)) return false;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const [comm, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), stat.slice(stat.lastIndexOf(')') + 2).split(' ')];
+      return comm === 'lsmc-helper' && (parent === undefined || Number(rest[1]) === parent);
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+function residue(): Residue {
+  const programs = bpftool('prog');
+  const maps = bpftool('map');
+  const cgroupRoot = '/sys/fs/cgroup/unified';
+  return {
+    helpers: helperProcesses(),
+    cgroups: existsSync(cgroupRoot) ? readdirSync(cgroupRoot).filter((d) => d.startsWith('lsmc.')).length : 0,
+    programs: programs.length,
+    maps: maps.length,
+    ours: programs.filter((p) => OUR_PROGRAMS.includes(p.name ?? '')).length + maps.filter((m) => OUR_MAPS.includes(m.name ?? '')).length,
+    mounts: readFileSync('/proc/self/mounts', 'utf8').split('\n').length,
+  };
+}
+
+/** Zombie helpers are reaped when the event loop turns; BPF objects go once their last fd closes. */
+async function settled(): Promise<Residue> {
+  for (let i = 0; i < 50; i++) {
+    const r = residue();
+    if (r.helpers === 0 && r.ours === 0) return r;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return residue();
+}
+
+describe.skipIf(why !== null).sequential('the kernel prototype', () => {
+  let before: Residue;
+  beforeAll(async () => {
+    before = await settled();
+  });
+
+  afterAll(async () => {
+    expect(await settled()).toEqual(before);
+  });
+
+  it('replays every coverage suite clean; what it skips is only what no real kernel can express', () => {
+    const summary = runReplay(manifest.suites.map((s) => suiteDir(s.name)), kernelAdapter, []);
+    const diverged = summary.outcomes.find((o) => o.kind === 'diverged');
+    expect(diverged, diverged === undefined ? '' : renderReplay(summary)).toBeUndefined();
+    expect(summary.run).toBe(summary.traces);
+    for (const o of summary.outcomes) if (o.kind === 'skipped') expect(o.reason).toMatch(/cannot be expressed by the kernel implementation: the owner's task or cgroup is freed/);
+    expect(summary.skipped).toBeLessThan(summary.traces / 100);
+  }, 600_000);
+
+  for (const h of manifest.hazards) {
+    const label = `hazard ${h.number} (${h.name})`;
+    it(`${label} reproduces on real kernel memory in its own variant, and diverges in the reference design`, () => {
+      const own = runReplay([hazardPath(h)], kernelAdapter, []);
+      const [outcome] = own.outcomes;
+      if (outcome.kind === 'skipped') {
+        // A create for an owner already freed: no real kernel context can hold a freed task.
+        expect(h.set).toEqual({ createGuard: 'no' });
+        return;
+      }
+      expect(outcome.kind, renderReplay(own)).toBe('match');
+      if (outcome.kind === 'match') expect(outcome.reproduced).toMatch(/^the implementation/);
+      const reference = runReplay([hazardPath(h)], kernelAdapter, referenceSets(h.set));
+      const [diverged] = reference.outcomes;
+      expect(diverged.kind, renderReplay(reference)).toBe('diverged');
+      if (diverged.kind !== 'diverged') return;
+      expect(diverged.differences.length).toBeGreaterThan(0);
+      expect(renderReplay(reference)).toContain(`at step ${diverged.step} of ${diverged.steps}: ${diverged.actor}.${diverged.action}`);
+    }, 60_000);
+  }
+
+  it('a replay cut short with Ctrl-C stops within two seconds with a partial report and leaves nothing behind', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'lsmc.js'), 'replay', TRACES, '--adapter', 'kernel'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    // Wait until the helper runs (the traces are loaded first), then Ctrl-C the whole process group, as a terminal does.
+    const pid = child.pid as number;
+    for (let i = 0; i < 300 && helperProcesses(pid) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(helperProcesses(pid)).toBeGreaterThan(0);
+    const sent = performance.now();
+    process.kill(-pid, 'SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(performance.now() - sent).toBeLessThan(2000);
+    expect(code, out).toBe(3);
+    expect(out).toMatch(/lsmc replay: INTERRUPTED: [0-9,]+ of [0-9,]+ trace\(s\)/);
+    const after = await settled();
+    expect(after).toEqual(before);
+  }, 120_000);
+});
