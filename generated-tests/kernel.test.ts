@@ -10,7 +10,8 @@
  * or build), the tests skip and say why in one line.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelAdapter } from '../src/adapter/kernel.js';
@@ -118,6 +119,42 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
     }, 60_000);
   }
 
+  it('lsmc selftest: the hazards\' C selftests build and pass in their variants; one made in the reference design fails, naming the step', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsmc-selftest-'));
+    try {
+      const lsmc = (args: string[]): string => execFileSync(process.execPath, [join(ROOT, 'bin', 'lsmc.js'), 'selftest', ...args], { encoding: 'utf8' });
+      const run = (d: string): { code: number; out: string } => {
+        execFileSync('make', ['-s', '-C', d], { stdio: 'pipe' });
+        try {
+          return { code: 0, out: execFileSync(join(d, 'build', 'test_progs'), { encoding: 'utf8' }) };
+        } catch (e) {
+          const err = e as { status: number; stdout: string };
+          return { code: err.status, out: err.stdout };
+        }
+      };
+      const own = join(dir, 'own');
+      expect(lsmc([join(TRACES, 'hazards'), join(TRACES, 'suites', 'reference'), '--out', own])).toMatch(/wrote .*: 230 subtest\(s\)/);
+      const source = readFileSync(join(own, 'prog_tests', 'lsmc_traces.c'), 'utf8');
+      expect(source.match(/test__start_subtest\(/g)?.length).toBe(230);
+      expect(source).toMatch(/"step [0-9]+ R1\.scan\.word2: outcome value"/);
+      const passing = run(own);
+      expect(passing.code, passing.out).toBe(0);
+      expect(passing.out).toContain('Summary: 1/229 PASSED, 1 SKIPPED, 0 FAILED');
+      const h = manifest.hazards.find((x) => x.number === 1);
+      if (h === undefined) throw new Error('no hazard 1');
+      const fixed = join(dir, 'reference');
+      lsmc([hazardPath(h), '--out', fixed, ...referenceSets(h.set).flatMap((x) => ['--set', x])]);
+      const failing = run(fixed);
+      expect(failing.code).toBe(1);
+      expect(failing.out).toMatch(/unexpected step [0-9]+ R1\.[a-z.-]+: /);
+      expect(failing.out).toContain('Summary: 0/0 PASSED, 0 SKIPPED, 1 FAILED');
+      // A directory it did not write is refused, and left alone.
+      expect(() => lsmc([hazardPath(h), '--out', join(ROOT, 'kernel')])).toThrow(/not a file lsmc selftest wrote/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('a replay cut short with Ctrl-C stops within two seconds with a partial report and leaves nothing behind', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'lsmc.js'), 'replay', TRACES, '--adapter', 'kernel'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -130,7 +167,7 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
     expect(helperProcesses(pid)).toBeGreaterThan(0);
     const sent = performance.now();
     process.kill(-pid, 'SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(performance.now() - sent).toBeLessThan(2000);
     expect(code, out).toBe(3);
     expect(out).toMatch(/lsmc replay: INTERRUPTED: [0-9,]+ of [0-9,]+ trace\(s\)/);

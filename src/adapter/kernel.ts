@@ -10,12 +10,12 @@
  * and otherwise empties the map between traces.
  */
 import type { Config } from '../../spec/knobs.js';
-import { ownerIndex, ownerName } from '../../spec/names.js';
-import { kpc, partsOf, rpc, START_STEPS, type StepName } from '../../spec/steps.js';
-import { behaviourOf } from '../../spec/variant.js';
+import { ownerName } from '../../spec/names.js';
+import type { StepName } from '../../spec/steps.js';
 import { NO_OBSERVATION, OUTCOMES, PHASES, VIEWS, observation } from '../../spec/vocabulary.js';
 import { HELPER, kernelUnavailable } from '../kernel/available.js';
 import { HelperChannel, HelperGone } from '../kernel/channel.js';
+import { stepRequest, variantRequest } from '../kernel/request.js';
 import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState } from './adapter.js';
 import { wordUid, wordValue } from './reference.js';
 
@@ -63,65 +63,6 @@ export function closeKernelHelper(): void {
   shared = null;
 }
 
-function variantRequest(config: Config): Record<string, string | number> {
-  const v = behaviourOf(config);
-  const b = config.bounds;
-  const n = (x: number | string): number => (typeof x === 'number' ? x : 0);
-  const flag = (x: boolean): number => (x ? 1 : 0);
-  return {
-    op: 'config',
-    task: flag(v.task),
-    byUid: flag(v.byUid),
-    policy: ['lowest', 'cyclic', 'lifo'].indexOf(v.policy),
-    checksSeq: flag(v.checksSeq),
-    checksUid: flag(v.checksUid),
-    checksGen: flag(v.checksGen),
-    publishedSize: flag(v.publishedSize),
-    zeroPageGrowth: flag(v.zeroPageGrowth),
-    publishAfterPage: flag(v.publishAfterPage),
-    linkAfterInit: flag(v.linkAfterInit),
-    reuseAfterGrace: flag(v.reuseAfterGrace),
-    reclaim: ['never', 'zero-page', 'unmap'].indexOf(v.reclaim),
-    zeroOnRecycle: flag(v.zeroOnRecycle),
-    createGuard: flag(v.createGuard),
-    createLocked: flag(v.createLocked),
-    singleWriter: flag(v.singleWriter),
-    retryBound: v.retryBound,
-    pidNumbers: v.pidNumbers,
-    spp: n(b.slotsPerPage),
-    maxPages: n(b.maxPages),
-    owners: n(b.owners),
-    kernels: n(b.kernelContexts),
-    readers: n(b.readers),
-  };
-}
-
-/** A trace step as the helper's request: the actor, the step's code in the spec's tables, and the picks. */
-function stepRequest(op: 'step' | 'probe', actor: string, action: StepName | null, picks: TraceStep['picks']): Record<string, string | number> | string {
-  const who = actorOf(actor);
-  if (typeof who === 'string') return who;
-  const req: Record<string, string | number> = { op, ak: who.kind, an: who.n, kind: 0, code: -1 };
-  if (action !== null) {
-    const p = partsOf(action);
-    if (p.kind === 'start') Object.assign(req, { kind: 0, code: START_STEPS.indexOf(p.step) });
-    else if (p.kind === 'kernel') Object.assign(req, { kind: 1, code: kpc(p.pc), free: p.onFreePath ? 1 : 0, half: p.loadHalf ? 1 : 0 });
-    else Object.assign(req, { kind: 2, code: rpc(p.load), free: p.of === 'scan' ? 1 : 0 });
-  }
-  if (picks.owner !== undefined) req.owner = ownerIndex(picks.owner);
-  if (picks.value !== undefined) req.value = picks.value;
-  if (picks.index !== undefined) req.index = picks.index;
-  req.answer = picks.answer === undefined ? -2 : picks.answer === 'none' ? -1 : ownerIndex(picks.answer);
-  return req;
-}
-
-function actorOf(actor: string): { kind: 'o' | 'k' | 'r' | 'g'; n: number } | string {
-  if (actor === 'RCU') return { kind: 'g', n: 0 };
-  const kr = /^([KR])([0-9]+)$/.exec(actor);
-  if (kr !== null) return { kind: kr[1] === 'K' ? 'k' : 'r', n: Number(kr[2]) - 1 };
-  const o = ownerIndex(actor);
-  return o < 0 ? `unknown actor ${actor}` : { kind: 'o', n: o };
-}
-
 class KernelAdapter implements Adapter {
   readonly name = 'kernel';
   readonly capabilities: Capabilities = kernelAdapter.capabilities;
@@ -133,7 +74,7 @@ class KernelAdapter implements Adapter {
     config: Config,
   ) {
     this.byUid = config.knobs.ownerIdentity === 'uid';
-    const reply = ch.request(variantRequest(config)) as { ok?: number; error?: string };
+    const reply = ch.request({ op: 'config', ...variantRequest(config) }) as { ok?: number; error?: string };
     if (reply.error !== undefined) throw new HelperGone(`the kernel prototype cannot run this configuration: ${reply.error}`);
     this.state = null;
   }

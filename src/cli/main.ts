@@ -22,6 +22,7 @@ import { runInWorker } from './worker-run.js';
 import { guardTraceFile } from '../trace/file.js';
 import { traceFileFor, writeCounterexample } from './trace-out.js';
 import { GEN, genCommand } from './gen.js';
+import { SELFTEST, selftestCommand } from './selftest.js';
 import { SIMULATE, simulate } from './simulate.js';
 import { readFileSync } from 'node:fs';
 
@@ -66,7 +67,7 @@ const KNOBS = {
 } as const satisfies CommandSpec;
 
 /** The commands of `lsmc`, in the order the overview lists them. */
-const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, simulate: SIMULATE, gen: GEN, replay: REPLAY };
+const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, simulate: SIMULATE, gen: GEN, replay: REPLAY, selftest: SELFTEST };
 
 const VERSION = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -131,6 +132,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'check') return check(rest);
   if (command === 'simulate') return simulate(rest);
   if (command === 'replay') return replayCommand(rest);
+  if (command === 'selftest') return selftestCommand(rest);
   return genCommand(rest, ROOT);
 }
 

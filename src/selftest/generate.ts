@@ -1,0 +1,130 @@
+/**
+ * Traces as C selftests in the BPF selftests' shape: prog_tests/lsmc_traces.c with one
+ * test__start_subtest per trace, each step a call into the kernel prototype's driver (the trigger)
+ * followed by ASSERT_EQs named by the step's number and action; the prototype's BPF object under
+ * progs/; the driver's sources; and a Makefile with a minimal stand-in for test_progs, so that the
+ * directory builds and runs here as it is.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ownerIndex } from '../../spec/names.js';
+import type { Observation } from '../../spec/vocabulary.js';
+import { KERNEL_DIR } from '../kernel/available.js';
+import { stepRequest, VARIANT_FIELDS, variantRequest } from '../kernel/request.js';
+import { cName, vocabHeader } from '../kernel/vocab.js';
+import type { LoadedTrace } from '../replay/load.js';
+
+/** Every file lsmc selftest writes carries this on its first line, or is listed in MANIFEST. */
+export const MANIFEST = '.lsmc-selftest';
+
+/** Sources copied as they are: from kernel/, and the stand-in runner from kernel/selftest/. */
+const COPIED: readonly (readonly [string, string])[] = [
+  ['lsmc.bpf.c', 'progs/lsmc.bpf.c'],
+  ['lsmc.h', 'lsmc.h'],
+  ['helper.h', 'helper.h'],
+  ['driver.c', 'driver.c'],
+  ['owners.c', 'owners.c'],
+  ['readers.c', 'readers.c'],
+  ['selftest/test_progs.c', 'test_progs.c'],
+  ['selftest/test_progs.h', 'test_progs.h'],
+  ['selftest/lsmc_selftest.h', 'lsmc_selftest.h'],
+  ['selftest/Makefile', 'Makefile'],
+];
+
+/** A C identifier for a trace: its file name without the suffix. */
+export function subtestName(file: string): string {
+  return basename(file)
+    .replace(/\.itf\.json(\.gz)?$/, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+const cString = (s: string): string => JSON.stringify(s);
+
+/** The assertions on what a step returned: its outcome and the fields that outcome carries. */
+function observationAsserts(obs: Observation, label: string): string[] {
+  const out = [`ASSERT_EQ(r.outcome, ${cName('OC', obs.kind)}, ${cString(`${label}: outcome ${obs.kind}`)})`];
+  const owner = (): string => `ASSERT_EQ(lsmc_owner(r.uid), ${ownerIndex(obs.owner)}, ${cString(`${label}: about owner ${obs.owner}`)})`;
+  switch (obs.kind) {
+    case 'value':
+      out.push(owner(), `ASSERT_EQ(r.w1 & 0xffff, ${obs.word1}, ${cString(`${label}: word 1`)})`, `ASSERT_EQ(r.w2 & 0xffff, ${obs.word2}, ${cString(`${label}: word 2`)})`);
+      break;
+    case 'index':
+    case 'gone':
+    case 'not-visible':
+    case 'fault':
+      out.push(owner(), `ASSERT_EQ(r.index, ${obs.index}, ${cString(`${label}: index`)})`);
+      break;
+    case 'busy':
+    case 'retry':
+      out.push(owner());
+      break;
+    case 'created':
+    case 'exists':
+    case 'updated':
+    case 'deleted':
+      out.push(`ASSERT_EQ(r.index, ${obs.index}, ${cString(`${label}: index`)})`);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** One trace as a static function: its variant, then each step and its assertions. */
+function subtest(trace: LoadedTrace, fn: string): string {
+  const variant = variantRequest(trace.config);
+  const fields = Object.entries(VARIANT_FIELDS).map(([k, c]) => `.${c} = ${variant[k as keyof typeof VARIANT_FIELDS]}`);
+  const lines = [
+    `/* ${basename(trace.file)}${trace.invariant === null ? '' : `: a counterexample to ${trace.invariant}`} */`,
+    `static void ${fn}(void)`,
+    '{',
+    `\tconst struct variant v = { ${fields.join(', ')} };`,
+    '\tstruct result r;',
+    '',
+    '\tif (!lsmc_setup(&v))',
+    '\t\treturn;',
+  ];
+  trace.steps.forEach((step, i) => {
+    const label = `step ${i + 1} ${step.actor}.${step.action}`;
+    const req = stepRequest('step', step.actor, step.action, step.picks);
+    if (typeof req === 'string') throw new Error(`${trace.file}: ${label}: ${req}`);
+    const n = (k: string, fallback: number): number => (typeof req[k] === 'number' ? (req[k] as number) : fallback);
+    lines.push(
+      `\t/* ${label} */`,
+      `\tr = lsmc_do('${req.ak}', ${n('an', 0)}, ${n('kind', 0)}, ${n('code', -1)}, ${n('free', 0)}, ${n('half', 0)}, ${n('owner', -1)}, ${n('value', 0)}, ${n('answer', -2)}, ${n('index', -1)});`,
+      `\tif (!lsmc_taken(r, ${cString(`${label}: taken`)}))`,
+      '\t\treturn;',
+      ...observationAsserts(trace.observations[i], label).map((a) => `\tif (!${a})\n\t\treturn;`),
+    );
+  });
+  lines.push('}', '');
+  return lines.join('\n');
+}
+
+export function selftestFiles(traces: readonly LoadedTrace[], made: string): Map<string, string> {
+  const names = new Map<string, number>();
+  const subtests = traces.map((t) => {
+    const base = subtestName(t.file);
+    const seen = names.get(base) ?? 0;
+    names.set(base, seen + 1);
+    return seen === 0 ? base : `${base}_${seen + 1}`;
+  });
+  const test = [
+    '// SPDX-License-Identifier: GPL-2.0',
+    `/* Generated by lsmc selftest (${made}) from ${traces.length} trace(s): do not edit; regenerate. */`,
+    '#include "test_progs.h"',
+    '#include "lsmc_selftest.h"',
+    '',
+    ...traces.map((t, i) => subtest(t, `trace_${subtests[i]}`)),
+    'void test_lsmc_traces(void)',
+    '{',
+    ...subtests.map((s) => `\tif (test__start_subtest(${cString(s)}))\n\t\ttrace_${s}();`),
+    '}',
+    '',
+  ].join('\n');
+  const files = new Map<string, string>([['prog_tests/lsmc_traces.c', test], ['vocab.h', vocabHeader()]]);
+  for (const [from, to] of COPIED) files.set(to, readFileSync(join(KERNEL_DIR, from), 'utf8'));
+  files.set(MANIFEST, `${[...files.keys(), MANIFEST].sort().join('\n')}\n`);
+  return files;
+}
