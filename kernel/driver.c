@@ -303,7 +303,33 @@ static bool frees_moved(int before, int ms)
  * milliseconds). If it has not run after two seconds, an rcu_barrier() flushes callbacks that
  * wait lazily; if it still has not run, something holds the owner.
  */
+/* How long the driver has waited for free hooks: what RCU, not the prototype, costs a replay. */
+double free_wait_ms;
+long free_waits;
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static bool wait_frees_timed(int before);
+
 static bool wait_frees(int before)
+{
+	struct timespec t0;
+	bool ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ok = wait_frees_timed(before);
+	free_wait_ms += ms_since(&t0);
+	free_waits++;
+	return ok;
+}
+
+static bool wait_frees_timed(int before)
 {
 	int fd;
 
@@ -393,8 +419,8 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 
 			bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.on_task_free), &info, &len);
 			run(bpf_program__fd(skel->progs.show), &sh, sizeof(sh));
-			snprintf(why, sizeof(why), "the owner's free hook did not run within 7 s (hook misses %llu; phase %d freeing %d frees %d->%d refs held: %d%d%d%d%d%d%d%d/%d%d%d%d)",
-				 (unsigned long long)info.recursion_misses, ow->phase, ow->freeing, before, kstate->frees, sh.ref[0], sh.ref[1], sh.ref[2], sh.ref[3], sh.ref[4], sh.ref[5], sh.ref[6], sh.ref[7],
+			snprintf(why, sizeof(why), "the owner's free hook did not run within 7 s (rcu_users %d at the drop; hook misses %llu; phase %d freeing %d frees %d->%d refs held: %d%d%d%d%d%d%d%d/%d%d%d%d)",
+				 ow->rcu_users, (unsigned long long)info.recursion_misses, ow->phase, ow->freeing, before, kstate->frees, sh.ref[0], sh.ref[1], sh.ref[2], sh.ref[3], sh.ref[4], sh.ref[5], sh.ref[6], sh.ref[7],
 				 sh.ref[8], sh.ref[9], sh.ref[10], sh.ref[11]);
 			return refuse(why);
 		}

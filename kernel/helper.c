@@ -31,6 +31,21 @@
 
 static struct out reply;
 
+/* LSMC_HELPER_PROFILE=FILE: time per kind of request, written at exit (to find what a replay waits for). */
+#define PROFILE_KINDS 512
+static double prof_ms[PROFILE_KINDS];
+static long prof_n[PROFILE_KINDS];
+
+static int profile_kind(const struct request *req)
+{
+	const char *op = req_str(req, "op"), *ak = req_str(req, "ak");
+	int k = (int)(req_num(req, "kind", 0) * 40 + req_num(req, "code", 0) + 1);
+
+	if (strcmp(op, "step") && strcmp(op, "probe"))
+		return !strcmp(op, "config") ? 1 : 2;
+	return 3 + ((ak[0] == 'o' ? 0 : ak[0] == 'k' ? 1 : ak[0] == 'r' ? 2 : 3) * 120 + (k < 0 ? 0 : k % 120));
+}
+
 static void on_signal(int sig)
 {
 	stop_requested = 1;
@@ -230,6 +245,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	while (!stop_requested && (line = read_line())) {
+		struct timespec t0, t1;
+		int pk = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		out_reset(&reply);
 		if (parse_request(line, &req)) {
 			out_printf(&reply, "{\"error\":\"not a request: one flat JSON object per line\"}");
@@ -242,6 +261,8 @@ int main(int argc, char **argv)
 				step_reply(&req);
 			else if (!strcmp(op, "probe"))
 				probe_reply(&req);
+			else if (!strcmp(op, "stats"))
+				out_printf(&reply, "{\"freeWaits\":%ld,\"freeWaitMs\":%.3f}", free_waits, free_wait_ms);
 			else if (!strcmp(op, "show") && loaded) {
 				out_printf(&reply, "{");
 				state_json();
@@ -260,8 +281,22 @@ int main(int argc, char **argv)
 			out_printf(&reply, "{\"interrupted\":1}");
 		}
 		out_printf(&reply, "\n");
+		if (!parse_request(line, &req))
+			pk = profile_kind(&req);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		prof_ms[pk % PROFILE_KINDS] += (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		prof_n[pk % PROFILE_KINDS]++;
 		if (!write_all(reply.buf, reply.len))
 			break;
+	}
+	if (getenv("LSMC_HELPER_PROFILE")) {
+		FILE *f = fopen(getenv("LSMC_HELPER_PROFILE"), "a");
+
+		for (int i = 0; f && i < PROFILE_KINDS; i++)
+			if (prof_n[i])
+				fprintf(f, "%d %ld %.1f\n", i, prof_n[i], prof_ms[i]);
+		if (f)
+			fclose(f);
 	}
 	if (stop_requested)
 		write_all("{\"interrupted\":1}\n", 17);

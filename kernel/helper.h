@@ -124,5 +124,7 @@ extern volatile __u64 *kheader;
 extern unsigned char *kpages;
 extern int view[MAX_PAGES];
 extern int pid_cursor;
+extern double free_wait_ms;
+extern long free_waits;
 
 #endif

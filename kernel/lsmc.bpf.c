@@ -227,10 +227,11 @@ enum link_op { LINK_READ, LINK_RESERVE, LINK_SET, LINK_DELETE };
  */
 static int link_at(int o, enum link_op op, int index1)
 {
+	struct lsmc_state *s = st();
 	struct link *l;
 	int out = 0;
 
-	if (!owner_ok(o))
+	if (!owner_ok(o) || !s)
 		return 0;
 	if (cfg_task) {
 		struct task_struct *t = task_get(o);
@@ -239,11 +240,13 @@ static int link_at(int o, enum link_op op, int index1)
 			return op == LINK_SET || op == LINK_RESERVE ? -1 : 0;
 		if (op == LINK_DELETE) {
 			bpf_task_storage_delete(&task_links, t);
+			s->o[BOUND(o, MAX_OWNERS)].link = 0;
 		} else {
 			l = bpf_task_storage_get(&task_links, t, 0, op == LINK_RESERVE ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 			if (l && op == LINK_SET) {
 				l->index1 = index1;
 				l->owner = o;
+				s->o[BOUND(o, MAX_OWNERS)].link = index1;
 			}
 			out = l ? l->index1 : (op == LINK_SET || op == LINK_RESERVE ? -1 : 0);
 		}
@@ -255,11 +258,13 @@ static int link_at(int o, enum link_op op, int index1)
 			return op == LINK_SET || op == LINK_RESERVE ? -1 : 0;
 		if (op == LINK_DELETE) {
 			bpf_cgrp_storage_delete(&cgrp_links, c);
+			s->o[BOUND(o, MAX_OWNERS)].link = 0;
 		} else {
 			l = bpf_cgrp_storage_get(&cgrp_links, c, 0, op == LINK_RESERVE ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 			if (l && op == LINK_SET) {
 				l->index1 = index1;
 				l->owner = o;
+				s->o[BOUND(o, MAX_OWNERS)].link = index1;
 			}
 			out = l ? l->index1 : (op == LINK_SET || op == LINK_RESERVE ? -1 : 0);
 		}
@@ -1028,8 +1033,10 @@ static int lifecycle(struct ctx *c, int o, int code)
 		if (cfg_task) {
 			struct task_struct *t = task_get(o);
 
-			if (t)
+			if (t) {
+				ow->rcu_users = BPF_CORE_READ(t, rcu_users.refs.counter);
 				bpf_task_release(t);
+			}
 		} else {
 			struct cgroup *cg = cgrp_get(o);
 
@@ -1312,6 +1319,7 @@ static void free_owner(struct lsmc_state *s, int o, int link)
 
 	ow->phase = PH_FREED;
 	ow->freeing = 0;
+	ow->link = 0;
 	if (link > 0) {
 		ow->f.op = KOP_FREE;
 		ow->f.owner = o;
@@ -1338,20 +1346,15 @@ SEC("tp_btf/sched_process_free")
 int BPF_PROG(on_task_free, struct task_struct *task)
 {
 	struct lsmc_state *s = st();
-	struct link *l;
-	int o, link = 0;
+	int o;
 
 	if (!s || !cfg_task)
 		return 0;
 	o = owner_of(s, (__u64)task);
 	if (o < 0)
 		return 0;
-	l = bpf_task_storage_get(&task_links, task, 0, 0);
-	if (l) {
-		link = l->index1;
-		bpf_task_storage_delete(&task_links, task);
-	}
-	free_owner(s, o, link);
+	/* The kernel frees the storage element itself right after this hook. */
+	free_owner(s, o, s->o[BOUND(o, MAX_OWNERS)].link);
 	return 0;
 }
 
@@ -1359,19 +1362,13 @@ SEC("tp_btf/cgroup_release")
 int BPF_PROG(on_cgroup_free, struct cgroup *cgrp, const char *path)
 {
 	struct lsmc_state *s = st();
-	struct link *l;
-	int o, link = 0;
+	int o;
 
 	if (!s || cfg_task)
 		return 0;
 	o = owner_of(s, (__u64)cgrp);
 	if (o < 0)
 		return 0;
-	l = bpf_cgrp_storage_get(&cgrp_links, cgrp, 0, 0);
-	if (l) {
-		link = l->index1;
-		bpf_cgrp_storage_delete(&cgrp_links, cgrp);
-	}
-	free_owner(s, o, link);
+	free_owner(s, o, s->o[BOUND(o, MAX_OWNERS)].link);
 	return 0;
 }

@@ -75,6 +75,9 @@ struct lsmc_owner {
 	__s32 refs;     /* creates under way that hold the owner */
 	__s32 creating; /* createRace=locked: a create for it is under way */
 	__s32 freeing;  /* the helper dropped its hold: the real free hook runs the free step */
+	__s32 link;     /* index + 1 as its storage element says: the free hook reads this copy, since
+			 * in the softirq it runs in, the storage may be busy (it then returns NULL) */
+	__s32 rcu_users; /* the task's rcu_users when the free step dropped the adapter's hold (diagnostics) */
 	__s32 pad;
 	__u64 task;     /* the task_struct (or cgroup) address: which owner a free hook is about */
 	__u64 cgid;     /* the cgroup id (cgroups) */

@@ -57,6 +57,11 @@ function channel(): HelperChannel {
   return shared;
 }
 
+/** How many free steps the run's helper made and how long it waited for the kernel's free hooks (RCU). */
+export function kernelFreeWaits(): { readonly freeWaits: number; readonly freeWaitMs: number } | null {
+  return shared === null ? null : (shared.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number });
+}
+
 /** Stops the helper (it cleans up every owner, cgroup and BPF object first). */
 export function closeKernelHelper(): void {
   shared?.close();
