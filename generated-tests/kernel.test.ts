@@ -41,14 +41,14 @@ function bpftool(what: 'prog' | 'map'): { name?: string }[] {
   return JSON.parse(execFileSync(tool, [what, 'show', '-j'], { encoding: 'utf8' })) as { name?: string }[];
 }
 
-/** Helper processes (their owner tasks included: forks of the helper), or only those whose parent is `parent`. */
+/** The prototype's processes (helper, soak, their owner tasks), or only those whose parent is `parent`. */
 function helperProcesses(parent?: number): number {
   return readdirSync('/proc').filter((p) => {
     if (!/^[0-9]+$/.test(p)) return false;
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const [comm, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), stat.slice(stat.lastIndexOf(')') + 2).split(' ')];
-      return comm === 'lsmc-helper' && (parent === undefined || Number(rest[1]) === parent);
+      return comm.startsWith('lsmc-') && (parent === undefined || Number(rest[1]) === parent);
     } catch {
       return false;
     }
@@ -154,6 +154,26 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it('npm run soak -- --adapter kernel: no violation in the reference design; violations under validation=none and indexReuse=immediate', () => {
+    const soak = (sets: string[]): { code: number; out: string } => {
+      try {
+        return { code: 0, out: execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'soak.js'), '--adapter', 'kernel', '--seconds', '4', ...sets.flatMap((x) => ['--set', x])], { encoding: 'utf8', stdio: 'pipe' }) };
+      } catch (e) {
+        const err = e as { status: number; stdout: string };
+        return { code: err.status, out: err.stdout };
+      }
+    };
+    const reference = soak([]);
+    expect(reference.code, reference.out).toBe(0);
+    expect(reference.out).toMatch(/^violations: 0$/m);
+    expect(reference.out).toMatch(/reads: [0-9,]+ \([0-9,]+ per second\), accepted [1-9]/);
+    for (const variant of ['validation=none', 'indexReuse=immediate']) {
+      const broken = soak([variant]);
+      expect(broken.code, broken.out).toBe(1);
+      expect(broken.out).toMatch(/^violations: [1-9][0-9,]*$/m);
+    }
+  }, 120_000);
 
   it('a replay cut short with Ctrl-C stops within two seconds with a partial report and leaves nothing behind', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'lsmc.js'), 'replay', TRACES, '--adapter', 'kernel'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

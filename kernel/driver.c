@@ -411,7 +411,7 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 		if (r.result != R_TOOK)
 			return r;
 		if (!wait_frees(before)) {
-			static char why[256];
+			static char why[400];
 			struct lsmc_show_args sh = { 0 };
 
 			struct bpf_prog_info info = { 0 };
@@ -419,8 +419,8 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 
 			bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.on_task_free), &info, &len);
 			run(bpf_program__fd(skel->progs.show), &sh, sizeof(sh));
-			snprintf(why, sizeof(why), "the owner's free hook did not run within 7 s (rcu_users %d at the drop; hook misses %llu; phase %d freeing %d frees %d->%d refs held: %d%d%d%d%d%d%d%d/%d%d%d%d)",
-				 ow->rcu_users, (unsigned long long)info.recursion_misses, ow->phase, ow->freeing, before, kstate->frees, sh.ref[0], sh.ref[1], sh.ref[2], sh.ref[3], sh.ref[4], sh.ref[5], sh.ref[6], sh.ref[7],
+			snprintf(why, sizeof(why), "the owner's free hook did not run within 7 s (free hooks %d, last %llx, owner %llx; rcu_users %d at the drop; hook misses %llu; phase %d freeing %d frees %d->%d refs held: %d%d%d%d%d%d%d%d/%d%d%d%d)",
+				 kstate->free_hooks, (unsigned long long)kstate->last_freed, (unsigned long long)ow->task, ow->rcu_users, (unsigned long long)info.recursion_misses, ow->phase, ow->freeing, before, kstate->frees, sh.ref[0], sh.ref[1], sh.ref[2], sh.ref[3], sh.ref[4], sh.ref[5], sh.ref[6], sh.ref[7],
 				 sh.ref[8], sh.ref[9], sh.ref[10], sh.ref[11]);
 			return refuse(why);
 		}

@@ -43,6 +43,14 @@ const volatile __s32 cfg_max_pages = 1;
 const volatile __s32 cfg_owners = 1;
 const volatile __s32 cfg_kernels = 1;
 
+/* The soak: hooks drive whole operations on real churn, spinning this many turns between steps. */
+const volatile __s32 cfg_soak;
+const volatile __s32 cfg_soak_spin;
+/* The soak: one update in this many stops after a step for cfg_soak_stall_ms and then goes on, as
+ * a preempted program would: it holds its element meanwhile (0: never). */
+const volatile __s32 cfg_soak_stall;
+const volatile __s32 cfg_soak_stall_ms = 30;
+
 /* Set by the helper: the nursery's tgid (whose forks are spawns) and the owner its next fork is. */
 __s32 nursery_tgid;
 __s32 spawning = -1;
@@ -815,6 +823,8 @@ static int update_step(struct ctx *c, struct lsmc_kctx *kc)
 		r = seq_bump(c, kc, sl, false);
 		if (r <= 0)
 			return took(a, OC_NONE, -1);
+		if (cfg_soak && owner_rec(c->s, kc->owner))
+			owner_rec(c->s, kc->owner)->updating = 0;
 		finish(kc);
 		kc->rcu = RCU_IDLE;
 		return took(a, OC_UPDATED, index);
@@ -1278,7 +1288,250 @@ int reset(void *ctx)
 	return 0;
 }
 
+
+/* ---- the soak: the same step functions, run whole from real events ---- */
+
+__s32 soak_parent; /* the tgid whose children are the soak's owners */
+
+struct whole {
+	struct ctx *c;
+	struct lsmc_kctx *kc;
+	int k;
+};
+
+/* Whether kc's update stops here for a while (cfg_soak_stall), holding its element. */
+static bool stalls(struct lsmc_kctx *kc)
+{
+	if (cfg_soak_stall <= 0 || kc->op != KOP_UPDATE || bpf_get_prandom_u32() % cfg_soak_stall)
+		return false;
+	kc->resume_at = bpf_ktime_get_ns() + (__u64)cfg_soak_stall_ms * 1000000;
+	return true;
+}
+
+/* A stretch of time between two steps, as a slow or interrupted CPU would take. */
+static long spin_turn(__u64 i, void *data)
+{
+	(*(volatile __u64 *)data)++;
+	return 0;
+}
+
+static long whole_turn(__u64 i, void *data)
+{
+	struct whole *w = data;
+	struct lsmc_step_args *a = w->c->a;
+	__u64 spun = 0;
+
+	if (w->kc->pc == KPC_IDLE)
+		return 1;
+	if (cfg_soak_spin > 0)
+		bpf_loop(cfg_soak_spin, spin_turn, &spun, 0);
+	a->result = R_REFUSED;
+	kernel_step(w->c, w->kc, w->k);
+	/* Blocked (a lock another CPU holds): the operation goes on at a later event. */
+	if (a->result != R_TOOK)
+		return 1;
+	return 0;
+}
+
+/* Runs kc's operation under way as far as it goes now: to its end, or to a step that must wait. */
+static void pump(struct lsmc_state *s, struct lsmc_kctx *kc, int k)
+{
+	struct lsmc_step_args args = { .probe = 1, .kind = 1 };
+	struct ctx c = { .s = s, .a = &args, .rm = { .page = -1 } };
+	struct whole w = { .c = &c, .kc = kc, .k = k };
+
+	bpf_loop(32, whole_turn, &w, 0);
+}
+
+/* The owner's next update, unless one is under way. */
+static void soak_update_start(struct ctx *c, struct lsmc_kctx *kc, int o)
+{
+	struct lsmc_owner *ow = owner_rec(c->s, o);
+
+	if (!ow || __sync_val_compare_and_swap(&ow->updating, 0, 1) != 0)
+		return;
+	update_start(c, kc, o, ow->counter + 1);
+	if (c->a->result == R_TOOK && kc->pc != KPC_IDLE)
+		ow->counter++;
+	else
+		ow->updating = 0;
+}
+
+/*
+ * A kernel context no other hook runs now and none has stalled: what a BPF program on this CPU
+ * would be. Its operation under way, if any, is finished first.
+ */
+static long pick_turn(__u64 i, void *data)
+{
+	struct { struct lsmc_state *s; int k; } *p = data;
+	struct lsmc_kctx *kc = kctx_of(p->s, i);
+
+	if (!kc)
+		return 1;
+	if (!try_lock(&kc->busy))
+		return 0;
+	if (kc->pc != KPC_IDLE && bpf_ktime_get_ns() < kc->resume_at) {
+		unlock(&kc->busy);
+		return 0;
+	}
+	p->k = i;
+	return 1;
+}
+
+static struct lsmc_kctx *take_context(struct lsmc_state *s, int *k)
+{
+	struct { struct lsmc_state *s; int k; } p = { s, -1 };
+	struct lsmc_kctx *kc;
+
+	bpf_loop(MAX_KERNELS, pick_turn, &p, 0);
+	kc = kctx_of(s, p.k);
+	if (!kc) {
+		__sync_fetch_and_add(&s->soak_skipped, 1);
+		return NULL;
+	}
+	*k = p.k;
+	return kc;
+}
+
+/* Finishes the operation under way of a context it picks, then starts `start` for owner o (-1: none) and runs it. */
+static void soak_op(struct lsmc_state *s, int start, int o, int value)
+{
+	struct lsmc_step_args args = { .kind = 0, .code = start, .owner = o, .value = value };
+	struct ctx c = { .s = s, .a = &args, .rm = { .page = -1 } };
+	struct lsmc_kctx *kc;
+	int k;
+
+	kc = take_context(s, &k);
+	if (!kc)
+		return;
+	pump(s, kc, k);
+	if (kc->pc == KPC_IDLE && start >= 0) {
+		if (start == ST_CREATE)
+			create_start(&c, kc, k, o);
+		else if (start == ST_UPDATE)
+			soak_update_start(&c, kc, o);
+		/* An update may stall right after it looked its index up, holding the element. */
+		if (args.result == R_TOOK && kc->pc != KPC_IDLE && !stalls(kc))
+			pump(s, kc, k);
+		__sync_fetch_and_add(&s->soak_events, 1);
+	}
+	unlock(&kc->busy);
+}
+
+/* An owner's free path under way, as far as it goes now. */
+static long pump_free(__u64 i, void *data)
+{
+	struct lsmc_state *s = *(struct lsmc_state **)data;
+	struct lsmc_owner *ow;
+	int o = BOUND(i, MAX_OWNERS);
+
+	if (o >= cfg_owners)
+		return 1;
+	ow = &s->o[o];
+	if (ow->f.op == KOP_FREE && try_lock(&ow->f.busy)) {
+		pump(s, &ow->f, -1);
+		if (ow->f.pc == KPC_IDLE)
+			ow->f.op = KOP_NONE;
+		unlock(&ow->f.busy);
+	}
+	return 0;
+}
+
+/* One grace period for each index waiting for one that no kernel context can still hold. */
+static long grace_turn(__u64 i, void *data)
+{
+	struct lsmc_state *s = *(struct lsmc_state **)data;
+	struct lsmc_step_args args = {};
+	struct ctx c = { .s = s, .a = &args, .rm = { .page = -1 } };
+	int index = BOUND(i, MAX_SLOTS);
+
+	if (index >= cfg_spp * cfg_max_pages)
+		return 1;
+	if (s->slot_alloc[index] == SLOT_PENDING)
+		grace_period(&c, index);
+	return 0;
+}
+
+/* The work no one event owns: owners' free paths that had to wait, and grace periods. (bpf_loop takes a stack pointer.) */
+static void soak_background(struct lsmc_state *s)
+{
+	struct lsmc_state *sp = s;
+
+	bpf_loop(MAX_OWNERS, pump_free, &sp, 0);
+	bpf_loop(MAX_SLOTS, grace_turn, &sp, 0);
+	soak_op(s, -1, -1, 0);
+}
+
+/* The owner record a soak task is: from its storage element, made at its fork. */
+static int soak_owner(struct task_struct *t)
+{
+	struct link *l = bpf_task_storage_get(&task_links, t, 0, 0);
+
+	return l ? l->owner : -1;
+}
+
+static long claim_turn(__u64 i, void *data)
+{
+	struct lsmc_state *s = *(struct lsmc_state **)data;
+	int o = BOUND(i, MAX_OWNERS);
+	struct lsmc_owner *ow;
+
+	if (o >= cfg_owners)
+		return 1;
+	ow = &s->o[o];
+	/* A record is free once its owner's free path is done; the claim is a cmpxchg of its phase. */
+	if (ow->f.op != KOP_NONE || ow->refs != 0)
+		return 0;
+	if (__sync_val_compare_and_swap(&ow->phase, PH_UNBORN, PH_ALIVE) == PH_UNBORN ||
+	    __sync_val_compare_and_swap(&ow->phase, PH_FREED, PH_ALIVE) == PH_FREED) {
+		*(int *)((struct lsmc_state **)data + 1) = o;
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- the real hooks ---- */
+
+
+/* A child of the soak's parent: a new owner in a free record, and its element created at once. */
+static int soak_fork(struct task_struct *parent, struct task_struct *child)
+{
+	struct { struct lsmc_state *s; int o; } claim = { st(), -1 };
+	struct lsmc_state *s = claim.s;
+	struct lsmc_owner *ow;
+	struct task_struct *t;
+	struct link *l;
+	int o;
+
+	if (!s || parent->tgid != soak_parent || !cfg_task)
+		return 0;
+	bpf_loop(MAX_OWNERS, claim_turn, &claim, 0);
+	o = claim.o;
+	if (!owner_ok(o)) {
+		__sync_fetch_and_add(&s->soak_skipped, 1);
+		return 0;
+	}
+	ow = &s->o[BOUND(o, MAX_OWNERS)];
+	l = bpf_task_storage_get(&task_links, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	t = bpf_task_acquire(child);
+	if (!l || !t) {
+		if (t)
+			bpf_task_release(t);
+		ow->phase = PH_FREED;
+		__sync_fetch_and_add(&s->soak_skipped, 1);
+		return 0;
+	}
+	l->owner = o;
+	l->index1 = 0;
+	ow->link = 0;
+	ow->counter = 0;
+	ow->freeing = 0;
+	ow->task = (__u64)child;
+	ow->uid = __sync_fetch_and_add(&s->next_uid, 1) + 1;
+	task_put(o, t);
+	soak_op(s, ST_CREATE, o, 0);
+	return 0;
+}
 
 /* A fork of the nursery is the spawn of the owner the helper named: the new task becomes that owner. */
 SEC("tp_btf/sched_process_fork")
@@ -1291,6 +1544,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	unsigned int level;
 	int o = spawning, nr = 0;
 
+	if (cfg_soak)
+		return soak_fork(parent, child);
 	if (parent->tgid != nursery_tgid || !owner_ok(o) || !cfg_task)
 		return 0;
 	s = st();
@@ -1337,7 +1592,8 @@ static int owner_of(struct lsmc_state *s, __u64 addr)
 	int i;
 
 	for (i = 0; i < MAX_OWNERS && i < cfg_owners; i++)
-		if (s->o[BOUND(i, MAX_OWNERS)].freeing && s->o[BOUND(i, MAX_OWNERS)].task == addr)
+		if ((s->o[BOUND(i, MAX_OWNERS)].freeing || (cfg_soak && s->o[BOUND(i, MAX_OWNERS)].phase == PH_EXITED)) &&
+		    s->o[BOUND(i, MAX_OWNERS)].task == addr)
 			return i;
 	return -1;
 }
@@ -1350,11 +1606,59 @@ int BPF_PROG(on_task_free, struct task_struct *task)
 
 	if (!s || !cfg_task)
 		return 0;
+	__sync_fetch_and_add(&s->free_hooks, 1);
+	s->last_freed = (__u64)task;
 	o = owner_of(s, (__u64)task);
 	if (o < 0)
 		return 0;
 	/* The kernel frees the storage element itself right after this hook. */
 	free_owner(s, o, s->o[BOUND(o, MAX_OWNERS)].link);
+	if (cfg_soak) {
+		soak_background(s);
+	}
+	return 0;
+}
+
+/* The soak: an owner's exit (the adapter's hold goes, so that its free can come after the reap). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	struct lsmc_state *s = st();
+	struct task_struct *t;
+	int o;
+
+	if (!s || !cfg_soak || task->pid != task->tgid)
+		return 0;
+	o = soak_owner(task);
+	if (!owner_ok(o) || s->o[BOUND(o, MAX_OWNERS)].task != (__u64)task)
+		return 0;
+	s->o[BOUND(o, MAX_OWNERS)].phase = PH_EXITED;
+	t = task_get(o);
+	if (t)
+		bpf_task_release(t);
+	return 0;
+}
+
+/* The soak: an owner switched in gets its next update; every switch moves waiting work on. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct lsmc_state *s;
+	struct lsmc_owner *ow;
+	int o;
+
+	if (!cfg_soak)
+		return 0;
+	s = st();
+	if (!s)
+		return 0;
+	o = soak_owner(next);
+	if (owner_ok(o)) {
+		ow = &s->o[BOUND(o, MAX_OWNERS)];
+		if (ow->task == (__u64)next && ow->phase == PH_ALIVE && ow->counter < 0xfffe)
+			soak_op(s, ST_UPDATE, o, 0);
+	}
+	soak_background(s);
 	return 0;
 }
 

@@ -61,9 +61,10 @@ struct lsmc_kctx {
 	__s32 stage;    /* create: how many of its two growth steps (map, publish) it has passed */
 	__s32 held;     /* the element it works on: index + 1, 0 none */
 	__s32 rcu;      /* RCU_IDLE, RCU_LOOKING or index + 1 */
-	__s32 pad;
+	__s32 busy;     /* the soak: a hook is running this context (taken by cmpxchg; skipped if taken) */
 	__s64 loaded;   /* writers=plain-seq: the seq that half loaded */
 	__s64 word;     /* update: the value word to write */
+	__u64 resume_at; /* the soak: a stalled operation goes on after this time (ns) */
 };
 
 /* An owner record: what the kernel keeps about a task or cgroup besides its storage element. */
@@ -78,7 +79,9 @@ struct lsmc_owner {
 	__s32 link;     /* index + 1 as its storage element says: the free hook reads this copy, since
 			 * in the softirq it runs in, the storage may be busy (it then returns NULL) */
 	__s32 rcu_users; /* the task's rcu_users when the free step dropped the adapter's hold (diagnostics) */
-	__s32 pad;
+	__s32 counter;  /* the soak: the owner's update number, written into its value words */
+	__s32 updating; /* the soak: an update of it is under way (one at a time, as the judge assumes) */
+	__s32 pad2;
 	__u64 task;     /* the task_struct (or cgroup) address: which owner a free hook is about */
 	__u64 cgid;     /* the cgroup id (cgroups) */
 	struct lsmc_kctx f; /* its free path's registers */
@@ -91,7 +94,10 @@ struct lsmc_state {
 	__s32 high_water;
 	__s32 next_uid;
 	__s32 frees;        /* free hooks that ran the free step, for the helper to wait on */
-	__s32 pad;
+	__s32 soak_events;  /* the soak: hook runs that drove an operation */
+	__s32 soak_skipped; /* the soak: events that found their kernel context busy or no free owner record */
+	__s32 free_hooks;   /* every run of the task free hook, ours or not (diagnostics) */
+	__u64 last_freed;   /* the last task the free hook saw (diagnostics) */
 	__s32 slot_alloc[MAX_SLOTS];
 	__s32 slot_epoch[MAX_SLOTS];
 	__s32 free_stack[MAX_SLOTS];

@@ -12,6 +12,8 @@ export interface SoakOptions {
   readonly readers: number;
   readonly pauseUs: number;
   readonly json: boolean;
+  /** reference (threads over shared memory) or kernel (the prototype on this machine's kernel). */
+  readonly adapter: 'reference' | 'kernel';
 }
 
 export const DEFAULTS = { seconds: 60, writers: 2, readers: 2, pauseUs: 5 } as const;
@@ -33,9 +35,10 @@ export const SOAK = {
     set: { type: 'string', multiple: true, arg: 'knob=value', help: 'a knob, or a bound the soak uses (owners, pidNumbers, slotsPerPage, maxPages, readRetries); may repeat, a later one wins' },
     'pause-us': { type: 'string', arg: 'U', help: `one update in ${PAUSE_ONE_IN} sleeps U microseconds after each step, widening the windows between steps (default ${DEFAULTS.pauseUs}; 0 never sleeps)` },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
+    adapter: { type: 'string', arg: 'NAME', help: 'reference (default), or kernel: the kernel prototype, with real processes churning and the BPF hooks running the step functions whole (--writers and --pause-us do not apply)' },
   },
   exits: '0 no violation, 1 a violation, 2 bad input, 3 interrupted (Ctrl-C) with no violation found.',
-  examples: ['npm run soak -- --seconds 10 --set validation=none'],
+  examples: ['npm run soak -- --seconds 10 --set validation=none', 'npm run soak -- --adapter kernel --seconds 60 --set indexReuse=immediate'],
 } as const satisfies CommandSpec;
 
 function number(flag: string, text: string | undefined, fallback: number, check: { integer: boolean; min: number; max: number; expected: string }): number {
@@ -44,6 +47,12 @@ function number(flag: string, text: string | undefined, fallback: number, check:
   const ok = /^[0-9]+(\.[0-9]+)?$/.test(text) && (!check.integer || Number.isInteger(n)) && n >= check.min && n <= check.max;
   if (!ok) throw new InputError(flag, text, check.expected);
   return n;
+}
+
+function adapterOf(text: string | undefined): 'reference' | 'kernel' {
+  if (text === undefined || text === 'reference') return 'reference';
+  if (text === 'kernel') return 'kernel';
+  throw new InputError('--adapter', text, 'reference or kernel');
 }
 
 export function parseSoakArgs(args: readonly string[]): SoakOptions {
@@ -60,5 +69,6 @@ export function parseSoakArgs(args: readonly string[]): SoakOptions {
     readers: threads('--readers', values.readers, DEFAULTS.readers),
     pauseUs: number('--pause-us', values['pause-us'], DEFAULTS.pauseUs, { integer: true, min: 0, max: MAX_PAUSE_US, expected: `an integer from 0 to ${MAX_PAUSE_US} (microseconds)` }),
     json: values.json === true,
+    adapter: adapterOf(values.adapter),
   };
 }
