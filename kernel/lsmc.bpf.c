@@ -1226,17 +1226,6 @@ int show(struct lsmc_show_args *ctx)
 
 	for (i = 0; i < MAX_OWNERS && i < cfg_owners; i++)
 		a.link[i] = link_at(i, LINK_READ, 0);
-#pragma unroll
-	for (i = 0; i < MAX_OWNERS + MAX_KERNELS; i++) {
-		struct task_struct *t = task_get(i);
-		struct cgroup *cg = cgrp_get(i);
-
-		a.ref[i] = (t ? 1 : 0) | (cg ? 2 : 0);
-		if (t)
-			task_put(i, t);
-		if (cg)
-			cgrp_put(i, cg);
-	}
 	__builtin_memcpy(ctx, &a, sizeof(a));
 	return 0;
 }
@@ -1607,7 +1596,6 @@ int BPF_PROG(on_task_free, struct task_struct *task)
 	if (!s || !cfg_task)
 		return 0;
 	__sync_fetch_and_add(&s->free_hooks, 1);
-	s->last_freed = (__u64)task;
 	o = owner_of(s, (__u64)task);
 	if (o < 0)
 		return 0;

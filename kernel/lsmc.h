@@ -97,7 +97,6 @@ struct lsmc_state {
 	__s32 soak_events;  /* the soak: hook runs that drove an operation */
 	__s32 soak_skipped; /* the soak: events that found their kernel context busy or no free owner record */
 	__s32 free_hooks;   /* every run of the task free hook, ours or not (diagnostics) */
-	__u64 last_freed;   /* the last task the free hook saw (diagnostics) */
 	__s32 slot_alloc[MAX_SLOTS];
 	__s32 slot_epoch[MAX_SLOTS];
 	__s32 free_stack[MAX_SLOTS];
@@ -166,7 +165,6 @@ struct lsmc_lookup_args {
 /* What `show` reads from real storage: each owner's link (index + 1, 0 none). */
 struct lsmc_show_args {
 	__s32 link[MAX_OWNERS];
-	__s32 ref[MAX_OWNERS + MAX_KERNELS]; /* whether the adapter (owners) or a create (kernel contexts) holds a reference */
 };
 
 #endif
