@@ -32,7 +32,7 @@ export default defineConfig({
   plugins: [compiledSources()],
   test: {
     include: ['test/**/*.test.ts', 'generated-tests/**/*.test.ts'],
-    globalSetup: ['test/support/build.ts'],
+    globalSetup: ['test/support/build.ts', 'test/support/leftovers.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Vitest leaves one core free by default, which on two cores runs the files one at a time; the

@@ -10,83 +10,29 @@
  * or build), the tests skip and say why in one line.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelAdapter } from '../src/adapter/kernel.js';
 import { kernelUnavailable } from '../src/kernel/available.js';
+import { KNOBS, type KnobName } from '../spec/knobs.js';
 import { runReplay } from '../src/replay/run.js';
 import { renderReplay } from '../src/report/replay.js';
+import { prototypeProcesses, type Residue, settledResidue } from '../test/support/residue.js';
 import { hazardPath, manifest, referenceSets, ROOT, suiteDir, TRACES } from './support.js';
 
 const why = kernelUnavailable();
 if (why !== null) console.log(`kernel tests skipped: ${why}`);
 
-/** What the kernel prototype could leave behind, counted. */
-interface Residue {
-  readonly helpers: number;
-  readonly cgroups: number;
-  readonly programs: number;
-  readonly maps: number;
-  readonly ours: number;
-  readonly mounts: number;
-}
-
-const OUR_PROGRAMS = ['step', 'lookup', 'show', 'reset', 'on_fork', 'on_task_free', 'on_cgroup_free'];
-const OUR_MAPS = ['state', 'pages', 'header', 'refs', 'task_links', 'cgrp_links'];
-
-function bpftool(what: 'prog' | 'map'): { name?: string }[] {
-  const tool = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : 'bpftool';
-  return JSON.parse(execFileSync(tool, [what, 'show', '-j'], { encoding: 'utf8' })) as { name?: string }[];
-}
-
-/** The prototype's processes (helper, soak, their owner tasks), or only those whose parent is `parent`. */
-function helperProcesses(parent?: number): number {
-  return readdirSync('/proc').filter((p) => {
-    if (!/^[0-9]+$/.test(p)) return false;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const [comm, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), stat.slice(stat.lastIndexOf(')') + 2).split(' ')];
-      return comm.startsWith('lsmc-') && (parent === undefined || Number(rest[1]) === parent);
-    } catch {
-      return false;
-    }
-  }).length;
-}
-
-function residue(): Residue {
-  const programs = bpftool('prog');
-  const maps = bpftool('map');
-  const cgroupRoot = '/sys/fs/cgroup/unified';
-  return {
-    helpers: helperProcesses(),
-    cgroups: existsSync(cgroupRoot) ? readdirSync(cgroupRoot).filter((d) => d.startsWith('lsmc.')).length : 0,
-    programs: programs.length,
-    maps: maps.length,
-    ours: programs.filter((p) => OUR_PROGRAMS.includes(p.name ?? '')).length + maps.filter((m) => OUR_MAPS.includes(m.name ?? '')).length,
-    mounts: readFileSync('/proc/self/mounts', 'utf8').split('\n').length,
-  };
-}
-
-/** Zombie helpers are reaped when the event loop turns; BPF objects go once their last fd closes. */
-async function settled(): Promise<Residue> {
-  for (let i = 0; i < 50; i++) {
-    const r = residue();
-    if (r.helpers === 0 && r.ours === 0) return r;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return residue();
-}
-
 describe.skipIf(why !== null).sequential('the kernel prototype', () => {
   let before: Residue;
   beforeAll(async () => {
-    before = await settled();
+    before = await settledResidue();
   });
 
   afterAll(async () => {
-    expect(await settled()).toEqual(before);
+    expect(await settledResidue()).toEqual(before);
   });
 
   it('replays every coverage suite clean; what it skips is only what no real kernel can express', () => {
@@ -123,6 +69,41 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
       expect(diverged.differences.length).toBeGreaterThan(0);
       expect(renderReplay(reference)).toContain(`at step ${diverged.step} of ${diverged.steps}: ${diverged.actor}.${diverged.action}`);
     }, 60_000);
+  }
+
+  // Knob combinations no committed trace has: their counterexamples, found now, on the real kernel.
+  const COMBINATIONS: readonly (readonly string[])[] = [
+    ['ownerIdentity=pid', 'validation=uid'],
+    ['growth=zero-page', 'pageReclaim=unmap'],
+    ['writers=plain-seq', 'validation=uid-gen'],
+    ['indexPolicy=lifo', 'zeroOnRecycle=no'],
+    ['ownerKind=cgroup', 'validation=none'],
+    ['ownerKind=cgroup', 'growth=unchecked'],
+  ];
+  for (const sets of COMBINATIONS) {
+    it(`a counterexample under ${sets.join(' ')} reproduces on the kernel, and diverges in the reference design`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lsmc-combination-'));
+      try {
+        const trace = join(dir, 'counterexample.itf.json');
+        const args = [join(ROOT, 'bin', 'lsmc.js'), 'check', join(ROOT, 'model', 'reads.json'), ...sets.flatMap((x) => ['--set', x]), '--trace-out', trace, '--no-color'];
+        let out = '';
+        try {
+          out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: 'pipe' });
+        } catch (e) {
+          out = (e as { stdout: string }).stdout;
+        }
+        expect(out, out).toMatch(/^Invariant [a-z-]+ is violated\./m);
+        const own = runReplay([trace], kernelAdapter, []);
+        const [outcome] = own.outcomes;
+        expect(outcome.kind, renderReplay(own)).toBe('match');
+        if (outcome.kind === 'match') expect(outcome.reproduced).toMatch(/^the implementation/);
+        const back = sets.map((x) => x.split('=')[0]).filter((k) => k !== 'ownerKind').map((k) => `${k}=${KNOBS[k as KnobName].values[0]}`);
+        const reference = runReplay([trace], kernelAdapter, back);
+        expect(reference.outcomes[0].kind, renderReplay(reference)).toBe('diverged');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
   }
 
   it('lsmc selftest: the hazards\' C selftests build and pass in their variants; one made in the reference design fails, naming the step', () => {
@@ -188,16 +169,16 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     // Wait until the helper runs (the traces are loaded first), then Ctrl-C the whole process group, as a terminal does.
     const pid = child.pid as number;
-    for (let i = 0; i < 300 && helperProcesses(pid) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 300 && prototypeProcesses(pid) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(helperProcesses(pid)).toBeGreaterThan(0);
+    expect(prototypeProcesses(pid)).toBeGreaterThan(0);
     const sent = performance.now();
     process.kill(-pid, 'SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(performance.now() - sent).toBeLessThan(2000);
     expect(code, out).toBe(3);
     expect(out).toMatch(/lsmc replay: INTERRUPTED: [0-9,]+ of [0-9,]+ trace\(s\)/);
-    const after = await settled();
+    const after = await settledResidue();
     expect(after).toEqual(before);
   }, 120_000);
 });

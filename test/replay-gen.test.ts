@@ -71,7 +71,7 @@ describe('lsmc replay', () => {
   it('gives one line and exit 2 when --set gives bounds the trace does not fit, or names no knob', () => {
     oneLine(lsmc('replay', HAZARD_11, '--set', 'owners=1'), HAZARD_11, 'bounds do not fit');
     oneLine(lsmc('replay', HAZARD_11, '--set', 'validation=maybe'), 'validation', 'one of');
-    oneLine(lsmc('replay', HAZARD_11, '--adapter', 'kernel'), '--adapter', 'reference');
+    oneLine(lsmc('replay', HAZARD_11, '--adapter', 'gpu'), '--adapter', 'reference');
   });
 });
 
