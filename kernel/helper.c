@@ -146,6 +146,39 @@ static struct result do_step(const struct request *req, bool probe)
 	return drv_step(&q);
 }
 
+/* A probe's answer: took, waits (blocked, or refused by the spec's precondition) or idle. */
+static char probe_letter(struct result r)
+{
+	if (r.result == R_TOOK)
+		return 't';
+	return r.result == R_BLOCKED || (r.result == R_REFUSED && r.disabled) ? 'w' : 'i';
+}
+
+/*
+ * The probes a step request carries (`pr`: "ak,an,kind,code,free,half,owner,value,answer,index"
+ * entries joined by ';'), made after the step, one after another, as probe requests would be.
+ */
+static void probes_after(const char *pr)
+{
+	out_printf(&reply, ",\"pr\":\"");
+	while (*pr) {
+		char ak = 0;
+		struct drv_request q = { 0 };
+		int used = 0;
+
+		if (sscanf(pr, "%c,%d,%d,%d,%d,%d,%d,%d,%d,%d%n", &ak, &q.n, &q.kind, &q.code, &q.on_free, &q.half, &q.owner, &q.value,
+			   &q.answer, &q.index, &used) != 10)
+			break;
+		q.actor = ak;
+		q.probe = true;
+		out_printf(&reply, "%c", probe_letter(drv_step(&q)));
+		pr += used;
+		if (*pr == ';')
+			pr++;
+	}
+	out_printf(&reply, "\"");
+}
+
 static void step_reply(const struct request *req)
 {
 	struct result r = do_step(req, false);
@@ -160,17 +193,17 @@ static void step_reply(const struct request *req)
 		out_printf(&reply, ",");
 		state_json();
 	}
+	/* The state above is the one after the step: probes that take a step come after it. */
+	if (r.result == R_TOOK && req_str(req, "pr")[0])
+		probes_after(req_str(req, "pr"));
 	out_printf(&reply, "}");
 }
 
 static void probe_reply(const struct request *req)
 {
-	struct result r = do_step(req, true);
-	const char *p = r.result == R_TOOK ? "took" : r.result == R_BLOCKED ? "waits" : "idle";
+	char p = probe_letter(do_step(req, true));
 
-	if (r.result == R_REFUSED && r.disabled)
-		p = "waits";
-	out_printf(&reply, "{\"probe\":\"%s\"}", p);
+	out_printf(&reply, "{\"probe\":\"%s\"}", p == 't' ? "took" : p == 'w' ? "waits" : "idle");
 }
 
 /* ---- the loop ---- */

@@ -14,7 +14,7 @@
 struct request {
 	int n;
 	char key[REQ_FIELDS][24];
-	char str[REQ_FIELDS][64];
+	char str[REQ_FIELDS][1024];
 	long long num[REQ_FIELDS];
 	bool is_str[REQ_FIELDS];
 };

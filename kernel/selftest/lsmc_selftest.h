@@ -50,6 +50,17 @@ static inline bool lsmc_taken(struct result r, const char *label)
 	return ASSERT_EQ(r.result, R_TOOK, label);
 }
 
+/* What the step returned, by name: `unexpected LABEL: outcome retry, expected none`. */
+static inline bool lsmc_outcome_is(struct result r, int expected, const char *label)
+{
+	if (r.outcome == expected)
+		return true;
+	fprintf(stdout, "%s:FAIL unexpected %s: outcome %s, expected %s\n", __func__, label,
+		r.outcome >= 0 && r.outcome < OC__COUNT ? lsmc_outcome_names[r.outcome] : "?", lsmc_outcome_names[expected]);
+	test__fail();
+	return false;
+}
+
 /* The owner (0 for A, ...) whose uid an observation names; -1 for none. */
 static inline int lsmc_owner(int uid)
 {

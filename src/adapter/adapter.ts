@@ -141,7 +141,20 @@ export interface Adapter {
    */
   probeWait(actor: string, start: StepName | null, picks: TraceStep['picks']): Probe;
   visible(): VisibleState;
+  /**
+   * Optional: the step, then the probes (as probeWait would make them, one after another), in one
+   * go, for an implementation where each call is a round trip. Probes are made only if the step
+   * was taken.
+   */
+  stepAndProbe?(step: TraceStep, probes: readonly WaitProbe[]): { readonly result: StepResult; readonly probes: readonly Probe[] };
   close(): void;
+}
+
+/** A probe as replay asks it: the actor, the start it would make (null: its next step), its picks. */
+export interface WaitProbe {
+  readonly actor: string;
+  readonly start: StepName | null;
+  readonly picks: TraceStep['picks'];
 }
 
 export interface AdapterFactory {

@@ -16,7 +16,7 @@ import { NO_OBSERVATION, OUTCOMES, PHASES, VIEWS, observation } from '../../spec
 import { HELPER, kernelUnavailable } from '../kernel/available.js';
 import { HelperChannel, HelperGone } from '../kernel/channel.js';
 import { stepRequest, variantRequest } from '../kernel/request.js';
-import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState } from './adapter.js';
+import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState, type WaitProbe } from './adapter.js';
 import { wordUid, wordValue } from './reference.js';
 
 /** The state as the helper sends it: flat arrays, one record after another. */
@@ -40,6 +40,8 @@ interface StepReply {
   readonly obs: readonly [number, number, number, number, number];
   readonly ev: readonly [number];
   readonly st?: RawState;
+  /** The probes made after the step, one letter each: t took, w waits, i idle. */
+  readonly pr?: string;
 }
 
 const SLOT = 5;
@@ -68,6 +70,14 @@ export function closeKernelHelper(): void {
   shared = null;
 }
 
+/** A probe as one `pr` entry of a step request: "ak,an,kind,code,free,half,owner,value,answer,index" (null: no such actor). */
+function probeEntry(p: WaitProbe): string | null {
+  const req = stepRequest('probe', p.actor, p.start, p.picks);
+  if (typeof req === 'string') return null;
+  const n = (k: string, fallback: number): number => (typeof req[k] === 'number' ? (req[k] as number) : fallback);
+  return [req.ak, n('an', 0), n('kind', 0), n('code', -1), n('free', 0), n('half', 0), n('owner', -1), n('value', 0), n('answer', -2), n('index', -1)].join(',');
+}
+
 class KernelAdapter implements Adapter {
   readonly name = 'kernel';
   readonly capabilities: Capabilities = kernelAdapter.capabilities;
@@ -85,9 +95,26 @@ class KernelAdapter implements Adapter {
   }
 
   step(step: TraceStep): StepResult {
+    return this.stepAndProbe(step, []).result;
+  }
+
+  /** One round trip: the step, the state after it, then the probes (the state is not read again unless one took a step). */
+  stepAndProbe(step: TraceStep, probes: readonly WaitProbe[]): { result: StepResult; probes: readonly Probe[] } {
     const req = stepRequest('step', step.actor, step.action, step.picks);
-    if (typeof req === 'string') return { kind: 'refused', reason: req };
+    if (typeof req === 'string') return { result: { kind: 'refused', reason: req }, probes: [] };
+    const encoded = probes.map((p) => probeEntry(p));
+    // An actor the helper does not know is still an entry (it answers idle), so that the letters stay in order.
+    if (encoded.length > 0) req.pr = encoded.map((e) => e ?? 'x,0,0,-1,0,0,-1,0,-2,-1').join(';');
     const reply = this.ch.request(req) as StepReply;
+    const letters = reply.pr ?? '';
+    const answers: Probe[] = encoded.map((e, i) => (e === null ? 'idle' : letters[i] === 't' ? 'took' : letters[i] === 'w' ? 'waits' : 'idle'));
+    const result = this.result(step, reply);
+    // A probe that took a step changed the state after the one the reply carries: ask again.
+    if (answers.includes('took')) this.refresh();
+    return { result, probes: answers };
+  }
+
+  private result(step: TraceStep, reply: StepReply): StepResult {
     if (reply.st !== undefined) this.state = reply.st;
     if (reply.r === 1) return { kind: 'blocked', reason: `${step.action} of ${step.actor}: ${reply.why ?? 'it must wait'}` };
     if (reply.r === 2) return { kind: 'refused', reason: `${step.action} of ${step.actor}: ${reply.why ?? 'refused'}` };

@@ -29,6 +29,11 @@ export function vocabHeader(): string {
     ...table('lsmc_phase', 'PH', PHASES),
     ...table('lsmc_view', 'VW', VIEWS),
     ...table('lsmc_outcome', 'OC', OUTCOMES),
+    '#ifndef __bpf__',
+    '/* The outcomes by name, for reports in user space. */',
+    `static const char *const lsmc_outcome_names[] = { ${OUTCOMES.map((o) => JSON.stringify(o)).join(', ')} };`,
+    '#endif',
+    '',
     '#endif',
     '',
   ].join('\n');

@@ -329,15 +329,17 @@ export function checkStep(
   cmp: Comparison,
   cursor: SpecCursor | null,
 ): Checked {
-  const result = adapter.step(step);
+  const waiting = cursor?.waiting() ?? [];
+  const batched = adapter.stepAndProbe?.(step, waiting.map((w) => ({ actor: w.actor, start: w.action, picks: w.picks })));
+  const result = batched?.result ?? adapter.step(step);
   if (result.kind === 'inexpressible') return { mismatch: null, observation: NO_OBSERVATION, evidence: {}, inexpressible: result.reason };
   if (result.kind !== 'took') return { mismatch: refused(step, expected.observation, result), observation: NO_OBSERVATION, evidence: {} };
   const { observation, evidence } = result;
   const at = (mismatch: Mismatch | null): Checked => ({ mismatch, observation, evidence });
   const mismatch = checkResult(adapter, step, cmp, expected, observation);
   if (mismatch !== null) return at(mismatch);
-  for (const w of cursor?.waiting() ?? []) {
-    const probe = adapter.probeWait(w.actor, w.action, w.picks);
+  for (const [i, w] of waiting.entries()) {
+    const probe = batched?.probes[i] ?? adapter.probeWait(w.actor, w.action, w.picks);
     // A refused operation that the implementation cannot even start ('idle') is refused too.
     if (probe === 'waits' || (w.refused !== undefined && probe === 'idle')) continue;
     if (w.refused !== undefined) {

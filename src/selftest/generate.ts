@@ -43,7 +43,7 @@ const cString = (s: string): string => JSON.stringify(s);
 
 /** The assertions on what a step returned: its outcome and the fields that outcome carries. */
 function observationAsserts(obs: Observation, label: string): string[] {
-  const out = [`ASSERT_EQ(r.outcome, ${cName('OC', obs.kind)}, ${cString(`${label}: outcome ${obs.kind}`)})`];
+  const out = [`lsmc_outcome_is(r, ${cName('OC', obs.kind)}, ${cString(label)})`];
   const owner = (): string => `ASSERT_EQ(lsmc_owner(r.uid), ${ownerIndex(obs.owner)}, ${cString(`${label}: about owner ${obs.owner}`)})`;
   switch (obs.kind) {
     case 'value':
