@@ -288,6 +288,8 @@ int main(int argc, char **argv)
 		} else {
 			const char *op = req_str(&req, "op");
 
+			pk = profile_kind(&req);
+
 			if (!strcmp(op, "config"))
 				configure(&req);
 			else if (!strcmp(op, "step"))
@@ -314,8 +316,6 @@ int main(int argc, char **argv)
 			out_printf(&reply, "{\"interrupted\":1}");
 		}
 		out_printf(&reply, "\n");
-		if (!parse_request(line, &req))
-			pk = profile_kind(&req);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		prof_ms[pk % PROFILE_KINDS] += (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 		prof_n[pk % PROFILE_KINDS]++;
