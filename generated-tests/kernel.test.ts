@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelAdapter } from '../src/adapter/kernel.js';
 import { kernelUnavailable } from '../src/kernel/available.js';
 import { KNOBS, type KnobName } from '../spec/knobs.js';
+import { defaultJobs, replayInParallel } from '../src/replay/parallel.js';
 import { runReplay } from '../src/replay/run.js';
 import { renderReplay } from '../src/report/replay.js';
 import { prototypeProcesses, type Residue, settledResidue } from '../test/support/residue.js';
@@ -35,8 +36,8 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
     expect(await settledResidue()).toEqual(before);
   });
 
-  it('replays every coverage suite clean; what it skips is only what no real kernel can express', () => {
-    const summary = runReplay(manifest.suites.map((s) => suiteDir(s.name)), kernelAdapter, []);
+  it('replays every coverage suite clean, on as many shards as a user gets; what it skips is only what no real kernel can express', async () => {
+    const summary = await replayInParallel({ paths: manifest.suites.map((s) => suiteDir(s.name)), sets: [], jobs: defaultJobs(kernelAdapter) }, kernelAdapter, new SharedArrayBuffer(4));
     const diverged = summary.outcomes.find((o) => o.kind === 'diverged');
     expect(diverged, diverged === undefined ? '' : renderReplay(summary)).toBeUndefined();
     expect(summary.run).toBe(summary.traces);

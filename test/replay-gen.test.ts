@@ -72,6 +72,32 @@ describe('lsmc replay', () => {
     oneLine(lsmc('replay', HAZARD_11, '--set', 'owners=1'), HAZARD_11, 'bounds do not fit');
     oneLine(lsmc('replay', HAZARD_11, '--set', 'validation=maybe'), 'validation', 'one of');
     oneLine(lsmc('replay', HAZARD_11, '--adapter', 'gpu'), '--adapter', 'reference');
+    oneLine(lsmc('replay', HAZARD_11, '--jobs', '0'), '--jobs', 'a positive integer');
+  });
+
+  it('reports the same outcomes, up to the same first divergence, on one shard or several', () => {
+    // 69 traces; the first of several that diverge in the reference design is the 51st.
+    const args = ['replay', 'generated-tests/traces/suites/indexReuse=immediate', '--set', 'indexReuse=after-grace', '--json'];
+    const runs = [1, 2, 5].map((jobs) => lsmc(...args, '--jobs', String(jobs)));
+    const untimed = (stdout: string): unknown => {
+      const { seconds, loadSeconds, jobs, hostWaits, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
+      expect([typeof seconds, typeof loadSeconds, typeof jobs, hostWaits]).toEqual(['number', 'number', 'number', null]);
+      return rest;
+    };
+    for (const r of runs) expect(r.code).toBe(1);
+    const first = untimed(runs[0].stdout) as { run: number; outcomes: { kind: string }[] };
+    expect(first.run).toBe(51);
+    expect(first.outcomes.at(-1)?.kind).toBe('diverged');
+    for (const r of runs.slice(1)) expect(untimed(r.stdout)).toEqual(first);
+  });
+
+  it('names bad input even when it comes after a divergence, whichever shard loads it', () => {
+    const dir = join(scratch, 'bad-late');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.itf.json'), readFileSync(HAZARD_11));
+    writeFileSync(join(dir, 'b.itf.json'), 'not json');
+    writeFileSync(join(dir, 'c.itf.json'), 'not json either');
+    for (const jobs of ['1', '3']) oneLine(lsmc('replay', dir, '--set', 'zeroOnRecycle=yes', '--jobs', jobs), join(dir, 'b.itf.json'), 'a JSON ITF trace');
   });
 });
 

@@ -167,4 +167,8 @@ export interface AdapterFactory {
   open(config: Config): Adapter;
   /** The run is over: release what the factory keeps from one trace to the next (a helper process). */
   shutdown?(): void;
+  /** How many replay shards to run side by side on a machine with `cores` cores (default: one per core). */
+  jobs?(cores: number): number;
+  /** How often and how long this run's implementation waited on its host rather than worked (the kernel's RCU before a free hook). */
+  hostWaits?(): { readonly count: number; readonly ms: number } | null;
 }

@@ -48,6 +48,9 @@ const SLOT = 5;
 const OWNER = 7;
 const READER = 6;
 
+/** Measured with `npm run bench -- --adapter kernel` on 2 cores (the README has the figures). */
+const KERNEL_JOBS_PER_CORE = 2;
+
 let shared: HelperChannel | null = null;
 
 /** The run's helper, started on first use and closed when the process exits. */
@@ -60,8 +63,10 @@ function channel(): HelperChannel {
 }
 
 /** How many free steps the run's helper made and how long it waited for the kernel's free hooks (RCU). */
-export function kernelFreeWaits(): { readonly freeWaits: number; readonly freeWaitMs: number } | null {
-  return shared === null ? null : (shared.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number });
+function freeWaits(): { readonly count: number; readonly ms: number } | null {
+  if (shared === null) return null;
+  const stats = shared.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number };
+  return { count: stats.freeWaits, ms: stats.freeWaitMs };
 }
 
 /** Stops the helper (it cleans up every owner, cgroup and BPF object first). */
@@ -217,4 +222,7 @@ export const kernelAdapter: AdapterFactory = {
   unavailable: kernelUnavailable,
   open: (config) => new KernelAdapter(channel(), config),
   shutdown: closeKernelHelper,
+  // Most of a kernel replay is waiting for RCU before real free hooks: shards overlap the waits.
+  jobs: (cores) => cores * KERNEL_JOBS_PER_CORE,
+  hostWaits: freeWaits,
 };

@@ -41,7 +41,7 @@ try {
     if (values.adapter !== undefined && values.adapter !== 'kernel') throw new InputError('npm run bench', '--adapter', 'kernel (the only adapter the bench measures on its own)');
     if (values.adapter !== undefined && page !== undefined) throw new InputError('npm run bench', '--adapter', 'no --markdown with it');
     if (values.adapter !== undefined) {
-      const figures = measureKernel(join(ROOT, 'generated-tests', 'traces'), (line) => {
+      const figures = await measureKernel(join(ROOT, 'generated-tests', 'traces'), (line) => {
         if (values.json !== true) process.stdout.write(`${line}\n`);
       });
       if (values.json === true) process.stdout.write(`${JSON.stringify(figures)}\n`);

@@ -19,6 +19,7 @@ import { didYouMean } from '../model/nearest.js';
 import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp, wrap } from './command.js';
 import { rerunCommand } from './rerun.js';
 import { runInWorker } from './worker-run.js';
+import { positiveNumber } from './numbers.js';
 import { guardTraceFile } from '../trace/file.js';
 import { traceFileFor, writeCounterexample } from './trace-out.js';
 import { GEN, genCommand } from './gen.js';
@@ -134,14 +135,6 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'replay') return replayCommand(rest);
   if (command === 'selftest') return selftestCommand(rest);
   return genCommand(rest, ROOT);
-}
-
-function positiveNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  const ok = /^[0-9]+(\.[0-9]+)?$/.test(text) && n > 0 && (!integer || Number.isInteger(n));
-  if (!ok) throw new InputError(flag, text, integer ? 'a positive integer' : 'a positive number of seconds');
-  return n;
 }
 
 async function check(args: readonly string[]): Promise<number> {

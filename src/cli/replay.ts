@@ -6,8 +6,9 @@
 import { ADAPTERS } from '../adapter/registry.js';
 import { InputError } from '../model/config.js';
 import { type CommandSpec, parseCommand } from './command.js';
-import type { ReplayJob, ReplayJobResult } from '../replay/worker.js';
-import { runInWorker } from './worker-run.js';
+import { defaultJobs, replayInParallel, type ReplayProgress } from '../replay/parallel.js';
+import { runWithProgress } from './worker-run.js';
+import { positiveNumber } from './numbers.js';
 import { renderReplay } from '../report/replay.js';
 import { styleFor } from '../report/style.js';
 
@@ -21,6 +22,7 @@ export const REPLAY = {
   options: {
     adapter: { type: 'string', arg: 'NAME', help: `the implementation: ${ADAPTERS.map((a) => a.name).join(', ')} (default reference)` },
     set: { type: 'string', multiple: true, arg: 'knob=value', help: 'override a knob or bound of every trace\'s configuration' },
+    jobs: { type: 'string', arg: 'N', help: 'replay on N shards side by side, each with its own implementation (default: one per core; for the kernel adapter, two per core: its shards mostly wait for the kernel)' },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
@@ -37,10 +39,12 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
   if (factory === undefined) throw new InputError('--adapter', name, `one of ${ADAPTERS.map((a) => a.name).join(', ')}`);
   const why = factory.unavailable();
   if (why !== null) throw new InputError('--adapter', name, `an adapter that can run here (${why})`);
-  // In a worker: Ctrl-C sets a flag polled between traces (and the kernel helper, which hears it too, cleans up and says so).
-  const result = await runInWorker<ReplayJob, never, ReplayJobResult>(new URL('../replay/worker.js', import.meta.url), { paths: positionals, adapter: name, sets: values.set ?? [] }, () => '');
-  if ('input' in result) throw new InputError(result.input.where, result.input.field, result.input.expected);
-  const summary = result.summary;
+  const jobs = positiveNumber('--jobs', values.jobs, true) ?? defaultJobs(factory);
+  // In workers: Ctrl-C sets a flag polled between traces (and the kernel helper, which hears it too, cleans up and says so).
+  const summary = await runWithProgress<ReplayProgress, Awaited<ReturnType<typeof replayInParallel>>>(
+    (stop, onProgress, every) => replayInParallel({ paths: positionals, sets: values.set ?? [], jobs }, factory, stop, onProgress, every),
+    (p) => `replay: ${p.done.toLocaleString('en-US')} of ${p.traces.toLocaleString('en-US')} traces, ${p.steps.toLocaleString('en-US')} steps, ${p.seconds.toFixed(0)} s`,
+  );
   process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${renderReplay(summary, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
   return summary.outcomes.some((o) => o.kind === 'diverged') ? 1 : summary.interrupted ? 3 : 0;
 }

@@ -59,6 +59,8 @@ export class HelperChannel {
     try {
       writeSync(this.write, `${JSON.stringify(message)}\n`);
     } catch (e) {
+      // Gone between requests: after Ctrl-C it said so on its way out, and that is not a failure.
+      if (this.saidInterrupted()) throw new AdapterInterrupted('the kernel helper was interrupted (Ctrl-C) and has cleaned up');
       throw new HelperGone(`the kernel helper stopped (${(e as Error).message})${this.lastWords()}`);
     }
     for (;;) {
@@ -86,6 +88,22 @@ export class HelperChannel {
       }
       this.pending += this.chunk.toString('utf8', 0, n);
     }
+  }
+
+  /** Whether the helper, now gone, left an interrupted reply unread (its end is closed: this read ends). */
+  private saidInterrupted(): boolean {
+    this.closed = true;
+    for (;;) {
+      let n = 0;
+      try {
+        n = readSync(this.read, this.chunk, 0, this.chunk.length, null);
+      } catch {
+        n = 0;
+      }
+      if (n === 0) break;
+      this.pending += this.chunk.toString('utf8', 0, n);
+    }
+    return this.pending.split('\n').some((line) => line.startsWith('{"interrupted"'));
   }
 
   private lastWords(): string {

@@ -1,0 +1,164 @@
+/**
+ * A replay run over several shards side by side, each a worker thread with its own adapter: trace i
+ * goes to shard i mod N. Traces are independent (each starts from the initial state), so what the
+ * run reports does not depend on N: the outcomes in trace order, up to and including the first
+ * divergence, exactly as one shard would give them. A kernel replay spends most of its time waiting
+ * for the kernel (an RCU grace period before each real free hook), and shards overlap those waits.
+ *
+ * Every shard loads and validates its traces before any shard replays, so that bad input is
+ * reported (the first bad trace in order) even behind a divergence, as a serial run would.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { AdapterFactory } from '../adapter/adapter.js';
+import { InputError } from '../model/config.js';
+import { traceFiles } from './load.js';
+import { notCompared, type ReplayOutcome } from './replay.js';
+import type { ReplaySummary } from './run.js';
+
+/** The words of the control buffer the coordinator and its shards share. */
+export const CONTROL = { go: 0, firstDivergence: 1 } as const;
+export const GO = { wait: 0, run: 1, abort: 2 } as const;
+
+export interface ShardJob {
+  readonly adapter: string;
+  readonly sets: readonly string[];
+  /** This shard's traces and their indices in the whole run, in order. */
+  readonly files: readonly { readonly index: number; readonly file: string }[];
+  readonly control: SharedArrayBuffer;
+  /** Its first word is set by Ctrl-C. */
+  readonly stop: SharedArrayBuffer;
+}
+
+export type ShardMessage =
+  | { readonly type: 'loaded' }
+  | { readonly type: 'input'; readonly index: number; readonly where: string; readonly field: string; readonly expected: string }
+  | { readonly type: 'outcome'; readonly index: number; readonly outcome: ReplayOutcome }
+  | { readonly type: 'done'; readonly interrupted: boolean; readonly hostWaits: { readonly count: number; readonly ms: number } | null };
+
+export interface ParallelReplay {
+  readonly paths: readonly string[];
+  readonly sets: readonly string[];
+  /** Shards; at most one per trace. */
+  readonly jobs: number;
+}
+
+export interface ReplayProgress {
+  readonly traces: number;
+  readonly done: number;
+  readonly steps: number;
+  readonly seconds: number;
+}
+
+export interface ParallelSummary extends ReplaySummary {
+  readonly jobs: number;
+  /** Seconds spent loading and validating the traces, before the replay's clock started. */
+  readonly loadSeconds: number;
+  /** What the adapter spent waiting on its host (the kernel's RCU before free hooks), summed over shards. */
+  readonly hostWaits: { readonly count: number; readonly ms: number } | null;
+}
+
+/** How many shards a run takes by default: one per core, or the adapter's own choice. */
+export function defaultJobs(factory: AdapterFactory): number {
+  return factory.jobs?.(availableParallelism()) ?? availableParallelism();
+}
+
+const stepsOf = (o: ReplayOutcome): number => (o.kind === 'diverged' ? o.step : o.kind === 'match' ? o.steps : 0);
+
+/**
+ * `stop`: a SharedArrayBuffer whose first word Ctrl-C sets; shards poll it between traces (and a
+ * kernel helper, which hears the signal itself, ends its trace at once and says so).
+ */
+export async function replayInParallel(
+  run: ParallelReplay,
+  factory: AdapterFactory,
+  stop: SharedArrayBuffer,
+  onProgress: (p: ReplayProgress) => void = () => undefined,
+  progressEveryMs = 1000,
+): Promise<ParallelSummary> {
+  const files = traceFiles(run.paths);
+  const jobs = Math.max(1, Math.min(run.jobs, files.length));
+  const control = new Int32Array(new SharedArrayBuffer(4 * 2));
+  control[CONTROL.firstDivergence] = files.length;
+  const started = performance.now();
+  let replayStarted = started;
+  const outcomes = new Map<number, ReplayOutcome>();
+  const inputErrors: { index: number; error: InputError }[] = [];
+  let hostWaits: { count: number; ms: number } | null = null;
+  let interrupted = false;
+  let loaded = 0;
+  let steps = 0;
+
+  const progress = setInterval(() => onProgress({ traces: files.length, done: outcomes.size, steps, seconds: (performance.now() - replayStarted) / 1000 }), progressEveryMs);
+  const release = (go: number): void => {
+    Atomics.store(control, CONTROL.go, go);
+    Atomics.notify(control, CONTROL.go);
+  };
+
+  try {
+    await Promise.all(
+      Array.from({ length: jobs }, (_, shard) => {
+        const job: ShardJob = {
+          adapter: factory.name,
+          sets: run.sets,
+          files: files.flatMap((file, index) => (index % jobs === shard ? [{ index, file }] : [])),
+          control: control.buffer as SharedArrayBuffer,
+          stop,
+        };
+        const worker = new Worker(new URL('./shard.js', import.meta.url), { workerData: job });
+        return new Promise<void>((resolvePromise, reject) => {
+          worker.on('message', (m: ShardMessage) => {
+            if (m.type === 'loaded' || m.type === 'input') {
+              if (m.type === 'input') inputErrors.push({ index: m.index, error: new InputError(m.where, m.field, m.expected) });
+              if (++loaded === jobs) {
+                replayStarted = performance.now();
+                release(inputErrors.length === 0 ? GO.run : GO.abort);
+              }
+            } else if (m.type === 'outcome') {
+              outcomes.set(m.index, m.outcome);
+              steps += stepsOf(m.outcome);
+            } else {
+              interrupted ||= m.interrupted;
+              if (m.hostWaits !== null) hostWaits = { count: (hostWaits?.count ?? 0) + m.hostWaits.count, ms: (hostWaits?.ms ?? 0) + m.hostWaits.ms };
+            }
+          });
+          worker.on('error', (e) => {
+            // A shard that dies must not leave the others waiting for its word.
+            release(GO.abort);
+            reject(e);
+          });
+          worker.on('exit', () => resolvePromise());
+        });
+      }),
+    );
+  } finally {
+    clearInterval(progress);
+  }
+  const seconds = (performance.now() - replayStarted) / 1000;
+  if (inputErrors.length > 0) throw inputErrors.sort((a, b) => a.index - b.index)[0].error;
+
+  // The serial run's report: outcomes in order, up to the first divergence or the first trace not run.
+  const ordered: ReplayOutcome[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const o = outcomes.get(i);
+    if (o === undefined) break;
+    ordered.push(o);
+    if (o.kind === 'diverged') break;
+  }
+  const divergedAt = ordered.findIndex((o) => o.kind === 'diverged');
+  return {
+    adapter: factory.name,
+    traces: files.length,
+    run: ordered.length,
+    skipped: ordered.filter((o) => o.kind === 'skipped').length,
+    steps: ordered.reduce((n, o) => n + stepsOf(o), 0),
+    seconds,
+    compared: factory.capabilities.shows,
+    notCompared: notCompared(factory.capabilities),
+    outcomes: ordered,
+    interrupted: divergedAt < 0 && ordered.length < files.length && (interrupted || Atomics.load(new Int32Array(stop), 0) !== 0),
+    jobs,
+    loadSeconds: (replayStarted - started) / 1000,
+    hostWaits,
+  };
+}
