@@ -69,72 +69,146 @@ static int set_view(int page, int v)
 
 /* ---- loading a variant ---- */
 
-static void unload(void)
-{
-	if (kstate)
-		munmap(kstate, sizeof(*kstate));
-	if (kheader)
-		munmap((void *)kheader, LSMC_PAGE);
-	if (kpages)
-		munmap(kpages, (size_t)MAX_PAGES * LSMC_PAGE);
-	kstate = NULL;
-	kheader = NULL;
-	kpages = NULL;
-	lsmc_bpf__destroy(skel);
-	skel = NULL;
-	loaded = false;
-}
+/*
+ * Every variant a run has loaded stays loaded, with its hooks detached while another is in use: the
+ * verifier and libbpf's reading of the kernel's BTF take tens of milliseconds a load, and a replay
+ * comes back to the same few dozen variants again and again.
+ */
+#define MAX_LOADED 48
 
-static int load(const struct variant *v, char *err, size_t n)
+struct loaded {
+	struct variant v;
+	struct lsmc_bpf *skel;
+	struct lsmc_state *kstate;
+	volatile __u64 *kheader;
+	unsigned char *kpages;
+};
+
+static struct loaded loaded_variants[MAX_LOADED];
+static int nloaded;
+static int active = -1;
+
+static void destroy(struct loaded *l)
 {
 	size_t state_bytes = (sizeof(struct lsmc_state) + LSMC_PAGE - 1) / LSMC_PAGE * LSMC_PAGE;
+
+	if (l->kstate)
+		munmap(l->kstate, state_bytes);
+	if (l->kheader)
+		munmap((void *)l->kheader, LSMC_PAGE);
+	if (l->kpages)
+		munmap(l->kpages, (size_t)MAX_PAGES * LSMC_PAGE);
+	lsmc_bpf__destroy(l->skel);
+	memset(l, 0, sizeof(*l));
+}
+
+static void use(int i)
+{
+	active = i;
+	skel = i < 0 ? NULL : loaded_variants[i].skel;
+	kstate = i < 0 ? NULL : loaded_variants[i].kstate;
+	kheader = i < 0 ? NULL : loaded_variants[i].kheader;
+	kpages = i < 0 ? NULL : loaded_variants[i].kpages;
+	loaded = i >= 0;
+}
+
+/* Leaves the variant in use: its owners gone, its holds dropped (reset), its hooks detached. */
+static void put_away(void)
+{
+	if (active < 0)
+		return;
+	nursery_kill_all();
+	cgroups_remove_all();
+	run(bpf_program__fd(skel->progs.reset), NULL, 0);
+	lsmc_bpf__detach(skel);
+	use(-1);
+}
+
+static void unload(void)
+{
+	put_away();
+	for (int i = 0; i < nloaded; i++)
+		destroy(&loaded_variants[i]);
+	nloaded = 0;
+}
+
+static int load_new(struct loaded *l, const struct variant *v, char *err, size_t n)
+{
+	size_t state_bytes = (sizeof(struct lsmc_state) + LSMC_PAGE - 1) / LSMC_PAGE * LSMC_PAGE;
+	struct lsmc_bpf *sk;
 	int e;
 
-	unload();
-	skel = lsmc_bpf__open();
-	if (!skel) {
+	memset(l, 0, sizeof(*l));
+	l->v = *v;
+	sk = l->skel = lsmc_bpf__open();
+	if (!sk) {
 		snprintf(err, n, "cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
-	skel->rodata->cfg_task = v->task;
-	skel->rodata->cfg_by_uid = v->by_uid;
-	skel->rodata->cfg_policy = v->policy;
-	skel->rodata->cfg_published_size = v->published_size;
-	skel->rodata->cfg_zero_page_growth = v->zero_page_growth;
-	skel->rodata->cfg_publish_after_page = v->publish_after_page;
-	skel->rodata->cfg_link_after_init = v->link_after_init;
-	skel->rodata->cfg_reuse_after_grace = v->reuse_after_grace;
-	skel->rodata->cfg_reclaim = v->reclaim;
-	skel->rodata->cfg_zero_on_recycle = v->zero_on_recycle;
-	skel->rodata->cfg_create_guard = v->create_guard;
-	skel->rodata->cfg_create_locked = v->create_locked;
-	skel->rodata->cfg_single_writer = v->single_writer;
-	skel->rodata->cfg_spp = v->spp;
-	skel->rodata->cfg_max_pages = v->max_pages;
-	skel->rodata->cfg_owners = v->owners;
-	skel->rodata->cfg_kernels = v->kernels;
-	e = lsmc_bpf__load(skel);
+	sk->rodata->cfg_task = v->task;
+	sk->rodata->cfg_by_uid = v->by_uid;
+	sk->rodata->cfg_policy = v->policy;
+	sk->rodata->cfg_published_size = v->published_size;
+	sk->rodata->cfg_zero_page_growth = v->zero_page_growth;
+	sk->rodata->cfg_publish_after_page = v->publish_after_page;
+	sk->rodata->cfg_link_after_init = v->link_after_init;
+	sk->rodata->cfg_reuse_after_grace = v->reuse_after_grace;
+	sk->rodata->cfg_reclaim = v->reclaim;
+	sk->rodata->cfg_zero_on_recycle = v->zero_on_recycle;
+	sk->rodata->cfg_create_guard = v->create_guard;
+	sk->rodata->cfg_create_locked = v->create_locked;
+	sk->rodata->cfg_single_writer = v->single_writer;
+	sk->rodata->cfg_spp = v->spp;
+	sk->rodata->cfg_max_pages = v->max_pages;
+	sk->rodata->cfg_owners = v->owners;
+	sk->rodata->cfg_kernels = v->kernels;
+	e = lsmc_bpf__load(sk);
 	if (e) {
 		snprintf(err, n, "cannot load the BPF object (verifier or kernel refused it): %s", strerror(-e));
 		return -1;
 	}
+	l->kstate = mmap(NULL, state_bytes, PROT_READ, MAP_SHARED, bpf_map__fd(sk->maps.state), 0);
+	l->kheader = mmap(NULL, LSMC_PAGE, PROT_READ, MAP_SHARED, bpf_map__fd(sk->maps.header), 0);
+	l->kpages = mmap(NULL, (size_t)MAX_PAGES * LSMC_PAGE, PROT_READ, MAP_SHARED, bpf_map__fd(sk->maps.pages), 0);
+	if (l->kstate == MAP_FAILED || l->kheader == MAP_FAILED || l->kpages == MAP_FAILED) {
+		snprintf(err, n, "cannot map the prototype's maps: %s", strerror(errno));
+		l->kstate = l->kstate == MAP_FAILED ? NULL : l->kstate;
+		l->kheader = l->kheader == MAP_FAILED ? NULL : l->kheader;
+		l->kpages = l->kpages == MAP_FAILED ? NULL : l->kpages;
+		return -1;
+	}
+	sk->bss->nursery_tgid = nursery;
+	return 0;
+}
+
+/* Makes v the variant in use, loading it the first time; 0, or -1 with err set. */
+static int load(const struct variant *v, char *err, size_t n)
+{
+	int i, e;
+
+	put_away();
+	for (i = 0; i < nloaded && memcmp(&loaded_variants[i].v, v, sizeof(*v)); i++)
+		;
+	if (i == nloaded) {
+		if (nloaded == MAX_LOADED) {
+			/* Full: the oldest goes (a run with this many variants loads some twice). */
+			destroy(&loaded_variants[0]);
+			memmove(&loaded_variants[0], &loaded_variants[1], sizeof(loaded_variants[0]) * (MAX_LOADED - 1));
+			i = --nloaded;
+		}
+		e = load_new(&loaded_variants[i], v, err, n);
+		if (e) {
+			destroy(&loaded_variants[i]);
+			return -1;
+		}
+		nloaded++;
+	}
+	use(i);
 	e = lsmc_bpf__attach(skel);
 	if (e) {
 		snprintf(err, n, "cannot attach the fork and free hooks: %s", strerror(-e));
 		return -1;
 	}
-	kstate = mmap(NULL, state_bytes, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.state), 0);
-	kheader = mmap(NULL, LSMC_PAGE, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.header), 0);
-	kpages = mmap(NULL, (size_t)MAX_PAGES * LSMC_PAGE, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.pages), 0);
-	if (kstate == MAP_FAILED || kheader == MAP_FAILED || kpages == MAP_FAILED) {
-		snprintf(err, n, "cannot map the prototype's maps: %s", strerror(errno));
-		kstate = kstate == MAP_FAILED ? NULL : kstate;
-		kheader = kheader == MAP_FAILED ? NULL : kheader;
-		kpages = kpages == MAP_FAILED ? NULL : kpages;
-		return -1;
-	}
-	skel->bss->nursery_tgid = nursery;
-	loaded = true;
 	return 0;
 }
 
@@ -159,7 +233,10 @@ static int empty_map(char *err, size_t n)
 		return -1;
 	}
 	for (int p = 0; p < MAX_PAGES; p++) {
-		e = set_view(p, cur.zero_page_growth && p < cur.max_pages ? VW_ZERO_PAGE : VW_UNMAPPED);
+		int initial = cur.zero_page_growth && p < cur.max_pages ? VW_ZERO_PAGE : VW_UNMAPPED;
+
+		/* A page still as it starts keeps its mapping (nothing writes a zero page: it is still zero). */
+		e = view[p] == initial ? 0 : set_view(p, initial);
 		if (e) {
 			snprintf(err, n, "cannot reset the mapping: %s", strerror(-e));
 			return -1;
@@ -283,9 +360,10 @@ static struct result bpf_step(struct lsmc_step_args *a)
 	return r;
 }
 
+/* Polled every half millisecond: a grace period takes ten or more, and finer polls only burn the CPU other shards need. */
 static bool frees_moved(int before, int ms)
 {
-	struct timespec ts = { 0, 50 * 1000 }, t0, t;
+	struct timespec ts = { 0, 500 * 1000 }, t0, t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {

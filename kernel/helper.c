@@ -14,6 +14,7 @@
  * set a flag, and every exit goes through one cleanup.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -51,6 +52,8 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+static void state_json(void);
+
 /* ---- the readers' mapping ---- */
 
 static void configure(const struct request *req)
@@ -76,7 +79,10 @@ static void configure(const struct request *req)
 		out_printf(&reply, "}");
 		return;
 	}
-	out_printf(&reply, "{\"ok\":1}");
+	/* The initial state with it: a replay compares it before the first step, without asking again. */
+	out_printf(&reply, "{\"ok\":1,");
+	state_json();
+	out_printf(&reply, "}");
 }
 
 /* ---- the state as replay compares it ---- */
@@ -158,11 +164,13 @@ static char probe_letter(struct result r)
  * The probes a step request carries (`pr`: "ak,an,kind,code,free,half,owner,value,answer,index"
  * entries joined by ';'), made after the step, one after another, as probe requests would be.
  */
-static void probes_after(const char *pr)
+static bool probes_after(const char *pr)
 {
+	bool took = false;
+
 	out_printf(&reply, ",\"pr\":\"");
 	while (*pr) {
-		char ak = 0;
+		char ak = 0, letter;
 		struct drv_request q = { 0 };
 		int used = 0;
 
@@ -171,17 +179,37 @@ static void probes_after(const char *pr)
 			break;
 		q.actor = ak;
 		q.probe = true;
-		out_printf(&reply, "%c", probe_letter(drv_step(&q)));
+		letter = probe_letter(drv_step(&q));
+		took |= letter == 't';
+		out_printf(&reply, "%c", letter);
 		pr += used;
 		if (*pr == ';')
 			pr++;
 	}
 	out_printf(&reply, "\"");
+	return took;
 }
+
+/*
+ * A replay sends a trace's steps ahead of their replies, each marked with the trace's batch number
+ * `b`. Every step of a trace must be taken: once one is not, the replay stops reading that trace,
+ * and the steps it sent after it are answered at once without running them (r 4).
+ */
+static long skipped_batch = -1;
 
 static void step_reply(const struct request *req)
 {
-	struct result r = do_step(req, false);
+	long batch = req_num(req, "b", -1);
+	struct result r;
+	bool took_probe = false;
+
+	if (batch >= 0 && batch == skipped_batch) {
+		out_printf(&reply, "{\"r\":4}");
+		return;
+	}
+	r = do_step(req, false);
+	if (r.result != R_TOOK && batch >= 0)
+		skipped_batch = batch;
 
 	out_printf(&reply, "{\"r\":%d", r.result);
 	if (r.why) {
@@ -193,9 +221,14 @@ static void step_reply(const struct request *req)
 		out_printf(&reply, ",");
 		state_json();
 	}
-	/* The state above is the one after the step: probes that take a step come after it. */
+	/* The state above is the one after the step: probes that take a step come after it, and so does the state they leave (sp). */
 	if (r.result == R_TOOK && req_str(req, "pr")[0])
-		probes_after(req_str(req, "pr"));
+		took_probe = probes_after(req_str(req, "pr"));
+	if (took_probe && loaded) {
+		out_printf(&reply, ",\"sp\":{");
+		state_json();
+		out_printf(&reply, "}");
+	}
 	out_printf(&reply, "}");
 }
 
@@ -269,9 +302,24 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* Room for a whole trace's replies: a replay may read them only after another trace's (best effort). */
+	fcntl(1, F_SETPIPE_SZ, 1 << 20);
 	if (!getenv("LSMC_HELPER_DEBUG"))
 		libbpf_set_print(NULL);
 
+	/*
+	 * --cpu N: every thread (and owner task) on one CPU. Replay runs one step at a time, so a hand-off
+	 * to a reader thread is a switch on the same CPU instead of a wake-up on another (in a VM, an
+	 * interrupt between CPUs and an exit to the host), and shards side by side spread over the CPUs.
+	 */
+	if (argc == 3 && !strcmp(argv[1], "--cpu")) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(atoi(argv[2]), &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			fprintf(stderr, "lsmc-helper: --cpu %s: %s (running on any CPU)\n", argv[2], strerror(errno));
+	}
 	if (drv_start(why, sizeof(why))) {
 		fprintf(stderr, "lsmc-helper: %s\n", why);
 		err = 1;

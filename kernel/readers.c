@@ -7,21 +7,29 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "helper.h"
 
+/*
+ * The hand-off between the helper's main thread and a reader: the main thread fills in a request,
+ * bumps `asked` and sleeps until `answered` catches up; the reader sleeps until `asked` moves. Only
+ * one side touches the reader's fields at a time (the other sleeps on its word), and the release
+ * and acquire on the two words order the fields, so no lock is needed: one wake and one wait on
+ * each side, where a mutex and condition variable cost twice that and contend.
+ */
 struct reader {
 	int id;
 	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool has_request, has_reply, quit;
+	unsigned int asked, answered;
+	bool quit;
 	int kind, code, of_scan, owner, answer, index;
 	struct reader_reply reply;
 	/* the cached answer of its last lookup */
@@ -40,6 +48,26 @@ struct reader {
 };
 
 static struct reader readers[MAX_READERS];
+
+static void futex_wait(unsigned int *word, unsigned int was)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, was, NULL, NULL, 0);
+}
+
+static void futex_wake(unsigned int *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Sleeps until *word is no longer `was`; returns what it is. */
+static unsigned int wait_for_change(unsigned int *word, unsigned int was)
+{
+	unsigned int now;
+
+	while ((now = __atomic_load_n(word, __ATOMIC_ACQUIRE)) == was)
+		futex_wait(word, was);
+	return now;
+}
 static int nreaders;
 static struct variant v;
 static struct mapping map;
@@ -300,24 +328,21 @@ static struct reader_reply serve(struct reader *r)
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
+	unsigned int seen = 0;
 	sigset_t all;
 
 	/* Only the main thread takes SIGINT and SIGTERM. */
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		while (!r->has_request && !r->quit)
-			pthread_cond_wait(&r->cv, &r->mu);
+		seen = wait_for_change(&r->asked, seen);
 		if (r->quit)
 			break;
-		r->has_request = false;
 		r->reply = serve(r);
-		r->has_reply = true;
-		pthread_cond_broadcast(&r->cv);
+		__atomic_store_n(&r->answered, seen, __ATOMIC_RELEASE);
+		futex_wake(&r->answered);
 	}
-	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
@@ -339,12 +364,11 @@ int readers_start(int n, const struct variant *variant, const struct mapping *m)
 	for (int i = 0; i < n && i < MAX_READERS; i++) {
 		struct reader *r = &readers[i];
 
+		int e;
+
 		memset(r, 0, sizeof(*r));
 		r->id = i;
-		pthread_mutex_init(&r->mu, NULL);
-		pthread_cond_init(&r->cv, NULL);
-		int e = pthread_create(&r->thread, NULL, reader_main, r);
-
+		e = pthread_create(&r->thread, NULL, reader_main, r);
 		if (e)
 			return -e;
 		nreaders = i + 1;
@@ -357,13 +381,10 @@ void readers_stop(void)
 	for (int i = 0; i < nreaders; i++) {
 		struct reader *r = &readers[i];
 
-		pthread_mutex_lock(&r->mu);
 		r->quit = true;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
+		__atomic_add_fetch(&r->asked, 1, __ATOMIC_RELEASE);
+		futex_wake(&r->asked);
 		pthread_join(r->thread, NULL);
-		pthread_mutex_destroy(&r->mu);
-		pthread_cond_destroy(&r->cv);
 	}
 	nreaders = 0;
 }
@@ -373,13 +394,11 @@ void readers_reset(void)
 	for (int i = 0; i < nreaders; i++) {
 		struct reader *r = &readers[i];
 
-		pthread_mutex_lock(&r->mu);
 		r->has_cache = false;
 		r->op = 0;
 		r->pc = LD_IDLE;
 		r->retries = 0;
 		r->last_index = -1;
-		pthread_mutex_unlock(&r->mu);
 	}
 }
 
@@ -387,24 +406,22 @@ struct reader_reply reader_step(int i, int kind, int code, int of_scan, int owne
 {
 	struct reader *r;
 	struct reader_reply out;
+	unsigned int n;
 
 	if (i < 0 || i >= nreaders)
 		return (struct reader_reply){ .result = R_REFUSED, .why = "no such reader" };
 	r = &readers[i];
-	pthread_mutex_lock(&r->mu);
 	r->kind = kind;
 	r->code = code;
 	r->of_scan = of_scan;
 	r->owner = owner;
 	r->answer = answer;
 	r->index = index;
-	r->has_reply = false;
-	r->has_request = true;
-	pthread_cond_broadcast(&r->cv);
-	while (!r->has_reply)
-		pthread_cond_wait(&r->cv, &r->mu);
+	n = __atomic_add_fetch(&r->asked, 1, __ATOMIC_RELEASE);
+	futex_wake(&r->asked);
+	while (wait_for_change(&r->answered, n - 1) != n)
+		;
 	out = r->reply;
-	pthread_mutex_unlock(&r->mu);
 	return out;
 }
 
@@ -420,13 +437,10 @@ int reader_next_load(int i)
 
 struct reader_view reader_view(int i)
 {
-	struct reader *r = &readers[i];
-	struct reader_view out;
+	const struct reader *r = &readers[i];
 
-	pthread_mutex_lock(&r->mu);
-	out = (struct reader_view){ .has_cache = r->has_cache, .cache_uid = r->cache_uid, .cache_index = r->cache_index,
+	/* The reader sleeps between requests: its fields are the main thread's to read. */
+	return (struct reader_view){ .has_cache = r->has_cache, .cache_uid = r->cache_uid, .cache_index = r->cache_index,
 				    .cache_ident = r->cache_ident, .cache_gen = r->cache_gen, .retries = r->retries,
 				    .last_index = r->last_index };
-	pthread_mutex_unlock(&r->mu);
-	return out;
 }

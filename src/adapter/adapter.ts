@@ -147,7 +147,20 @@ export interface Adapter {
    * was taken.
    */
   stepAndProbe?(step: TraceStep, probes: readonly WaitProbe[]): { readonly result: StepResult; readonly probes: readonly Probe[] };
+  /**
+   * The whole trace ahead, before its first step: every step and the probes replay will make after
+   * it, in order, so that an implementation behind a channel can send them before their replies are
+   * read. The stepAndProbe calls that follow are exactly these, until replay stops at a divergence.
+   */
+  plan?(steps: readonly PlannedStep[]): void;
+  /** For an implementation that runs a planned trace ahead on its own: whether replay can go on now without waiting for it. */
+  ready?(): boolean;
   close(): void;
+}
+
+export interface PlannedStep {
+  readonly step: TraceStep;
+  readonly probes: readonly WaitProbe[];
 }
 
 /** A probe as replay asks it: the actor, the start it would make (null: its next step), its picks. */
@@ -164,11 +177,21 @@ export interface AdapterFactory {
   readonly capabilities: Capabilities;
   /** Why this adapter cannot run here (missing privileges, say), or null. */
   unavailable(): string | null;
-  open(config: Config): Adapter;
-  /** The run is over: release what the factory keeps from one trace to the next (a helper process). */
-  shutdown?(): void;
+  /** `lane`: which of the factory's `lanes` implementations (helper processes) runs it. */
+  open(config: Config, lane?: number): Adapter;
+  /**
+   * The run is over: release what the factory keeps from one trace to the next (a helper process).
+   * It has let go when this returns; a worker thread awaits the promise before it ends (a child
+   * process is reaped only by the event loop of the thread that started it).
+   */
+  shutdown?(): void | Promise<void>;
   /** How many replay shards to run side by side on a machine with `cores` cores (default: one per core). */
   jobs?(cores: number): number;
+  /**
+   * How many traces one shard keeps under way at once, each on its own lane, for an implementation
+   * that runs a planned trace ahead on its own (its adapters say ready() when replay can go on).
+   */
+  readonly lanes?: number;
   /** How often and how long this run's implementation waited on its host rather than worked (the kernel's RCU before a free hook). */
   hostWaits?(): { readonly count: number; readonly ms: number } | null;
 }

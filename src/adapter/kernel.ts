@@ -9,6 +9,8 @@
  * One helper serves every trace of a run: it reloads the BPF object only when the variant changes
  * and otherwise empties the map between traces.
  */
+import { availableParallelism } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import type { Config } from '../../spec/knobs.js';
 import { ownerName } from '../../spec/names.js';
 import type { StepName } from '../../spec/steps.js';
@@ -16,7 +18,7 @@ import { NO_OBSERVATION, OUTCOMES, PHASES, VIEWS, observation } from '../../spec
 import { HELPER, kernelUnavailable } from '../kernel/available.js';
 import { HelperChannel, HelperGone } from '../kernel/channel.js';
 import { stepRequest, variantRequest } from '../kernel/request.js';
-import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState, type WaitProbe } from './adapter.js';
+import { type Adapter, type AdapterFactory, AdapterInterrupted, type Capabilities, type Evidence, type Observation, type PlannedStep, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState, type WaitProbe } from './adapter.js';
 import { wordUid, wordValue } from './reference.js';
 
 /** The state as the helper sends it: flat arrays, one record after another. */
@@ -35,44 +37,72 @@ interface RawState {
 }
 
 interface StepReply {
-  readonly r: 0 | 1 | 2 | 3;
+  readonly r: 0 | 1 | 2 | 3 | 4;
   readonly why?: string;
   readonly obs: readonly [number, number, number, number, number];
   readonly ev: readonly [number];
   readonly st?: RawState;
   /** The probes made after the step, one letter each: t took, w waits, i idle. */
   readonly pr?: string;
+  /** The state after probes that took a step. */
+  readonly sp?: { readonly st: RawState };
 }
+
+/** A step the helper did not run, because an earlier step of the same trace was not taken. */
+const R_SKIPPED = 4;
+
+/**
+ * How many bytes of a trace's step requests may be sent ahead of their replies: a whole trace as a
+ * rule (a step is 100 to 300 bytes), and far below a pipe's 64 KiB, so that a send never blocks
+ * while the helper waits for its replies to be read.
+ */
+const WINDOW_BYTES = 24 * 1024;
+/** Each trace's steps carry a new batch number: the helper skips the rest of a batch after a step it could not take. */
+let batches = 0;
 
 const SLOT = 5;
 const OWNER = 7;
 const READER = 6;
 
-/** Measured with `npm run bench -- --adapter kernel` on 2 cores (the README has the figures). */
-const KERNEL_JOBS_PER_CORE = 2;
+/**
+ * A shard keeps this many helpers busy at once, each running a whole trace ahead while the shard
+ * compares another's replies: a helper waiting for RCU costs no CPU, and one thread's compiled code
+ * serves them all. Measured with `npm run bench -- --adapter kernel` on 2 cores (the README has the
+ * figures), with one shard per core.
+ */
+const KERNEL_LANES = 4;
+const KERNEL_JOBS_PER_CORE = 1;
 
-let shared: HelperChannel | null = null;
+/** The run's helpers, one per lane (see `lanes` below), started on first use and closed when the process exits. */
+const helpers: HelperChannel[] = [];
+let closing = false;
 
-/** The run's helper, started on first use and closed when the process exits. */
-function channel(): HelperChannel {
-  if (shared === null) {
-    shared = HelperChannel.open(HELPER);
-    process.once('exit', closeKernelHelper);
+function channel(lane: number): HelperChannel {
+  if (helpers[lane] === undefined) {
+    if (!closing) process.once('exit', () => void closeKernelHelpers());
+    closing = true;
+    // Shards (worker threads) and their lanes spread their helpers over the CPUs.
+    helpers[lane] = HelperChannel.open(HELPER, (threadId * KERNEL_LANES + lane) % availableParallelism());
   }
-  return shared;
+  return helpers[lane];
 }
 
-/** How many free steps the run's helper made and how long it waited for the kernel's free hooks (RCU). */
+/** How many free steps the run's helpers made and how long they waited for the kernel's free hooks (RCU). */
 function freeWaits(): { readonly count: number; readonly ms: number } | null {
-  if (shared === null) return null;
-  const stats = shared.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number };
-  return { count: stats.freeWaits, ms: stats.freeWaitMs };
+  if (helpers.length === 0) return null;
+  let count = 0;
+  let ms = 0;
+  for (const h of helpers) {
+    const stats = h.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number };
+    count += stats.freeWaits;
+    ms += stats.freeWaitMs;
+  }
+  return { count, ms };
 }
 
-/** Stops the helper (it cleans up every owner, cgroup and BPF object first). */
-export function closeKernelHelper(): void {
-  shared?.close();
-  shared = null;
+/** Stops the helpers (each cleans up every owner, cgroup and BPF object first); settles once they are reaped. */
+async function closeKernelHelpers(): Promise<void> {
+  await Promise.all(helpers.splice(0).map((h) => h.close()));
 }
 
 /** A probe as one `pr` entry of a step request: "ak,an,kind,code,free,half,owner,value,answer,index" (null: no such actor). */
@@ -88,34 +118,89 @@ class KernelAdapter implements Adapter {
   readonly capabilities: Capabilities = kernelAdapter.capabilities;
   private readonly byUid: boolean;
   private state: RawState | null = null;
+  private configuring = true;
+  /** The trace's step requests, each with its probes encoded, and how many were sent and answered. */
+  private planned: { readonly line: string; readonly probes: readonly (string | null)[] }[] = [];
+  private sent = 0;
+  private answered = 0;
+  private bytesAhead = 0;
 
   constructor(
     private readonly ch: HelperChannel,
     config: Config,
   ) {
     this.byUid = config.knobs.ownerIdentity === 'uid';
-    const reply = ch.request({ op: 'config', ...variantRequest(config) }) as { ok?: number; error?: string };
+    // Its reply (with the initial state) is read when first needed: the steps go out with it, in one write.
+    ch.queue(`${JSON.stringify({ op: 'config', ...variantRequest(config) })}\n`);
+  }
+
+  /** The configuration's reply: an error, or the initial state. */
+  private settle(): void {
+    if (!this.configuring) return;
+    this.configuring = false;
+    const reply = this.ch.receive() as { error?: string; st?: RawState };
     if (reply.error !== undefined) throw new HelperGone(`the kernel prototype cannot run this configuration: ${reply.error}`);
-    this.state = null;
+    this.state = reply.st ?? null;
+  }
+
+  plan(steps: readonly PlannedStep[]): void {
+    const batch = ++batches;
+    this.planned = [];
+    for (const { step, probes } of steps) {
+      const req = stepRequest('step', step.actor, step.action, step.picks);
+      // A step the helper cannot be asked is the end of what can be sent ahead: stepAndProbe refuses it.
+      if (typeof req === 'string') break;
+      const encoded = probes.map((p) => probeEntry(p));
+      // An actor the helper does not know is still an entry (it answers idle), so that the letters stay in order.
+      if (encoded.length > 0) req.pr = encoded.map((e) => e ?? 'x,0,0,-1,0,0,-1,0,-2,-1').join(';');
+      req.b = batch;
+      this.planned.push({ line: `${JSON.stringify(req)}\n`, probes: encoded });
+    }
+    this.topUp();
+  }
+
+  private topUp(): void {
+    while (this.sent < this.planned.length && this.bytesAhead + this.planned[this.sent].line.length <= WINDOW_BYTES) {
+      const { line } = this.planned[this.sent++];
+      this.ch.queue(line);
+      this.bytesAhead += line.length;
+    }
+    this.ch.flush();
+  }
+
+  /** Whether every request sent has its reply in already: replay can go on without waiting for the helper. */
+  ready(): boolean {
+    return this.ch.poll();
   }
 
   step(step: TraceStep): StepResult {
     return this.stepAndProbe(step, []).result;
   }
 
-  /** One round trip: the step, the state after it, then the probes (the state is not read again unless one took a step). */
+  /** One round trip: the step, the state after it, then the probes (and the state after them if one took a step). */
   stepAndProbe(step: TraceStep, probes: readonly WaitProbe[]): { result: StepResult; probes: readonly Probe[] } {
-    const req = stepRequest('step', step.actor, step.action, step.picks);
-    if (typeof req === 'string') return { result: { kind: 'refused', reason: req }, probes: [] };
-    const encoded = probes.map((p) => probeEntry(p));
-    // An actor the helper does not know is still an entry (it answers idle), so that the letters stay in order.
-    if (encoded.length > 0) req.pr = encoded.map((e) => e ?? 'x,0,0,-1,0,0,-1,0,-2,-1').join(';');
-    const reply = this.ch.request(req) as StepReply;
+    this.settle();
+    let encoded: readonly (string | null)[];
+    let reply: StepReply;
+    if (this.answered < this.planned.length) {
+      // Planned: replay asks for exactly the steps of the plan, in order; their requests went out already.
+      encoded = this.planned[this.answered].probes;
+      this.bytesAhead -= this.planned[this.answered].line.length;
+      this.answered++;
+      this.topUp();
+      reply = this.ch.receive() as StepReply;
+    } else {
+      const req = stepRequest('step', step.actor, step.action, step.picks);
+      if (typeof req === 'string') return { result: { kind: 'refused', reason: req }, probes: [] };
+      encoded = probes.map((p) => probeEntry(p));
+      if (encoded.length > 0) req.pr = encoded.map((e) => e ?? 'x,0,0,-1,0,0,-1,0,-2,-1').join(';');
+      reply = this.ch.request(req) as StepReply;
+    }
     const letters = reply.pr ?? '';
     const answers: Probe[] = encoded.map((e, i) => (e === null ? 'idle' : letters[i] === 't' ? 'took' : letters[i] === 'w' ? 'waits' : 'idle'));
     const result = this.result(step, reply);
-    // A probe that took a step changed the state after the one the reply carries: ask again.
-    if (answers.includes('took')) this.refresh();
+    // A probe that took a step changed the state after the one the reply carries.
+    if (reply.sp !== undefined) this.state = reply.sp.st;
     return { result, probes: answers };
   }
 
@@ -124,11 +209,13 @@ class KernelAdapter implements Adapter {
     if (reply.r === 1) return { kind: 'blocked', reason: `${step.action} of ${step.actor}: ${reply.why ?? 'it must wait'}` };
     if (reply.r === 2) return { kind: 'refused', reason: `${step.action} of ${step.actor}: ${reply.why ?? 'refused'}` };
     if (reply.r === 3) return { kind: 'inexpressible', reason: reply.why ?? 'the prototype cannot express it' };
+    if (reply.r === R_SKIPPED) return { kind: 'refused', reason: `${step.action} of ${step.actor}: not run, an earlier step of this trace was not taken` };
     const obs = this.observation(reply.obs);
     return { kind: 'took', observation: obs, evidence: this.evidence(obs, reply) };
   }
 
   probeWait(actor: string, start: StepName | null, picks: TraceStep['picks']): Probe {
+    this.settle();
     const req = stepRequest('probe', actor, start, picks);
     if (typeof req === 'string') return 'idle';
     const reply = this.ch.request(req) as { probe: Probe };
@@ -177,6 +264,7 @@ class KernelAdapter implements Adapter {
   }
 
   visible(): VisibleState {
+    this.settle();
     if (this.state === null) this.refresh();
     const s = this.state;
     if (s === null) return {};
@@ -212,6 +300,14 @@ class KernelAdapter implements Adapter {
 
   close(): void {
     this.state = null;
+    // Steps sent ahead of a trace that ended before them (a divergence): their replies are dropped.
+    // A helper interrupted or gone has nothing to drop, and the next request says what happened.
+    try {
+      this.settle();
+      this.ch.drain();
+    } catch (e) {
+      if (!(e instanceof HelperGone || e instanceof AdapterInterrupted)) throw e;
+    }
   }
 }
 
@@ -220,8 +316,9 @@ export const kernelAdapter: AdapterFactory = {
   about: 'the kernel prototype (kernel/): BPF programs on this machine\'s kernel, real tasks or cgroups as owners, reader threads loading through a real read-only mapping, one atomic step at a time',
   capabilities: { drive: 'step', shows: VISIBLE_PART_NAMES },
   unavailable: kernelUnavailable,
-  open: (config) => new KernelAdapter(channel(), config),
-  shutdown: closeKernelHelper,
+  open: (config, lane = 0) => new KernelAdapter(channel(lane), config),
+  shutdown: closeKernelHelpers,
+  lanes: KERNEL_LANES,
   // Most of a kernel replay is waiting for RCU before real free hooks: shards overlap the waits.
   jobs: (cores) => cores * KERNEL_JOBS_PER_CORE,
   hostWaits: freeWaits,

@@ -31,7 +31,7 @@ class SpecAction implements fc.Command<SpecCursor, Real> {
     const step: TraceStep = { actor: info.actor, action: info.action, picks: info.picks as TraceStep['picks'] };
     const expected = { observation: info.observation, visible: expectedVisible(this.config, vars) };
     const cmp = { recorded: this.config, replayed: this.config, parts: r.adapter.capabilities.shows };
-    const { mismatch } = checkStep(r.adapter, step, expected, cmp, m);
+    const { mismatch } = checkStep(r.adapter, step, expected, cmp, m.waiting());
     if (mismatch !== null) throw new Error(`${info.actor}.${info.action}: ${mismatch.reason}`);
   }
 

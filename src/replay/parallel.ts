@@ -1,6 +1,6 @@
 /**
- * A replay run over several shards side by side, each a worker thread with its own adapter: trace i
- * goes to shard i mod N. Traces are independent (each starts from the initial state), so what the
+ * A replay run over several shards side by side, each a worker thread with its own adapter; traces
+ * go to shards in chunks (see chunksOf). Traces are independent (each starts from the initial state), so what the
  * run reports does not depend on N: the outcomes in trace order, up to and including the first
  * divergence, exactly as one shard would give them. A kernel replay spends most of its time waiting
  * for the kernel (an RCU grace period before each real free hook), and shards overlap those waits.
@@ -9,6 +9,7 @@
  * reported (the first bad trace in order) even behind a divergence, as a serial run would.
  */
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AdapterFactory } from '../adapter/adapter.js';
 import { InputError } from '../model/config.js';
@@ -23,8 +24,8 @@ export const GO = { wait: 0, run: 1, abort: 2 } as const;
 export interface ShardJob {
   readonly adapter: string;
   readonly sets: readonly string[];
-  /** This shard's traces and their indices in the whole run, in order. */
-  readonly files: readonly { readonly index: number; readonly file: string }[];
+  /** This shard's traces, their indices in the whole run and the chunk each is in, in order. */
+  readonly files: readonly { readonly index: number; readonly file: string; readonly chunk: number }[];
   readonly control: SharedArrayBuffer;
   /** Its first word is set by Ctrl-C. */
   readonly stop: SharedArrayBuffer;
@@ -63,6 +64,28 @@ export function defaultJobs(factory: AdapterFactory): number {
   return factory.jobs?.(availableParallelism()) ?? availableParallelism();
 }
 
+/**
+ * Traces in chunks: runs of the same directory (a suite, so as a rule one variant), at most
+ * CHUNK long. Chunks go to shards in turn, and a shard's lane takes a whole chunk at a time, so
+ * that an implementation that must load each variant (a BPF object) loads it rarely.
+ */
+const CHUNK = 32;
+
+function chunksOf(files: readonly string[]): number[] {
+  const out: number[] = [];
+  let chunk = -1;
+  let length = 0;
+  files.forEach((file, i) => {
+    if (i === 0 || dirname(file) !== dirname(files[i - 1]) || length === CHUNK) {
+      chunk++;
+      length = 0;
+    }
+    length++;
+    out.push(chunk);
+  });
+  return out;
+}
+
 const stepsOf = (o: ReplayOutcome): number => (o.kind === 'diverged' ? o.step : o.kind === 'match' ? o.steps : 0);
 
 /**
@@ -78,6 +101,7 @@ export async function replayInParallel(
 ): Promise<ParallelSummary> {
   const files = traceFiles(run.paths);
   const jobs = Math.max(1, Math.min(run.jobs, files.length));
+  const chunks = chunksOf(files);
   const control = new Int32Array(new SharedArrayBuffer(4 * 2));
   control[CONTROL.firstDivergence] = files.length;
   const started = performance.now();
@@ -101,7 +125,7 @@ export async function replayInParallel(
         const job: ShardJob = {
           adapter: factory.name,
           sets: run.sets,
-          files: files.flatMap((file, index) => (index % jobs === shard ? [{ index, file }] : [])),
+          files: files.flatMap((file, index) => (chunks[index] % jobs === shard ? [{ index, file, chunk: chunks[index] }] : [])),
           control: control.buffer as SharedArrayBuffer,
           stop,
         };

@@ -7,13 +7,13 @@
 import { counterViews } from '../../spec/index.js';
 import { behaviourOf } from '../../spec/variant.js';
 import type { Config } from '../../spec/knobs.js';
-import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type TraceStep, VISIBLE_PART_NAMES, type VisiblePart, type VisibleReader, type VisibleState } from '../adapter/adapter.js';
+import { type Adapter, type AdapterFactory, type Capabilities, type Evidence, type Observation, type TraceStep, VISIBLE_PART_NAMES, type WaitProbe, type VisiblePart, type VisibleReader, type VisibleState } from '../adapter/adapter.js';
 import { fromItfValue } from '../trace/itf.js';
 import { NO_OBSERVATION, OBSERVATION_FIELDS } from '../../spec/vocabulary.js';
 import { observationText, type Plain } from '../../spec/describe.js';
 import { OWNER_NAME, ownerName } from '../../spec/names.js';
 import type { LoadedTrace } from './load.js';
-import { SpecCursor } from './follow.js';
+import { SpecCursor, type Waiting } from './follow.js';
 
 export interface Difference {
   readonly field: string;
@@ -286,9 +286,35 @@ export function realEvidence(o: Observation, ev: Evidence, after: VisibleState):
 }
 
 export function replayTrace(trace: LoadedTrace, factory: AdapterFactory): ReplayOutcome {
-  const adapter = factory.open(trace.config);
+  return finishTrace(startTrace(trace, factory));
+}
+
+/** A trace whose implementation is open and has its plan (it may be running it ahead already). */
+export interface StartedTrace {
+  readonly trace: LoadedTrace;
+  readonly adapter: Adapter;
+  /** What the spec makes wait after each step; null for an adapter driven by whole operations. */
+  readonly waits: readonly (readonly Waiting[])[] | null;
+}
+
+/** Opens the implementation (on `lane`, see AdapterFactory.lanes) and hands it the trace's plan. */
+export function startTrace(trace: LoadedTrace, factory: AdapterFactory, lane = 0): StartedTrace {
+  const adapter = factory.open(trace.config, lane);
   try {
-    return adapter.capabilities.drive === 'step' ? drive(trace, adapter) : driveOperations(trace, adapter);
+    if (adapter.capabilities.drive !== 'step') return { trace, adapter, waits: null };
+    const waits = waitsAlong(trace);
+    adapter.plan?.(trace.steps.map((step, i) => ({ step, probes: waits[i].map(probeOf) })));
+    return { trace, adapter, waits };
+  } catch (e) {
+    adapter.close();
+    throw e;
+  }
+}
+
+/** Replays a started trace to its end or its first divergence, and closes its implementation. */
+export function finishTrace({ trace, adapter, waits }: StartedTrace): ReplayOutcome {
+  try {
+    return waits === null ? driveOperations(trace, adapter) : drive(trace, adapter, waits);
   } finally {
     adapter.close();
   }
@@ -327,10 +353,9 @@ export function checkStep(
   step: TraceStep,
   expected: { readonly observation: Observation; readonly visible: ExpectedState },
   cmp: Comparison,
-  cursor: SpecCursor | null,
+  waiting: readonly Waiting[],
 ): Checked {
-  const waiting = cursor?.waiting() ?? [];
-  const batched = adapter.stepAndProbe?.(step, waiting.map((w) => ({ actor: w.actor, start: w.action, picks: w.picks })));
+  const batched = adapter.stepAndProbe?.(step, waiting.map(probeOf));
   const result = batched?.result ?? adapter.step(step);
   if (result.kind === 'inexpressible') return { mismatch: null, observation: NO_OBSERVATION, evidence: {}, inexpressible: result.reason };
   if (result.kind !== 'took') return { mismatch: refused(step, expected.observation, result), observation: NO_OBSERVATION, evidence: {} };
@@ -385,17 +410,25 @@ function traceView(trace: LoadedTrace, adapter: Adapter) {
   return { steps, plain, context, cmp, visibleAt, initial };
 }
 
-function drive(trace: LoadedTrace, adapter: Adapter): ReplayOutcome {
+const probeOf = (w: Waiting): WaitProbe => ({ actor: w.actor, start: w.action, picks: w.picks });
+
+/** What the spec makes wait after each step of the trace: checked while the spec, in the replay's configuration, can follow it. */
+function waitsAlong(trace: LoadedTrace): Waiting[][] {
+  let cursor: SpecCursor | null = new SpecCursor(trace.config);
+  return trace.steps.map((step) => {
+    if (cursor !== null && !cursor.follow(step)) cursor = null;
+    return cursor?.waiting() ?? [];
+  });
+}
+
+function drive(trace: LoadedTrace, adapter: Adapter, waits: readonly (readonly Waiting[])[]): ReplayOutcome {
   const { steps, context, cmp, visibleAt, initial } = traceView(trace, adapter);
   if (initial !== null) return initial;
   const lines: StepLine[] = [];
   let reproduced: string | null = null;
-  // Waits are checked while the spec, in the replay's configuration, can follow the trace.
-  let cursor: SpecCursor | null = new SpecCursor(trace.config);
   for (let i = 1; i <= steps; i++) {
     const step = trace.steps[i - 1];
-    if (cursor !== null && !cursor.follow(step)) cursor = null;
-    const checked = checkStep(adapter, step, { observation: trace.observations[i - 1], visible: visibleAt(i) }, cmp, cursor);
+    const checked = checkStep(adapter, step, { observation: trace.observations[i - 1], visible: visibleAt(i) }, cmp, waits[i - 1]);
     if (checked.inexpressible !== undefined) return { kind: 'skipped', file: trace.file, steps, reason: `step ${i} (${step.actor}.${step.action}) cannot be expressed by the ${adapter.name} implementation: ${checked.inexpressible}` };
     if (checked.mismatch !== null)
       return { kind: 'diverged', file: trace.file, steps, step: i, actor: step.actor, action: step.action, ...checked.mismatch, before: lines.slice(-CONTEXT_STEPS), context: context(i) };

@@ -49,7 +49,8 @@ export function runReplay(paths: readonly string[], factory: AdapterFactory, set
     steps += outcome.kind === 'diverged' ? outcome.step : outcome.kind === 'match' ? outcome.steps : 0;
     if (outcome.kind === 'diverged') break;
   }
-  factory.shutdown?.();
+  // On the main thread, its event loop reaps what the factory started: no need to wait here.
+  void factory.shutdown?.();
   const seconds = (performance.now() - started) / 1000;
   const skipped = outcomes.filter((o) => o.kind === 'skipped').length;
   return { adapter: factory.name, traces: traces.length, run: outcomes.length, skipped, steps, seconds, compared: factory.capabilities.shows, notCompared: notCompared(factory.capabilities), outcomes, interrupted };

@@ -5,20 +5,22 @@
  * each outcome by its index in the whole run.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AdapterInterrupted } from '../adapter/adapter.js';
+import { type AdapterFactory, AdapterInterrupted } from '../adapter/adapter.js';
 import { ADAPTERS } from '../adapter/registry.js';
 import { InputError } from '../model/config.js';
 import { type LoadedTrace, loadTrace } from './load.js';
 import { CONTROL, GO, type ShardJob, type ShardMessage } from './parallel.js';
-import { type ReplayOutcome, replayTrace } from './replay.js';
+import { finishTrace, type StartedTrace, startTrace } from './replay.js';
 
 const job = workerData as ShardJob;
 const port = parentPort;
 if (port === null) throw new Error('a replay shard must run as a worker thread');
 const control = new Int32Array(job.control);
 const stop = new Int32Array(job.stop);
-const factory = ADAPTERS.find((a) => a.name === job.adapter);
-if (factory === undefined) throw new Error(`no adapter ${job.adapter}`);
+const factory: AdapterFactory = ADAPTERS.find((a) => a.name === job.adapter) ?? fail(`no adapter ${job.adapter}`);
+function fail(why: string): never {
+  throw new Error(why);
+}
 const post = (m: ShardMessage): void => port.postMessage(m);
 
 function load(): LoadedTrace[] | null {
@@ -43,32 +45,78 @@ function diverged(index: number): void {
   }
 }
 
+/** Sleeps a quarter of a millisecond: no lane has its replies in yet. */
+const nap = ((word) => () => Atomics.wait(word, 0, 0, 0.25))(new Int32Array(new SharedArrayBuffer(4)));
+
+/**
+ * Replays the shard's traces in order, one at a time, or, for an adapter with lanes, several at
+ * once: each lane takes a chunk at a time, its implementation runs its planned trace ahead on its
+ * own (waiting for the kernel costs no CPU), and the shard compares whichever lane has its replies
+ * in, earliest trace first. Outcomes go out by index: the coordinator puts them in order.
+ * Returns whether it was interrupted.
+ */
+function replayAll(traces: readonly LoadedTrace[], lanes: number): boolean {
+  const running: ({ readonly at: number; readonly started: StartedTrace } | null)[] = Array.from({ length: lanes }, () => null);
+  // Each lane's chunk: the positions (in this shard's traces) it has still to start.
+  const queues: number[][] = Array.from({ length: lanes }, () => []);
+  let nextChunkAt = 0;
+  const takeChunk = (queue: number[]): void => {
+    const chunk = job.files[nextChunkAt]?.chunk;
+    while (nextChunkAt < traces.length && job.files[nextChunkAt].chunk === chunk) queue.push(nextChunkAt++);
+  };
+  try {
+    for (;;) {
+      if (Atomics.load(stop, 0) !== 0) return true;
+      for (let lane = 0; lane < lanes; lane++) {
+        if (running[lane] !== null) continue;
+        const queue = queues[lane];
+        if (queue.length === 0) takeChunk(queue);
+        const at = queue[0];
+        if (at === undefined || job.files[at].index > Atomics.load(control, CONTROL.firstDivergence)) continue;
+        queue.shift();
+        running[lane] = { at, started: startTrace(traces[at], factory, lane) };
+      }
+      let pick = -1;
+      for (let lane = 0; lane < lanes; lane++) {
+        const r = running[lane];
+        if (r === null) continue;
+        if (lanes > 1 && r.started.adapter.ready?.() === false) continue;
+        if (pick < 0 || r.at < (running[pick]?.at ?? Infinity)) pick = lane;
+      }
+      if (pick < 0) {
+        if (running.every((r) => r === null)) return false;
+        nap();
+        continue;
+      }
+      const { at, started } = running[pick] as { at: number; started: StartedTrace };
+      running[pick] = null;
+      const outcome = finishTrace(started);
+      const index = job.files[at].index;
+      post({ type: 'outcome', index, outcome });
+      if (outcome.kind === 'diverged') diverged(index);
+    }
+  } catch (e) {
+    if (!(e instanceof AdapterInterrupted)) throw e;
+    return true;
+  } finally {
+    // Traces started and not finished (interrupted, or past a divergence): their implementations close.
+    for (const r of running) {
+      try {
+        r?.started.adapter.close();
+      } catch {
+        // Interrupted or gone: shutdown cleans up.
+      }
+    }
+  }
+}
+
 const traces = load();
 if (traces !== null) post({ type: 'loaded' });
 Atomics.wait(control, CONTROL.go, GO.wait);
 let interrupted = false;
 try {
-  if (traces !== null && Atomics.load(control, CONTROL.go) === GO.run) {
-    for (const [i, trace] of traces.entries()) {
-      const index = job.files[i].index;
-      if (Atomics.load(stop, 0) !== 0) {
-        interrupted = true;
-        break;
-      }
-      if (index > Atomics.load(control, CONTROL.firstDivergence)) break;
-      let outcome: ReplayOutcome;
-      try {
-        outcome = replayTrace(trace, factory);
-      } catch (e) {
-        if (!(e instanceof AdapterInterrupted)) throw e;
-        interrupted = true;
-        break;
-      }
-      post({ type: 'outcome', index, outcome });
-      if (outcome.kind === 'diverged') diverged(index);
-    }
-  }
+  if (traces !== null && Atomics.load(control, CONTROL.go) === GO.run) interrupted = replayAll(traces, factory.lanes ?? 1);
   post({ type: 'done', interrupted, hostWaits: interrupted ? null : (factory.hostWaits?.() ?? null) });
 } finally {
-  factory.shutdown?.();
+  await factory.shutdown?.();
 }
