@@ -24,6 +24,8 @@ export interface KernelReplayFigures {
   readonly frees: number;
   /** Summed over shards: the time helpers spent waiting for RCU before real free hooks ran. */
   readonly freeWaitSeconds: number;
+  /** BPF objects loaded (the verifier ran), summed over the helpers. */
+  readonly loads: number;
 }
 
 export interface KernelFigures {
@@ -50,7 +52,7 @@ export async function measureKernel(traces: string, print: (line: string) => voi
   const replay: KernelReplayFigures[] = [];
   for (const jobs of [...new Set([1, availableParallelism(), defaultJobs(kernelAdapter)])]) {
     const s = await replayInParallel({ paths: [traces], sets: [], jobs }, kernelAdapter, new SharedArrayBuffer(4));
-    const figures = {
+    const figures: KernelReplayFigures = {
       jobs: s.jobs,
       traces: s.traces,
       skipped: s.skipped,
@@ -58,13 +60,14 @@ export async function measureKernel(traces: string, print: (line: string) => voi
       seconds: s.seconds,
       loadSeconds: s.loadSeconds,
       stepsPerSecond: Math.round(s.steps / s.seconds),
-      frees: s.hostWaits?.count ?? 0,
-      freeWaitSeconds: (s.hostWaits?.ms ?? 0) / 1000,
+      frees: s.costs?.waits ?? 0,
+      freeWaitSeconds: (s.costs?.waitMs ?? 0) / 1000,
+      loads: s.costs?.loads ?? 0,
     };
     replay.push(figures);
     if (replay.length === 1) print(`replay of ${n(s.traces)} committed traces on the kernel (${n(s.skipped)} skipped: not expressible), after ${s.loadSeconds.toFixed(1)} s loading them:`);
     print(
-      `  ${String(jobs).padStart(2)} shard(s): ${n(s.steps)} steps in ${s.seconds.toFixed(1)} s: ${n(figures.stepsPerSecond).padStart(6)} steps/s (goal: 10,000); ${figures.freeWaitSeconds.toFixed(1)} s of shard time waiting for RCU before ${n(figures.frees)} real free hooks`,
+      `  ${String(jobs).padStart(2)} shard(s): ${n(s.steps)} steps in ${s.seconds.toFixed(1)} s: ${n(figures.stepsPerSecond).padStart(6)} steps/s (goal: 10,000); ${figures.freeWaitSeconds.toFixed(1)} s of shard time waiting for RCU before ${n(figures.frees)} real free hooks; ${n(figures.loads)} BPF object loads`,
     );
   }
   return { ...read, validatedOverBare, syscallOverValidated, replay };

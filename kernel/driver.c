@@ -85,8 +85,21 @@ struct loaded {
 };
 
 static struct loaded loaded_variants[MAX_LOADED];
+/* How many times a variant was loaded (the verifier ran): what a run's variety costs. */
+long variant_loads;
 static int nloaded;
 static int active = -1;
+
+/* Whether two variants need the same BPF object: the fields in its .rodata (the readers' checks, retry bound and counts are the helper's own). */
+static bool same_object(const struct variant *a, const struct variant *b)
+{
+	return a->task == b->task && a->by_uid == b->by_uid && a->policy == b->policy && a->published_size == b->published_size &&
+	       a->zero_page_growth == b->zero_page_growth && a->publish_after_page == b->publish_after_page &&
+	       a->link_after_init == b->link_after_init && a->reuse_after_grace == b->reuse_after_grace && a->reclaim == b->reclaim &&
+	       a->zero_on_recycle == b->zero_on_recycle && a->create_guard == b->create_guard && a->create_locked == b->create_locked &&
+	       a->single_writer == b->single_writer && a->spp == b->spp && a->max_pages == b->max_pages && a->owners == b->owners &&
+	       a->kernels == b->kernels;
+}
 
 static void destroy(struct loaded *l)
 {
@@ -187,7 +200,7 @@ static int load(const struct variant *v, char *err, size_t n)
 	int i, e;
 
 	put_away();
-	for (i = 0; i < nloaded && memcmp(&loaded_variants[i].v, v, sizeof(*v)); i++)
+	for (i = 0; i < nloaded && !same_object(&loaded_variants[i].v, v); i++)
 		;
 	if (i == nloaded) {
 		if (nloaded == MAX_LOADED) {
@@ -196,6 +209,7 @@ static int load(const struct variant *v, char *err, size_t n)
 			memmove(&loaded_variants[0], &loaded_variants[1], sizeof(loaded_variants[0]) * (MAX_LOADED - 1));
 			i = --nloaded;
 		}
+		variant_loads++;
 		e = load_new(&loaded_variants[i], v, err, n);
 		if (e) {
 			destroy(&loaded_variants[i]);
@@ -270,7 +284,7 @@ int drv_configure(const struct variant *vp, char *err, size_t n)
 	}
 	if (!v.task && cgroups_start(err, n))
 		return -1;
-	if ((!loaded || memcmp(&v, &cur, sizeof(v))) && load(&v, err, n)) {
+	if ((!loaded || !same_object(&v, &cur)) && load(&v, err, n)) {
 		unload();
 		return -1;
 	}
@@ -377,10 +391,12 @@ static bool frees_moved(int before, int ms)
 }
 
 /*
- * The free hook runs once RCU has passed a grace period after the last reference went (tens of
- * milliseconds). If it has not run after two seconds, an rcu_barrier() flushes callbacks that
- * wait lazily; if it still has not run, something holds the owner.
+ * The free hook runs once RCU has passed a grace period after the last reference went (10 to 20
+ * milliseconds here, a few hundred under heavy load). If it has not run after FREE_WAIT_MS, an
+ * rcu_barrier() flushes callbacks that wait lazily; if it still has not run FREE_WAIT_MS later,
+ * something holds the owner.
  */
+#define FREE_WAIT_MS 1500
 /* How long the driver has waited for free hooks: what RCU, not the prototype, costs a replay. */
 double free_wait_ms;
 long free_waits;
@@ -411,7 +427,7 @@ static bool wait_frees_timed(int before)
 {
 	int fd;
 
-	if (frees_moved(before, 2000))
+	if (frees_moved(before, FREE_WAIT_MS))
 		return true;
 	fd = open("/sys/module/rcutree/parameters/do_rcu_barrier", O_WRONLY);
 	if (fd >= 0) {
@@ -419,16 +435,8 @@ static bool wait_frees_timed(int before)
 			fprintf(stderr, "lsmc-helper: rcu_barrier: %s\n", strerror(errno));
 		close(fd);
 	}
-	if (frees_moved(before, getenv("LSMC_FREE_WAIT_MS") ? atoi(getenv("LSMC_FREE_WAIT_MS")) : 5000)) {
+	if (frees_moved(before, FREE_WAIT_MS)) {
 		fprintf(stderr, "lsmc-helper: an owner's free came only after an rcu_barrier\n");
-		if (getenv("LSMC_FREE_LOG")) {
-			FILE *f = fopen(getenv("LSMC_FREE_LOG"), "a");
-
-			if (f) {
-				fprintf(f, "late free\n");
-				fclose(f);
-			}
-		}
 		return true;
 	}
 	return false;
@@ -497,7 +505,7 @@ static struct result owner_step(int o, int code, struct lsmc_step_args *a)
 			static char why[256];
 
 			snprintf(why, sizeof(why),
-				 "the kernel did not run the task's free hook (sched_process_free) within 7 s of its last reference going "
+				 "the kernel did not run the task's free hook (sched_process_free) within 3 s of its last reference going "
 				 "(rcu_users %d at the drop; %d other free hooks ran meanwhile)",
 				 ow->rcu_users, kstate->free_hooks);
 			r.result = R_INEXPRESSIBLE;

@@ -126,5 +126,6 @@ extern int view[MAX_PAGES];
 extern int pid_cursor;
 extern double free_wait_ms;
 extern long free_waits;
+extern long variant_loads;
 
 #endif

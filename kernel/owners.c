@@ -36,7 +36,6 @@ static pid_t nursery_pid = -1;
 /* ---- the nursery (pid 1 of the namespace) ---- */
 
 #define MAX_CHILDREN 4096
-static int child_pipe[MAX_CHILDREN]; /* by vpid: the write end that keeps an owner alive */
 
 static int set_last_pid(int pid)
 {
@@ -51,47 +50,46 @@ static int set_last_pid(int pid)
 	return ok;
 }
 
+/*
+ * An owner task shares the nursery's memory (CLONE_VM, not a thread: its own pid and tgid, its own
+ * task storage): making it copies no page tables and ending it tears no address space down, which
+ * is most of what a fork and an exit cost. It only waits to be killed; a SIGKILL is its exit.
+ */
+#define OWNER_STACK (16 * 1024)
+static void *owner_stack[MAX_CHILDREN];
+
+static int owner_main(void *arg)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static bool alive[MAX_CHILDREN];
+
 static int do_spawn(int pid)
 {
-	int p[2], got;
 	pid_t child;
-	char c;
+	int got;
 
-	if (pid <= 1 || pid >= MAX_CHILDREN || pipe2(p, O_CLOEXEC))
+	if (pid <= 1 || pid >= MAX_CHILDREN)
 		return -EINVAL;
+	if (!owner_stack[pid] && !(owner_stack[pid] = malloc(OWNER_STACK)))
+		return -ENOMEM;
 	got = set_last_pid(pid);
-	if (got) {
-		close(p[0]);
-		close(p[1]);
+	if (got)
 		return got;
-	}
-	child = fork();
-	if (child < 0) {
-		close(p[0]);
-		close(p[1]);
+	child = clone(owner_main, (char *)owner_stack[pid] + OWNER_STACK, CLONE_VM | SIGCHLD, NULL);
+	if (child < 0)
 		return -errno;
-	}
-	if (child == 0) {
-		/* The owner: alive until its pipe closes, dead with the nursery. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(p[1]);
-		/* Not another owner's pipe: it would keep that owner alive past its exit. */
-		for (int i = 0; i < MAX_CHILDREN; i++)
-			if (child_pipe[i] >= 0)
-				close(child_pipe[i]);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	close(p[0]);
 	if (child != pid) {
 		/* The kernel handed out another number: the trace's pid cannot be had. */
 		kill(child, SIGKILL);
-		close(p[1]);
 		waitpid(child, NULL, 0);
 		return -EADDRINUSE;
 	}
-	child_pipe[pid] = p[1];
+	alive[pid] = true;
 	return 0;
 }
 
@@ -99,10 +97,10 @@ static int do_exit(int pid)
 {
 	siginfo_t si;
 
-	if (pid <= 1 || pid >= MAX_CHILDREN || child_pipe[pid] < 0)
+	if (pid <= 1 || pid >= MAX_CHILDREN || !alive[pid])
 		return -ESRCH;
-	close(child_pipe[pid]);
-	child_pipe[pid] = -1;
+	alive[pid] = false;
+	kill(pid, SIGKILL);
 	/* A zombie now: wait for it without reaping it. */
 	memset(&si, 0, sizeof(si));
 	while (waitid(P_PID, pid, &si, WEXITED | WNOWAIT) < 0)
@@ -121,12 +119,7 @@ static int do_reap(int pid)
 
 static void do_kill_all(void)
 {
-	for (int pid = 0; pid < MAX_CHILDREN; pid++) {
-		if (child_pipe[pid] >= 0) {
-			close(child_pipe[pid]);
-			child_pipe[pid] = -1;
-		}
-	}
+	memset(alive, 0, sizeof(alive));
 	kill(-1, SIGKILL); /* in a pid namespace: every task of it but its init */
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
@@ -138,8 +131,6 @@ static void nursery_main(int sock)
 	int reply;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (int i = 0; i < MAX_CHILDREN; i++)
-		child_pipe[i] = -1;
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
 	while (read(sock, &cmd, sizeof(cmd)) == sizeof(cmd)) {

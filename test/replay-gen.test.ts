@@ -80,8 +80,8 @@ describe('lsmc replay', () => {
     const args = ['replay', 'generated-tests/traces/suites/indexReuse=immediate', '--set', 'indexReuse=after-grace', '--json'];
     const runs = [1, 2, 5].map((jobs) => lsmc(...args, '--jobs', String(jobs)));
     const untimed = (stdout: string): unknown => {
-      const { seconds, loadSeconds, jobs, hostWaits, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
-      expect([typeof seconds, typeof loadSeconds, typeof jobs, hostWaits]).toEqual(['number', 'number', 'number', null]);
+      const { seconds, loadSeconds, jobs, costs, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
+      expect([typeof seconds, typeof loadSeconds, typeof jobs, costs]).toEqual(['number', 'number', 'number', null]);
       return rest;
     };
     for (const r of runs) expect(r.code).toBe(1);

@@ -158,6 +158,14 @@ export interface Adapter {
   close(): void;
 }
 
+export interface HostCosts {
+  /** How often and how long the implementation waited on its host rather than worked. */
+  readonly waits: number;
+  readonly waitMs: number;
+  /** How many times it loaded a variant into its host (the BPF verifier ran). */
+  readonly loads: number;
+}
+
 export interface PlannedStep {
   readonly step: TraceStep;
   readonly probes: readonly WaitProbe[];
@@ -192,6 +200,6 @@ export interface AdapterFactory {
    * that runs a planned trace ahead on its own (its adapters say ready() when replay can go on).
    */
   readonly lanes?: number;
-  /** How often and how long this run's implementation waited on its host rather than worked (the kernel's RCU before a free hook). */
-  hostWaits?(): { readonly count: number; readonly ms: number } | null;
+  /** What this run cost its host beyond the steps (the kernel's RCU before free hooks, BPF objects loaded), or null. */
+  hostCosts?(): HostCosts | null;
 }

@@ -18,7 +18,7 @@ import { NO_OBSERVATION, OUTCOMES, PHASES, VIEWS, observation } from '../../spec
 import { HELPER, kernelUnavailable } from '../kernel/available.js';
 import { HelperChannel, HelperGone } from '../kernel/channel.js';
 import { stepRequest, variantRequest } from '../kernel/request.js';
-import { type Adapter, type AdapterFactory, AdapterInterrupted, type Capabilities, type Evidence, type Observation, type PlannedStep, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState, type WaitProbe } from './adapter.js';
+import { type Adapter, type AdapterFactory, AdapterInterrupted, type HostCosts, type Capabilities, type Evidence, type Observation, type PlannedStep, type Probe, type StepResult, type TraceStep, VISIBLE_PART_NAMES, type VisibleReader, type VisibleState, type WaitProbe } from './adapter.js';
 import { wordUid, wordValue } from './reference.js';
 
 /** The state as the helper sends it: flat arrays, one record after another. */
@@ -87,17 +87,18 @@ function channel(lane: number): HelperChannel {
   return helpers[lane];
 }
 
-/** How many free steps the run's helpers made and how long they waited for the kernel's free hooks (RCU). */
-function freeWaits(): { readonly count: number; readonly ms: number } | null {
+/** How many free steps the run's helpers made and how long they waited for the kernel's free hooks (RCU); how many BPF objects they loaded. */
+function helperCosts(): HostCosts | null {
   if (helpers.length === 0) return null;
-  let count = 0;
-  let ms = 0;
+  const costs = { waits: 0, waitMs: 0, loads: 0 };
   for (const h of helpers) {
-    const stats = h.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number };
-    count += stats.freeWaits;
-    ms += stats.freeWaitMs;
+    if (h === undefined) continue;
+    const stats = h.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number; loads: number };
+    costs.waits += stats.freeWaits;
+    costs.waitMs += stats.freeWaitMs;
+    costs.loads += stats.loads;
   }
-  return { count, ms };
+  return costs;
 }
 
 /** Stops the helpers (each cleans up every owner, cgroup and BPF object first); settles once they are reaped. */
@@ -321,5 +322,5 @@ export const kernelAdapter: AdapterFactory = {
   lanes: KERNEL_LANES,
   // Most of a kernel replay is waiting for RCU before real free hooks: shards overlap the waits.
   jobs: (cores) => cores * KERNEL_JOBS_PER_CORE,
-  hostWaits: freeWaits,
+  hostCosts: helperCosts,
 };

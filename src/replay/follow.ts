@@ -14,6 +14,24 @@ import { ownerName } from '../../spec/names.js';
 import { partsOf, type StepName } from '../../spec/steps.js';
 import type { TraceStep } from '../adapter/adapter.js';
 
+/**
+ * Built specs by configuration: replay follows thousands of traces in a few dozen configurations,
+ * and building one costs more than following a trace. A spec holds no state of a run (cursors keep
+ * their own state buffers), so cursors may share it.
+ */
+const built = new Map<string, LsmcSpec>();
+
+function specFor(config: Config): LsmcSpec {
+  const key = JSON.stringify(config);
+  let spec = built.get(key);
+  if (spec === undefined) {
+    if (built.size >= 64) built.delete(built.keys().next().value as string);
+    spec = buildSpec(config);
+    built.set(key, spec);
+  }
+  return spec;
+}
+
 export class SpecCursor {
   readonly spec: LsmcSpec;
   private state: Uint8Array;
@@ -21,7 +39,7 @@ export class SpecCursor {
   private readonly byActor = new Map<string, number[]>();
 
   constructor(config: Config) {
-    this.spec = buildSpec(config);
+    this.spec = specFor(config);
     this.state = new Uint8Array(this.spec.stateBytes);
     this.next = new Uint8Array(this.spec.stateBytes);
     this.spec.init(this.state);

@@ -1,6 +1,6 @@
 /**
  * A replay run over several shards side by side, each a worker thread with its own adapter; traces
- * go to shards in chunks (see chunksOf). Traces are independent (each starts from the initial state), so what the
+ * go to shards by directory and to a shard's lanes in chunks (see shardsOf and chunksOf). Traces are independent (each starts from the initial state), so what the
  * run reports does not depend on N: the outcomes in trace order, up to and including the first
  * divergence, exactly as one shard would give them. A kernel replay spends most of its time waiting
  * for the kernel (an RCU grace period before each real free hook), and shards overlap those waits.
@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AdapterFactory } from '../adapter/adapter.js';
+import type { AdapterFactory, HostCosts } from '../adapter/adapter.js';
 import { InputError } from '../model/config.js';
 import { traceFiles } from './load.js';
 import { notCompared, type ReplayOutcome } from './replay.js';
@@ -35,7 +35,7 @@ export type ShardMessage =
   | { readonly type: 'loaded' }
   | { readonly type: 'input'; readonly index: number; readonly where: string; readonly field: string; readonly expected: string }
   | { readonly type: 'outcome'; readonly index: number; readonly outcome: ReplayOutcome }
-  | { readonly type: 'done'; readonly interrupted: boolean; readonly hostWaits: { readonly count: number; readonly ms: number } | null };
+  | { readonly type: 'done'; readonly interrupted: boolean; readonly costs: HostCosts | null };
 
 export interface ParallelReplay {
   readonly paths: readonly string[];
@@ -55,8 +55,8 @@ export interface ParallelSummary extends ReplaySummary {
   readonly jobs: number;
   /** Seconds spent loading and validating the traces, before the replay's clock started. */
   readonly loadSeconds: number;
-  /** What the adapter spent waiting on its host (the kernel's RCU before free hooks), summed over shards. */
-  readonly hostWaits: { readonly count: number; readonly ms: number } | null;
+  /** What the run cost the adapter's host beyond the steps (the kernel's RCU before free hooks, BPF loads), summed over shards. */
+  readonly costs: HostCosts | null;
 }
 
 /** How many shards a run takes by default: one per core, or the adapter's own choice. */
@@ -66,8 +66,8 @@ export function defaultJobs(factory: AdapterFactory): number {
 
 /**
  * Traces in chunks: runs of the same directory (a suite, so as a rule one variant), at most
- * CHUNK long. Chunks go to shards in turn, and a shard's lane takes a whole chunk at a time, so
- * that an implementation that must load each variant (a BPF object) loads it rarely.
+ * CHUNK long. A shard's lane takes a whole chunk at a time, so that an implementation that must
+ * load each variant (a BPF object) loads it rarely.
  */
 const CHUNK = 32;
 
@@ -86,6 +86,32 @@ function chunksOf(files: readonly string[]): number[] {
   return out;
 }
 
+/**
+ * Directories to shards, the largest first to the least loaded, so that a variant is loaded by
+ * one shard; a directory larger than an even share is cut into shares first.
+ */
+function shardsOf(files: readonly string[], jobs: number): number[] {
+  const share = Math.ceil(files.length / jobs);
+  const unitOf: string[] = [];
+  const size = new Map<string, number>();
+  const seen = new Map<string, number>();
+  files.forEach((f) => {
+    const before = seen.get(dirname(f)) ?? 0;
+    seen.set(dirname(f), before + 1);
+    const unit = `${dirname(f)}#${Math.floor(before / share)}`;
+    unitOf.push(unit);
+    size.set(unit, (size.get(unit) ?? 0) + 1);
+  });
+  const load = new Array<number>(jobs).fill(0);
+  const to = new Map<string, number>();
+  for (const [unit, n] of [...size].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+    const shard = load.indexOf(Math.min(...load));
+    to.set(unit, shard);
+    load[shard] += n;
+  }
+  return unitOf.map((u) => to.get(u) ?? 0);
+}
+
 const stepsOf = (o: ReplayOutcome): number => (o.kind === 'diverged' ? o.step : o.kind === 'match' ? o.steps : 0);
 
 /**
@@ -102,13 +128,14 @@ export async function replayInParallel(
   const files = traceFiles(run.paths);
   const jobs = Math.max(1, Math.min(run.jobs, files.length));
   const chunks = chunksOf(files);
+  const shardOf = shardsOf(files, jobs);
   const control = new Int32Array(new SharedArrayBuffer(4 * 2));
   control[CONTROL.firstDivergence] = files.length;
   const started = performance.now();
   let replayStarted = started;
   const outcomes = new Map<number, ReplayOutcome>();
   const inputErrors: { index: number; error: InputError }[] = [];
-  let hostWaits: { count: number; ms: number } | null = null;
+  let costs: HostCosts | null = null;
   let interrupted = false;
   let loaded = 0;
   let steps = 0;
@@ -125,7 +152,7 @@ export async function replayInParallel(
         const job: ShardJob = {
           adapter: factory.name,
           sets: run.sets,
-          files: files.flatMap((file, index) => (chunks[index] % jobs === shard ? [{ index, file, chunk: chunks[index] }] : [])),
+          files: files.flatMap((file, index) => (shardOf[index] === shard ? [{ index, file, chunk: chunks[index] }] : [])),
           control: control.buffer as SharedArrayBuffer,
           stop,
         };
@@ -143,7 +170,8 @@ export async function replayInParallel(
               steps += stepsOf(m.outcome);
             } else {
               interrupted ||= m.interrupted;
-              if (m.hostWaits !== null) hostWaits = { count: (hostWaits?.count ?? 0) + m.hostWaits.count, ms: (hostWaits?.ms ?? 0) + m.hostWaits.ms };
+              const c = m.costs;
+              if (c !== null) costs = { waits: (costs?.waits ?? 0) + c.waits, waitMs: (costs?.waitMs ?? 0) + c.waitMs, loads: (costs?.loads ?? 0) + c.loads };
             }
           });
           worker.on('error', (e) => {
@@ -183,6 +211,6 @@ export async function replayInParallel(
     interrupted: divergedAt < 0 && ordered.length < files.length && (interrupted || Atomics.load(new Int32Array(stop), 0) !== 0),
     jobs,
     loadSeconds: (replayStarted - started) / 1000,
-    hostWaits,
+    costs,
   };
 }

@@ -384,11 +384,18 @@ export function checkStep(
   return at(null);
 }
 
+/** The trace variables expectedVisible and inOperation read: the others (the step's own record) are not converted. */
+const COMPARED_VARS = ['slots', 'pages', 'owners', 'allocator', 'pidCursor', 'publishedSize', 'kernel', 'readers'] as const;
+
 /** What every way of driving a trace needs: its states as plain values, and the divergence's context. */
 function traceView(trace: LoadedTrace, adapter: Adapter) {
   const states = trace.itf.states as readonly Record<string, unknown>[];
   const steps = states.length - 1;
-  const plain = (i: number): Record<string, Plain> => Object.fromEntries(Object.entries(states[i]).map(([k, v]) => [k, fromItfValue(v as never)]));
+  const plain = (i: number): Record<string, Plain> => {
+    const out: Record<string, Plain> = {};
+    for (const k of COMPARED_VARS) if (k in states[i]) out[k] = fromItfValue(states[i][k] as never);
+    return out;
+  };
   const context = (step: number): string | null => {
     const notes: string[] = [];
     const changed = Object.entries(trace.config.knobs).filter(([k, v]) => trace.recorded.knobs[k as keyof typeof trace.recorded.knobs] !== v);

@@ -4,6 +4,7 @@
  * first, waits for the word that every shard loaded cleanly, then replays them in order, posting
  * each outcome by its index in the whole run.
  */
+import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type AdapterFactory, AdapterInterrupted } from '../adapter/adapter.js';
 import { ADAPTERS } from '../adapter/registry.js';
@@ -59,10 +60,23 @@ function replayAll(traces: readonly LoadedTrace[], lanes: number): boolean {
   const running: ({ readonly at: number; readonly started: StartedTrace } | null)[] = Array.from({ length: lanes }, () => null);
   // Each lane's chunk: the positions (in this shard's traces) it has still to start.
   const queues: number[][] = Array.from({ length: lanes }, () => []);
-  let nextChunkAt = 0;
-  const takeChunk = (queue: number[]): void => {
-    const chunk = job.files[nextChunkAt]?.chunk;
-    while (nextChunkAt < traces.length && job.files[nextChunkAt].chunk === chunk) queue.push(nextChunkAt++);
+  const lastDir: (string | null)[] = Array.from({ length: lanes }, () => null);
+  // The shard's chunks, each its positions, in order; a lane takes the next of the directory (the
+  // variant) it ran last, else the first of a directory no other lane is on, so that each lane's
+  // implementation loads few variants.
+  const chunks: number[][] = [];
+  job.files.forEach((f, at) => (at > 0 && job.files[at - 1].chunk === f.chunk ? chunks[chunks.length - 1].push(at) : chunks.push([at])));
+  const taken = new Array<boolean>(chunks.length).fill(false);
+  const takeChunk = (lane: number): void => {
+    const dirOf = (c: number): string => dirname(job.files[chunks[c][0]].file);
+    const others = new Set(lastDir.filter((d, l) => l !== lane && queues[l].length + (running[l] === null ? 0 : 1) > 0));
+    let c = chunks.findIndex((_, i) => !taken[i] && dirOf(i) === lastDir[lane]);
+    if (c < 0) c = chunks.findIndex((_, i) => !taken[i] && !others.has(dirOf(i)));
+    if (c < 0) c = taken.indexOf(false);
+    if (c < 0) return;
+    taken[c] = true;
+    queues[lane].push(...chunks[c]);
+    lastDir[lane] = dirname(job.files[chunks[c][0]].file);
   };
   try {
     for (;;) {
@@ -70,7 +84,7 @@ function replayAll(traces: readonly LoadedTrace[], lanes: number): boolean {
       for (let lane = 0; lane < lanes; lane++) {
         if (running[lane] !== null) continue;
         const queue = queues[lane];
-        if (queue.length === 0) takeChunk(queue);
+        if (queue.length === 0) takeChunk(lane);
         const at = queue[0];
         if (at === undefined || job.files[at].index > Atomics.load(control, CONTROL.firstDivergence)) continue;
         queue.shift();
@@ -116,7 +130,7 @@ Atomics.wait(control, CONTROL.go, GO.wait);
 let interrupted = false;
 try {
   if (traces !== null && Atomics.load(control, CONTROL.go) === GO.run) interrupted = replayAll(traces, factory.lanes ?? 1);
-  post({ type: 'done', interrupted, hostWaits: interrupted ? null : (factory.hostWaits?.() ?? null) });
+  post({ type: 'done', interrupted, costs: interrupted ? null : (factory.hostCosts?.() ?? null) });
 } finally {
   await factory.shutdown?.();
 }
