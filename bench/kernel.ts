@@ -67,7 +67,7 @@ export async function measureKernel(traces: string, print: (line: string) => voi
     replay.push(figures);
     if (replay.length === 1) print(`replay of ${n(s.traces)} committed traces on the kernel (${n(s.skipped)} skipped: not expressible), after ${s.loadSeconds.toFixed(1)} s loading them:`);
     print(
-      `  ${String(jobs).padStart(2)} shard(s): ${n(s.steps)} steps in ${s.seconds.toFixed(1)} s: ${n(figures.stepsPerSecond).padStart(6)} steps/s (goal: 10,000); ${figures.freeWaitSeconds.toFixed(1)} s of shard time waiting for RCU before ${n(figures.frees)} real free hooks; ${n(figures.loads)} BPF object loads`,
+      `  ${String(jobs).padStart(2)} shard(s) x ${kernelAdapter.lanes ?? 1} lanes: ${n(s.steps)} steps in ${s.seconds.toFixed(1)} s: ${n(figures.stepsPerSecond).padStart(6)} steps/s (goal: 10,000); ${figures.freeWaitSeconds.toFixed(1)} s of shard time waiting for RCU before ${n(figures.frees)} real free hooks; ${n(figures.loads)} BPF object loads`,
     );
   }
   return { ...read, validatedOverBare, syscallOverValidated, replay };

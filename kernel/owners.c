@@ -194,10 +194,24 @@ static int ask(int op, int pid)
 	return reply;
 }
 
-int nursery_spawn(int pid) { return ask(N_SPAWN, pid); }
+/* Whether an owner task may exist: a trace with none (cgroup owners, or none spawned) needs no kill. */
+static bool spawned;
+
+int nursery_spawn(int pid)
+{
+	spawned = true;
+	return ask(N_SPAWN, pid);
+}
+
 int nursery_exit(int pid) { return ask(N_EXIT, pid); }
 int nursery_reap(int pid) { return ask(N_REAP, pid); }
-int nursery_kill_all(void) { return ask(N_KILL_ALL, 0); }
+int nursery_kill_all(void)
+{
+	if (!spawned)
+		return 0;
+	spawned = false;
+	return ask(N_KILL_ALL, 0);
+}
 
 void nursery_stop(void)
 {
