@@ -143,25 +143,28 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
     }
   }, 300_000);
 
-  it('npm run soak -- --adapter kernel: no violation in the reference design; violations under validation=none and indexReuse=immediate', () => {
-    const soak = (sets: string[]): { code: number; out: string } => {
-      try {
-        return { code: 0, out: execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'soak.js'), '--adapter', 'kernel', '--seconds', '4', ...sets.flatMap((x) => ['--set', x])], { encoding: 'utf8', stdio: 'pipe' }) };
-      } catch (e) {
-        const err = e as { status: number; stdout: string };
-        return { code: err.status, out: err.stdout };
+  for (const kind of ['task', 'cgroup'] as const) {
+    it(`npm run soak -- --adapter kernel, owners real ${kind === 'task' ? 'processes' : 'cgroups'}: no violation in the reference design; violations under validation=none and indexReuse=immediate`, () => {
+      const soak = (sets: string[]): { code: number; out: string } => {
+        try {
+          return { code: 0, out: execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'soak.js'), '--adapter', 'kernel', '--seconds', '4', ...[`ownerKind=${kind}`, ...sets].flatMap((x) => ['--set', x])], { encoding: 'utf8', stdio: 'pipe' }) };
+        } catch (e) {
+          const err = e as { status: number; stdout: string };
+          return { code: err.status, out: err.stdout };
+        }
+      };
+      const reference = soak([]);
+      expect(reference.code, reference.out).toBe(0);
+      expect(reference.out).toMatch(/^violations: 0$/m);
+      expect(reference.out).toMatch(/reads: [0-9,]+ \([0-9,]+ per second\), accepted [1-9]/);
+      expect(reference.out).toMatch(kind === 'task' ? /real processes churned/ : /real cgroups churned/);
+      for (const variant of ['validation=none', 'indexReuse=immediate']) {
+        const broken = soak([variant]);
+        expect(broken.code, broken.out).toBe(1);
+        expect(broken.out).toMatch(/^violations: [1-9][0-9,]*$/m);
       }
-    };
-    const reference = soak([]);
-    expect(reference.code, reference.out).toBe(0);
-    expect(reference.out).toMatch(/^violations: 0$/m);
-    expect(reference.out).toMatch(/reads: [0-9,]+ \([0-9,]+ per second\), accepted [1-9]/);
-    for (const variant of ['validation=none', 'indexReuse=immediate']) {
-      const broken = soak([variant]);
-      expect(broken.code, broken.out).toBe(1);
-      expect(broken.out).toMatch(/^violations: [1-9][0-9,]*$/m);
-    }
-  }, 120_000);
+    }, 120_000);
+  }
 
   it('a replay cut short with Ctrl-C stops within two seconds with a partial report and leaves nothing behind', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'lsmc.js'), 'replay', TRACES, '--adapter', 'kernel'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1281,6 +1281,7 @@ int reset(void *ctx)
 /* ---- the soak: the same step functions, run whole from real events ---- */
 
 __s32 soak_parent; /* the tgid whose children are the soak's owners */
+__u64 soak_cgroup_base; /* ownerKind=cgroup: the id of the folder whose new cgroups are the soak's owners */
 
 struct whole {
 	struct ctx *c;
@@ -1459,6 +1460,17 @@ static int soak_owner(struct task_struct *t)
 	return l ? l->owner : -1;
 }
 
+/* The soak's owner whose cgroup has this id, alive (ownerKind=cgroup). */
+static int soak_cgroup_owner(struct lsmc_state *s, __u64 cgid)
+{
+	int i;
+
+	for (i = 0; i < MAX_OWNERS && i < cfg_owners; i++)
+		if (s->o[BOUND(i, MAX_OWNERS)].phase == PH_ALIVE && s->o[BOUND(i, MAX_OWNERS)].cgid == cgid)
+			return i;
+	return -1;
+}
+
 static long claim_turn(__u64 i, void *data)
 {
 	struct lsmc_state *s = *(struct lsmc_state **)data;
@@ -1519,6 +1531,62 @@ static int soak_fork(struct task_struct *parent, struct task_struct *child)
 	ow->uid = __sync_fetch_and_add(&s->next_uid, 1) + 1;
 	task_put(o, t);
 	soak_op(s, ST_CREATE, o, 0);
+	return 0;
+}
+
+/* The soak, ownerKind=cgroup: a cgroup made in the soak's folder is a new owner, its element created at once. */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(on_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct { struct lsmc_state *s; int o; } claim = { st(), -1 };
+	struct lsmc_state *s = claim.s;
+	struct lsmc_owner *ow;
+	struct cgroup *c;
+	int o;
+
+	if (!s || !cfg_soak || cfg_task || BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id) != soak_cgroup_base)
+		return 0;
+	bpf_loop(MAX_OWNERS, claim_turn, &claim, 0);
+	o = claim.o;
+	if (!owner_ok(o)) {
+		__sync_fetch_and_add(&s->soak_skipped, 1);
+		return 0;
+	}
+	ow = &s->o[BOUND(o, MAX_OWNERS)];
+	c = bpf_cgroup_acquire(cgrp);
+	if (!c) {
+		ow->phase = PH_FREED;
+		__sync_fetch_and_add(&s->soak_skipped, 1);
+		return 0;
+	}
+	ow->link = 0;
+	ow->counter = 0;
+	ow->freeing = 0;
+	ow->task = (__u64)cgrp;
+	ow->cgid = BPF_CORE_READ(cgrp, kn, id);
+	ow->uid = __sync_fetch_and_add(&s->next_uid, 1) + 1;
+	cgrp_put(o, c);
+	soak_op(s, ST_CREATE, o, 0);
+	return 0;
+}
+
+/* The soak, ownerKind=cgroup: an owner's rmdir (its hold goes, so that its release can come). */
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(on_rmdir, struct cgroup *cgrp, const char *path)
+{
+	struct lsmc_state *s = st();
+	struct cgroup *c;
+	int o;
+
+	if (!s || !cfg_soak || cfg_task)
+		return 0;
+	o = soak_cgroup_owner(s, BPF_CORE_READ(cgrp, kn, id));
+	if (!owner_ok(o) || s->o[BOUND(o, MAX_OWNERS)].task != (__u64)cgrp)
+		return 0;
+	s->o[BOUND(o, MAX_OWNERS)].phase = PH_EXITED;
+	c = cgrp_get(o);
+	if (c)
+		bpf_cgroup_release(c);
 	return 0;
 }
 
@@ -1640,10 +1708,11 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	s = st();
 	if (!s)
 		return 0;
-	o = soak_owner(next);
+	/* A task switched in updates its own element, or (ownerKind=cgroup) its cgroup's. */
+	o = cfg_task ? soak_owner(next) : soak_cgroup_owner(s, BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id));
 	if (owner_ok(o)) {
 		ow = &s->o[BOUND(o, MAX_OWNERS)];
-		if (ow->task == (__u64)next && ow->phase == PH_ALIVE && ow->counter < 0xfffe)
+		if ((!cfg_task || ow->task == (__u64)next) && ow->phase == PH_ALIVE && ow->counter < 0xfffe)
 			soak_op(s, ST_UPDATE, o, 0);
 	}
 	soak_background(s);
@@ -1662,5 +1731,7 @@ int BPF_PROG(on_cgroup_free, struct cgroup *cgrp, const char *path)
 	if (o < 0)
 		return 0;
 	free_owner(s, o, s->o[BOUND(o, MAX_OWNERS)].link);
+	if (cfg_soak)
+		soak_background(s);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,10 +224,40 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* A churning owner: runs, yielding, for a few milliseconds, then exits. */
-static void child_main(unsigned seed)
+/*
+ * ownerKind=cgroup: owners are cgroups made in a folder of our own under the cgroup v2 mount (named
+ * like the helper's, so that a helper cleans up after a soak killed outright); each has a churning
+ * process in it, and goes (rmdir) once that process is reaped.
+ */
+#define CGROUP_ROOT "/sys/fs/cgroup/unified"
+static char cg_base[128];
+static char cg_dir[CHILDREN][192];
+static unsigned long long cg_serial;
+
+static void cgroup_gone(int i)
+{
+	if (!cg_dir[i][0])
+		return;
+	/* A cgroup whose last task has just been reaped may still be busy for a moment. */
+	for (int tries = 0; rmdir(cg_dir[i]) && errno == EBUSY && tries < 1000; tries++)
+		usleep(100);
+	cg_dir[i][0] = 0;
+}
+
+/* A churning owner: runs, yielding, for a few milliseconds, then exits; in its cgroup if it has one. */
+static void child_main(unsigned seed, const char *cgroup)
 {
 	double until = now_s() + (1 + rand_r(&seed) % 20) / 1000.0;
+
+	if (cgroup) {
+		char procs[256];
+		FILE *f;
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+		f = fopen(procs, "w");
+		if (!f || fprintf(f, "0\n") < 0 || fclose(f))
+			_exit(1);
+	}
 
 	while (now_s() < until)
 		sched_yield();
@@ -286,6 +317,18 @@ int main(int argc, char **argv)
 		bpf_prog_test_run_opts(bpf_program__fd(skel->progs.reset), &opts);
 	}
 	skel->bss->soak_parent = getpid();
+	if (!skel->rodata->cfg_task) {
+		struct stat st;
+
+		snprintf(cg_base, sizeof(cg_base), "%s/lsmc.%d", CGROUP_ROOT, getpid());
+		if (mkdir(cg_base, 0755) || stat(cg_base, &st)) {
+			fprintf(stderr, "lsmc-soak: cannot make %s: %s\n", cg_base, strerror(errno));
+			cg_base[0] = 0;
+			goto cleanup;
+		}
+		/* A cgroup's id is its kernfs inode number. */
+		skel->bss->soak_cgroup_base = st.st_ino;
+	}
 	for (int i = 0; i < READERS; i++) {
 		readers[i].seed = 17 + i;
 		if (pthread_create(&readers[i].thread, NULL, reader_main, &readers[i]))
@@ -295,16 +338,28 @@ int main(int argc, char **argv)
 	started = now_s();
 	while (!stop && now_s() - started < seconds) {
 		for (int i = 0; i < CHILDREN; i++) {
-			if (children[i] > 0 && waitpid(children[i], NULL, WNOHANG) == children[i])
+			if (children[i] > 0 && waitpid(children[i], NULL, WNOHANG) == children[i]) {
 				children[i] = 0;
+				cgroup_gone(i);
+			}
 			if (children[i] == 0) {
-				pid_t c = fork();
+				pid_t c;
 
+				if (cg_base[0]) {
+					snprintf(cg_dir[i], sizeof(cg_dir[i]), "%s/o%llu", cg_base, cg_serial++);
+					if (mkdir(cg_dir[i], 0755)) {
+						cg_dir[i][0] = 0;
+						continue;
+					}
+				}
+				c = fork();
 				if (c == 0)
-					child_main(seed + i);
+					child_main(seed + i, cg_base[0] ? cg_dir[i] : NULL);
 				if (c > 0) {
 					children[i] = c;
 					spawned++;
+				} else {
+					cgroup_gone(i);
 				}
 				seed = seed * 1103515245 + 12345;
 			}
@@ -317,11 +372,15 @@ cleanup:
 	stop = 1;
 	for (int i = 0; i < started_readers; i++)
 		pthread_join(readers[i].thread, NULL);
-	for (int i = 0; i < CHILDREN; i++)
+	for (int i = 0; i < CHILDREN; i++) {
 		if (children[i] > 0) {
 			kill(children[i], SIGKILL);
 			waitpid(children[i], NULL, 0);
 		}
+		cgroup_gone(i);
+	}
+	if (cg_base[0])
+		rmdir(cg_base);
 	for (int i = 0; i < READERS; i++) {
 		t.reads += readers[i].t.reads;
 		t.accepted += readers[i].t.accepted;

@@ -9,7 +9,7 @@ import { PAUSE_ONE_IN, parseSoakArgs, SOAK, type SoakOptions } from './soak-opti
 import { REFERENCE_KNOBS } from '../../spec/knobs.js';
 import { kernelUnavailable } from '../kernel/available.js';
 import { applyOverrides, loadConfigFile } from '../model/config.js';
-import { type KernelSoakResult, kernelSoakUnsupported, runKernelSoak } from '../soak/kernel.js';
+import { type KernelSoakResult, runKernelSoak } from '../soak/kernel.js';
 import { errorLine, helpText, quietOnClosedPipe, wantsHelp } from './command.js';
 import { renderSoak, type SoakContext, soakJson, soakProgressLine, violationsOf } from '../soak/report.js';
 import { Soak } from '../soak/run.js';
@@ -56,8 +56,6 @@ async function kernelSoak(opts: SoakOptions): Promise<number> {
   const why = kernelUnavailable();
   if (why !== null) throw new InputError('--adapter', 'kernel', `an adapter that can run here (${why})`);
   const config = applyOverrides(loadConfigFile(opts.model ?? resolve(ROOT, DEFAULT_MODEL)).config, opts.sets);
-  const unsupported = kernelSoakUnsupported(config);
-  if (unsupported !== null) throw new InputError('--set', opts.sets.join(' '), unsupported);
   const changed = Object.entries(config.knobs).filter(([k, v]) => REFERENCE_KNOBS[k as keyof typeof REFERENCE_KNOBS] !== v);
   const variant = changed.length === 0 ? 'the reference design' : changed.map(([k, v]) => `${k}=${v}`).join(' ');
   const ignore = (): void => undefined;
@@ -77,7 +75,7 @@ async function kernelSoak(opts: SoakOptions): Promise<number> {
     process.stdout.write(
       [
         `kernel soak: ${variant}, ${r.seconds.toFixed(1)} s${r.interrupted ? ' (interrupted)' : ''}`,
-        `  owners: ${n(r.owners)} real processes churned; operations run whole by BPF hooks: ${n(r.events)} (${n(r.skipped)} events found no kernel context or owner record free)`,
+        `  owners: ${n(r.owners)} ${config.knobs.ownerKind === 'cgroup' ? 'real cgroups churned (each with a real process in it)' : 'real processes churned'}; operations run whole by BPF hooks: ${n(r.events)} (${n(r.skipped)} events found no kernel context or owner record free)`,
         `  reads: ${n(r.reads)} (${n(r.reads / r.seconds)} per second), accepted ${n(r.accepted)}, retries ${n(r.retries)}, busy ${n(r.busy)}, gone ${n(r.gone)}, not visible ${n(r.notVisible)}`,
         `  ${Object.entries(r.violations).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`,
         `violations: ${n(total)}`,
