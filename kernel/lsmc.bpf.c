@@ -1230,6 +1230,26 @@ int show(struct lsmc_show_args *ctx)
 	return 0;
 }
 
+/* Diagnostics for a free hook that did not come: the owner's task as it is now, read without a reference. */
+SEC("syscall")
+int inspect(struct lsmc_inspect_args *ctx)
+{
+	struct lsmc_state *s = st();
+	struct task_struct *t;
+	int o = ctx->owner;
+
+	if (!s || !owner_ok(o) || !cfg_task)
+		return 0;
+	t = (struct task_struct *)s->o[BOUND(o, MAX_OWNERS)].task;
+	ctx->rcu_users = BPF_CORE_READ(t, rcu_users.refs.counter);
+	ctx->usage = BPF_CORE_READ(t, usage.refs.counter);
+	ctx->exit_state = BPF_CORE_READ(t, exit_state);
+	ctx->state = BPF_CORE_READ(t, __state);
+	ctx->flags = BPF_CORE_READ(t, flags);
+	ctx->pid = BPF_CORE_READ(t, pid);
+	return 0;
+}
+
 static long reset_page(__u64 i, void *data)
 {
 	__u32 key = i;
@@ -1665,6 +1685,9 @@ int BPF_PROG(on_task_free, struct task_struct *task)
 		return 0;
 	__sync_fetch_and_add(&s->free_hooks, 1);
 	o = owner_of(s, (__u64)task);
+	for (int i = 0; i < MAX_OWNERS && i < cfg_owners; i++)
+		if (s->o[BOUND(i, MAX_OWNERS)].task == (__u64)task)
+			s->o[BOUND(i, MAX_OWNERS)].hook_saw = 1 + (s->o[BOUND(i, MAX_OWNERS)].freeing != 0);
 	if (o < 0)
 		return 0;
 	/* The kernel frees the storage element itself right after this hook. */

@@ -81,7 +81,7 @@ struct lsmc_owner {
 	__s32 rcu_users; /* the task's rcu_users when the free step dropped the adapter's hold (diagnostics) */
 	__s32 counter;  /* the soak: the owner's update number, written into its value words */
 	__s32 updating; /* the soak: an update of it is under way (one at a time, as the judge assumes) */
-	__s32 pad2;
+	__s32 hook_saw; /* diagnostics: the free hook saw this owner's task (1), while it was being freed (2) */
 	__u64 task;     /* the task_struct (or cgroup) address: which owner a free hook is about */
 	__u64 cgid;     /* the cgroup id (cgroups) */
 	struct lsmc_kctx f; /* its free path's registers */
@@ -165,6 +165,14 @@ struct lsmc_lookup_args {
 /* What `show` reads from real storage: each owner's link (index + 1, 0 none). */
 struct lsmc_show_args {
 	__s32 link[MAX_OWNERS];
+};
+
+/* A free hook that did not come: what the owner's task still looks like (read, not held). */
+struct lsmc_inspect_args {
+	__s32 owner;
+	__s32 rcu_users, usage, exit_state;
+	__u32 state, flags;
+	__s32 pid, pad;
 };
 
 #endif

@@ -15,7 +15,7 @@ export interface Residue {
   readonly mounts: number;
 }
 
-const OUR_PROGRAMS = ['step', 'lookup', 'show', 'reset', 'on_fork', 'on_task_free', 'on_cgroup_free', 'on_exit', 'on_switch', 'on_mkdir', 'on_rmdir'];
+const OUR_PROGRAMS = ['step', 'lookup', 'show', 'reset', 'on_fork', 'on_task_free', 'on_cgroup_free', 'on_exit', 'on_switch', 'on_mkdir', 'on_rmdir', 'inspect'];
 const OUR_MAPS = ['state', 'pages', 'header', 'refs', 'task_links', 'cgrp_links'];
 const CGROUP_ROOT = '/sys/fs/cgroup/unified';
 
