@@ -42,7 +42,7 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
     expect(diverged, diverged === undefined ? '' : renderReplay(summary)).toBeUndefined();
     expect(summary.run).toBe(summary.traces);
     // Skipped: a create for an owner already freed (no real kernel context can hold a freed task),
-    // and, now and then, a free whose hook the kernel did not run within 3 s (reported, not understood).
+    // and, should it come back, a free whose hook the kernel did not run within 3 s (see kernel/driver.c).
     const freed = /cannot be expressed by the kernel implementation: the owner's task or cgroup is freed/;
     const late = /cannot be expressed by the kernel implementation: the kernel did not run the task's free hook/;
     const skipped = summary.outcomes.filter((o) => o.kind === 'skipped');
