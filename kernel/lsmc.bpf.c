@@ -1515,40 +1515,59 @@ static long claim_turn(__u64 i, void *data)
 
 
 /* A child of the soak's parent: a new owner in a free record, and its element created at once. */
+/* A free owner record for a new soak owner (its phase alive), or -1 (counted as skipped). */
+static int soak_claim(struct lsmc_state *s)
+{
+	struct { struct lsmc_state *s; int o; } claim = { s, -1 };
+
+	bpf_loop(MAX_OWNERS, claim_turn, &claim, 0);
+	if (!owner_ok(claim.o))
+		__sync_fetch_and_add(&s->soak_skipped, 1);
+	return claim.o;
+}
+
+/* The claimed record could not get its owner after all: free again, and counted as skipped. */
+static int soak_unclaim(struct lsmc_state *s, int o)
+{
+	s->o[BOUND(o, MAX_OWNERS)].phase = PH_FREED;
+	__sync_fetch_and_add(&s->soak_skipped, 1);
+	return 0;
+}
+
+/* A claimed record becomes the owner at `addr` (its task or cgroup), with a new uid and no element yet. */
+static void soak_born(struct lsmc_state *s, int o, __u64 addr)
+{
+	struct lsmc_owner *ow = &s->o[BOUND(o, MAX_OWNERS)];
+
+	ow->link = 0;
+	ow->counter = 0;
+	ow->freeing = 0;
+	ow->task = addr;
+	ow->uid = __sync_fetch_and_add(&s->next_uid, 1) + 1;
+}
+
 static int soak_fork(struct task_struct *parent, struct task_struct *child)
 {
-	struct { struct lsmc_state *s; int o; } claim = { st(), -1 };
-	struct lsmc_state *s = claim.s;
-	struct lsmc_owner *ow;
+	struct lsmc_state *s = st();
 	struct task_struct *t;
 	struct link *l;
 	int o;
 
 	if (!s || parent->tgid != soak_parent || !cfg_task)
 		return 0;
-	bpf_loop(MAX_OWNERS, claim_turn, &claim, 0);
-	o = claim.o;
-	if (!owner_ok(o)) {
-		__sync_fetch_and_add(&s->soak_skipped, 1);
+	o = soak_claim(s);
+	if (!owner_ok(o))
 		return 0;
-	}
-	ow = &s->o[BOUND(o, MAX_OWNERS)];
 	l = bpf_task_storage_get(&task_links, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	t = bpf_task_acquire(child);
 	if (!l || !t) {
 		if (t)
 			bpf_task_release(t);
-		ow->phase = PH_FREED;
-		__sync_fetch_and_add(&s->soak_skipped, 1);
-		return 0;
+		return soak_unclaim(s, o);
 	}
 	l->owner = o;
 	l->index1 = 0;
-	ow->link = 0;
-	ow->counter = 0;
-	ow->freeing = 0;
-	ow->task = (__u64)child;
-	ow->uid = __sync_fetch_and_add(&s->next_uid, 1) + 1;
+	soak_born(s, o, (__u64)child);
 	task_put(o, t);
 	soak_op(s, ST_CREATE, o, 0);
 	return 0;
@@ -1558,33 +1577,20 @@ static int soak_fork(struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(on_mkdir, struct cgroup *cgrp, const char *path)
 {
-	struct { struct lsmc_state *s; int o; } claim = { st(), -1 };
-	struct lsmc_state *s = claim.s;
-	struct lsmc_owner *ow;
+	struct lsmc_state *s = st();
 	struct cgroup *c;
 	int o;
 
 	if (!s || !cfg_soak || cfg_task || BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id) != soak_cgroup_base)
 		return 0;
-	bpf_loop(MAX_OWNERS, claim_turn, &claim, 0);
-	o = claim.o;
-	if (!owner_ok(o)) {
-		__sync_fetch_and_add(&s->soak_skipped, 1);
+	o = soak_claim(s);
+	if (!owner_ok(o))
 		return 0;
-	}
-	ow = &s->o[BOUND(o, MAX_OWNERS)];
 	c = bpf_cgroup_acquire(cgrp);
-	if (!c) {
-		ow->phase = PH_FREED;
-		__sync_fetch_and_add(&s->soak_skipped, 1);
-		return 0;
-	}
-	ow->link = 0;
-	ow->counter = 0;
-	ow->freeing = 0;
-	ow->task = (__u64)cgrp;
-	ow->cgid = BPF_CORE_READ(cgrp, kn, id);
-	ow->uid = __sync_fetch_and_add(&s->next_uid, 1) + 1;
+	if (!c)
+		return soak_unclaim(s, o);
+	soak_born(s, o, (__u64)cgrp);
+	s->o[BOUND(o, MAX_OWNERS)].cgid = BPF_CORE_READ(cgrp, kn, id);
 	cgrp_put(o, c);
 	soak_op(s, ST_CREATE, o, 0);
 	return 0;
