@@ -4,11 +4,30 @@
  * or broken with a counterexample of the same length. And the rows are the variants a reviewer asked
  * for, with what the spec cannot run left out and said.
  */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../src/check/run.js';
+import { costMeter, readPath } from '../src/review/costs.js';
 import { rowOf } from '../src/review/matrix.js';
+import { runRow } from '../src/review/run.js';
 import { reviewVariants } from '../src/review/variants.js';
-import { configOf } from './support/models.js';
+import { configOf, ROOT } from './support/models.js';
+
+function lsmc(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/lsmc.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'lsmc-review-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const SMALL = 'model/hazard-12-create-race.json';
+const KNOBS = 'zeroOnRecycle,createRace,validation';
+/** A review's JSON without what may differ from run to run: the timings. */
+const untimed = (text: string): unknown => JSON.parse(text, (k, v: unknown) => (k === 'seconds' ? 0 : v));
 
 const check = (config: Parameters<typeof runCheck>[0]['config'], invariants: string[], continueAfterViolation: boolean) =>
   runCheck({ config, model: 'hazard-12-create-race', invariants, symmetry: true, continueAfterViolation, rerun: '' });
@@ -56,4 +75,87 @@ describe('the review matrix', () => {
     // Stale, torn and non-linearizable reads, a leak: the lengths were compared, not only the verdicts.
     expect(broken).toBeGreaterThanOrEqual(10);
   }, 120_000);
+});
+
+describe('lsmc review', () => {
+  it('gives the same JSON run after run and on one or two workers, each row what the library gives for its variant', () => {
+    const runs = [['--jobs', '2'], ['--jobs', '2'], ['--jobs', '1']].map((jobs) => lsmc('review', SMALL, '--knobs', KNOBS, '--json', ...jobs));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const [first, ...rest] = runs.map((r) => untimed(r.stdout));
+    for (const other of rest) expect(other).toEqual(first);
+    const review = first as { rows: { variant: string; cells: Record<string, unknown>; rerun: string; costs: unknown }[]; checked: string[] };
+    const base = configOf('hazard-12-create-race.json');
+    const variants = reviewVariants(base, ['zeroOnRecycle', 'createRace', 'validation'], false).rows;
+    expect(review.rows.map((r) => r.variant)).toEqual(variants.map((v) => v.name));
+    variants.forEach((variant, i) => {
+      const row = runRow({ variant, model: 'hazard-12-create-race', symmetry: true, rerun: '' });
+      expect(review.rows[i].cells, variant.name).toEqual(row.cells);
+      expect(review.rows[i].costs, variant.name).toEqual(row.costs);
+    });
+  }, 120_000);
+
+  it("prints, for each row, the lsmc check that gives it", () => {
+    const review = JSON.parse(lsmc('review', SMALL, '--knobs', 'createRace', '--json').stdout) as { rows: { rerun: string; cells: Record<string, { verdict: string }> }[] };
+    const row = review.rows[1];
+    expect(row.rerun).toBe(`npx lsmc check ${SMALL} --set createRace=unlocked --continue`);
+    const check = JSON.parse(lsmc(...row.rerun.split(' ').slice(2), '--json').stdout) as { violations: { invariant: string }[] };
+    expect(check.violations.map((v) => v.invariant)).toEqual(Object.entries(row.cells).filter(([, c]) => c.verdict === 'broken').map(([name]) => name));
+  }, 60_000);
+
+  it('writes the mailing-list text in 72 columns with every broken cell\'s counterexample, and replaces only a review it wrote', () => {
+    const out = join(scratch, 'review.txt');
+    const r = lsmc('review', SMALL, '--knobs', KNOBS, '--text', out);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(72);
+    expect(text).not.toMatch(/\x1b\[/);
+    const broken = [...r.stdout.matchAll(/^  (\S+): (\S+) in (\d+) steps\./gm)];
+    expect(broken.length).toBeGreaterThanOrEqual(10);
+    for (const [, variant, invariant, steps] of broken) expect(text).toContain(`${variant} breaks ${invariant} in ${steps} steps`);
+    expect(lsmc('review', SMALL, '--knobs', 'createRace', '--text', out).code).toBe(0);
+    const mine = join(scratch, 'notes.txt');
+    writeFileSync(mine, 'my notes\n');
+    const refused = lsmc('review', SMALL, '--knobs', 'createRace', '--text', mine);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^lsmc: --text: .*notes\.txt: expected a new file or a review lsmc wrote \(refusing to overwrite another file\)\n$/);
+    expect(readFileSync(mine, 'utf8')).toBe('my notes\n');
+  }, 60_000);
+
+  it.each([
+    ['an unknown knob', ['--knobs', 'validaton'], /^lsmc: --knobs: validaton: expected knob names separated by commas: .*did you mean "validation"\?/],
+    ['a knob twice', ['--knobs', 'growth,growth'], /^lsmc: --knobs: growth,growth: expected each knob once\n$/],
+    ['--product alone', ['--product'], /^lsmc: --product: without --knobs: expected a list of knobs to combine/],
+    ['a bad --jobs', ['--jobs', '0'], /^lsmc: --jobs: 0: expected a positive integer\n$/],
+  ])('refuses %s in one line', (_what, args, message) => {
+    const r = lsmc('review', SMALL, ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('the costs of a variant', () => {
+  it('count the loads of a read from the spec: every check the validation and growth knobs drop is a load fewer', () => {
+    const loads = (set: Record<string, string>): number => readPath(configOf('reference.json', set)).loads;
+    expect(loads({})).toBe(7);
+    expect(loads({ growth: 'zero-page' })).toBe(6);
+    expect(loads({ validation: 'uid-gen' })).toBe(5);
+    expect(loads({ validation: 'uid' })).toBe(4);
+    expect(loads({ validation: 'none', growth: 'unchecked' })).toBe(2);
+    expect(readPath(configOf('reference.json')).syscalls).toBe(1);
+  });
+
+  it('keep the same peaks with symmetry and without, and see the page hazard 12 leaks', () => {
+    const peaks = (set: Record<string, string>, symmetry: boolean) => {
+      const config = configOf('hazard-12-create-race.json', set);
+      const meter = costMeter(config);
+      runCheck({ config, model: 'h12', invariants: [], symmetry, continueAfterViolation: true, rerun: '' }, { onStep: meter.onStep });
+      return meter.peaks();
+    };
+    const sets: Record<string, string>[] = [{}, { createRace: 'unlocked' }, { validation: 'none' }, { pageReclaim: 'unmap' }, { growth: 'zero-page' }];
+    for (const set of sets)
+      expect(peaks(set, true), JSON.stringify(set)).toEqual(peaks(set, false));
+    expect(peaks({}, true).peakPages).toBe(1);
+    expect(peaks({ createRace: 'unlocked' }, true).peakPages).toBe(2);
+    expect(peaks({ growth: 'zero-page' }, true).peakMappedPages).toBe(2);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@
  * `lsmc check` as a function: a resolved configuration and options in, a report out. No printing,
  * no exiting: the command line renders the report and picks the exit code.
  */
-import { DEADLOCK, explore, type Progress, type Stats } from '../../checker/explore.js';
+import { DEADLOCK, explore, type ExploreOptions, type Stats } from '../../checker/explore.js';
 import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 import { actorLabel, STATE_VARS } from '../../spec/describe.js';
 import { explainViolation, type Verdict } from '../../spec/explain.js';
@@ -60,7 +60,7 @@ export interface CheckReport {
 
 export function runCheck(
   request: CheckRequest,
-  hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean; progressEveryMs?: number } = {},
+  hooks: Pick<ExploreOptions, 'onProgress' | 'shouldStop' | 'progressEveryMs' | 'onStep'> = {},
 ): CheckReport {
   const spec = buildSpec(request.config);
   const all = request.invariants.length === 0;
@@ -83,6 +83,7 @@ export function runCheck(
     onProgress: hooks.onProgress,
     shouldStop: hooks.shouldStop,
     progressEveryMs: hooks.progressEveryMs,
+    onStep: hooks.onStep,
     continueAfterViolation: request.continueAfterViolation,
   });
   const config = flatConfig(request.config);

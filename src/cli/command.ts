@@ -7,6 +7,7 @@ import { didYouMean } from '../model/nearest.js';
 import { parseArgs } from 'node:util';
 import { match } from 'ts-pattern';
 import { InputError } from '../model/config.js';
+import { wrap } from '../report/wrap.js';
 
 export interface OptionDoc {
   readonly type: 'string' | 'boolean';
@@ -33,19 +34,6 @@ export interface CommandSpec<O extends Record<string, OptionDoc> = Record<string
 
 const HELP_OPTION = { type: 'boolean', help: 'print this help and exit 0' } as const;
 
-
-export const wrap = (text: string, indent: number, width = 100): string[] => {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (line !== '' && indent + line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  if (line !== '') lines.push(line);
-  return lines;
-};
 
 export function helpText(spec: CommandSpec): string {
   const entries: (readonly [string, string])[] = [

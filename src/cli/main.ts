@@ -16,7 +16,8 @@ import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from '../check/run.js';
 import { REPLAY, replayCommand } from './replay.js';
 import { didYouMean } from '../model/nearest.js';
-import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp, wrap } from './command.js';
+import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp } from './command.js';
+import { wrap } from '../report/wrap.js';
 import { rerunCommand } from './rerun.js';
 import { runInWorker } from './worker-run.js';
 import { positiveNumber } from './numbers.js';
@@ -25,6 +26,7 @@ import { traceFileFor, writeCounterexample } from './trace-out.js';
 import { GEN, genCommand } from './gen.js';
 import { SELFTEST, selftestCommand } from './selftest.js';
 import { SIMULATE, simulate } from './simulate.js';
+import { REVIEW, reviewCommand } from './review.js';
 import { readFileSync } from 'node:fs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -68,7 +70,7 @@ const KNOBS = {
 } as const satisfies CommandSpec;
 
 /** The commands of `lsmc`, in the order the overview lists them. */
-const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, simulate: SIMULATE, gen: GEN, replay: REPLAY, selftest: SELFTEST };
+const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, review: REVIEW, simulate: SIMULATE, gen: GEN, replay: REPLAY, selftest: SELFTEST };
 
 const VERSION = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -134,6 +136,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'simulate') return simulate(rest);
   if (command === 'replay') return replayCommand(rest);
   if (command === 'selftest') return selftestCommand(rest);
+  if (command === 'review') return reviewCommand(rest, resolve(ROOT, DEFAULT_MODEL));
   return genCommand(rest, ROOT);
 }
 

@@ -50,3 +50,76 @@ export function runInWorker<Req, P, R>(script: URL, request: Req, progressLine: 
     progressLine,
   );
 }
+
+/** Where a pool of runs stands: how many are done, and the progress of each one running, by its position in the requests. */
+export interface PoolProgress<P> {
+  readonly done: number;
+  readonly total: number;
+  readonly running: readonly (readonly [number, P | null])[];
+  readonly seconds: number;
+}
+
+/**
+ * Independent runs on up to `jobs` worker threads at once, each served by `script` as runInWorker's
+ * are. The results come back in the order of the requests, whatever order the runs end in. After
+ * Ctrl-C the runs under way finish with their partial reports and those not started get `notRun`.
+ */
+export function runPool<Req, P, R>(
+  script: URL,
+  requests: readonly Req[],
+  jobs: number,
+  notRun: (request: Req) => R,
+  progressLine: (p: PoolProgress<P>) => string,
+): Promise<R[]> {
+  return runWithProgress<PoolProgress<P>, R[]>(
+    (stop, onProgress, progressEveryMs) =>
+      new Promise((resolvePromise, reject) => {
+        const started = performance.now();
+        const results: (R | undefined)[] = requests.map(() => undefined);
+        const running = new Map<number, P | null>();
+        const stopped = (): boolean => Atomics.load(new Int32Array(stop), 0) !== 0;
+        let next = 0;
+        let done = 0;
+        let failed = false;
+        // Every worker sends progress at the interval: the line is drawn at most once per interval, and when a run ends.
+        let drawn = -Infinity;
+        const report = (force: boolean): void => {
+          const now = performance.now();
+          if (!force && now - drawn < progressEveryMs) return;
+          drawn = now;
+          onProgress({ done, total: requests.length, running: [...running.entries()].sort((a, b) => a[0] - b[0]), seconds: (now - started) / 1000 });
+        };
+        const finish = (): void => {
+          if (running.size > 0 || failed) return;
+          resolvePromise(results.map((r, i) => r ?? notRun(requests[i])));
+        };
+        const launch = (): void => {
+          while (!failed && !stopped() && running.size < jobs && next < requests.length) {
+            const i = next++;
+            running.set(i, null);
+            const worker = new Worker(script, { workerData: { request: requests[i], stop, progressEveryMs } });
+            worker.on('message', (m: Message<P, R>) => {
+              if (m.type === 'progress') {
+                running.set(i, m.progress);
+                report(false);
+                return;
+              }
+              results[i] = m.report;
+              running.delete(i);
+              done++;
+              report(true);
+              launch();
+              finish();
+            });
+            worker.on('error', (e) => {
+              failed = true;
+              reject(e);
+            });
+          }
+        };
+        launch();
+        finish();
+      }),
+    progressLine,
+  );
+}

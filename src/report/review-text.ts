@@ -1,0 +1,148 @@
+/**
+ * A review as text: the matrix with a letter per property, the costs, what was left out, and each
+ * broken cell's shortest counterexample. The file written by --text is for a mailing list: at most
+ * 72 columns, no colour, nothing a mail client could mangle. The terminal gets the same matrix, with
+ * colour on a terminal, and each broken cell's one-sentence why instead of the whole trace.
+ */
+import { wrap } from './wrap.js';
+import type { Cell, Review, Row } from '../review/matrix.js';
+import { PAGE_BYTES } from '../review/costs.js';
+import { isKnob, REFERENCE_KNOBS } from '../../spec/knobs.js';
+import { PLAIN, type Style } from './style.js';
+import { renderTrace } from './text.js';
+
+export const MAIL_WIDTH = 72;
+/** The first line of every text report; a file that starts with it may be replaced by a new report. */
+export const TEXT_MARK = 'lsmc review';
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+const num = (n: number): string => n.toLocaleString('en-US');
+
+function cellText(cell: Cell | undefined): string {
+  if (cell === undefined) return '';
+  return cell.verdict === 'holds' ? '.' : cell.verdict === 'broken' ? String(cell.steps) : '?';
+}
+
+function paint(cell: Cell | undefined, text: string, style: Style): string {
+  if (cell?.verdict === 'broken') return style.bad(text);
+  return cell?.verdict === 'undecided' ? style.partial(text) : text;
+}
+
+/** Lines no wider than `width`: a long line is broken at spaces and its rest indented under its start. */
+function fit(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const indent = /^ */.exec(line)?.[0].length ?? 0;
+  const words = wrap(line, 0, width - indent - 4);
+  return words.flatMap((w, i) => {
+    const lead = ' '.repeat(indent + (i === 0 ? 0 : 4));
+    const body = `${lead}${w}`;
+    // A single word longer than the line (a long path) is cut rather than let through.
+    return body.length <= width ? [body] : Array.from({ length: Math.ceil(body.length / width) }, (_, k) => body.slice(k * width, (k + 1) * width));
+  });
+}
+
+function legend(checked: readonly string[]): string[] {
+  const items = checked.map((name, i) => `${LETTERS[i]} ${name}`);
+  const column = Math.max(...items.map((s) => s.length)) + 2;
+  const perLine = Math.max(1, Math.floor((MAIL_WIDTH - 2) / column));
+  const lines: string[] = [];
+  for (let i = 0; i < items.length; i += perLine) lines.push(`  ${items.slice(i, i + perLine).map((s) => s.padEnd(column)).join('').trimEnd()}`);
+  return lines;
+}
+
+export function matrixLines(review: Review, style: Style = PLAIN): string[] {
+  const columns = review.checked.length;
+  const nameWidth = MAIL_WIDTH - 3 * columns;
+  const header = `${''.padEnd(nameWidth)}${review.checked.map((_, i) => LETTERS[i].padStart(3)).join('')}`;
+  const lines = ['Properties:', ...legend(review.checked), '', '"." holds; a number: broken, its shortest counterexample in steps;', '"?" not decided (a limit was reached first).', '', header];
+  for (const row of review.rows) {
+    const cells = review.checked.map((name) => paint(row.cells[name], cellText(row.cells[name]).padStart(3), style)).join('');
+    if (row.variant.length < nameWidth) lines.push(`${row.variant.padEnd(nameWidth)}${cells}`);
+    else lines.push(...fit(row.variant, MAIL_WIDTH), `${''.padEnd(nameWidth)}${cells}`);
+  }
+  return lines;
+}
+
+function costLines(review: Review): string[] {
+  const head = ['variant', 'pages', 'map KiB', 'array', 'loads', 'sys', 'retry'];
+  const widths = [0, 6, 9, 6, 6, 5, 6];
+  widths[0] = MAIL_WIDTH - widths.reduce((a, b) => a + b, 0);
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]) : c.padStart(widths[i]))).join('');
+  const rows = review.rows.flatMap((r) => {
+    const c = r.costs;
+    const figures = c === null ? ['-', '-', '-', '-', '-', '-'] : [c.peakPages, c.peakMappingBytes / 1024, c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries].map(String);
+    return r.variant.length < widths[0] ? [line([r.variant, ...figures])] : [...fit(r.variant, MAIL_WIDTH), line(['', ...figures])];
+  });
+  return [
+    'Costs at the bounds, over every reachable state:',
+    ...fit(
+      `  pages: the most slot pages the kernel holds at once; map KiB: the most user address space the read-only mapping spans (pages of ${PAGE_BYTES} bytes); array: pages a static mmapable ARRAY keyed by pid number (tasks) or by every cgroup ever made would take; loads: loads of one read that nothing races; sys: syscalls before the first read (the lookup; later reads make none); retry: the most retries any read made.`,
+      MAIL_WIDTH,
+    ),
+    '',
+    line(head),
+    ...rows,
+  ];
+}
+
+function summaryLines(review: Review): string[] {
+  const rows = review.rows;
+  const states = rows.reduce((n, r) => n + r.states, 0);
+  const changed = Object.entries(review.config).filter(([k, v]) => isKnob(k) && REFERENCE_KNOBS[k] !== v);
+  const bounds = Object.entries(review.config).filter(([k]) => !isKnob(k));
+  const config = `${changed.length === 0 ? 'the reference design' : changed.map(([k, v]) => `${k}=${v}`).join(' ')}; bounds ${bounds.map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  return [
+    TEXT_MARK,
+    '',
+    ...fit(`${rows.length} variant${rows.length === 1 ? '' : 's'} of ${review.model}, ${review.checked.length} properties each; ${num(states)} distinct states in all, ${review.seconds.toFixed(1)} s.`, MAIL_WIDTH),
+    ...fit(`Starting from: ${config}`, MAIL_WIDTH),
+  ];
+}
+
+function leftLines(review: Review): string[] {
+  if (review.left.length === 0) return [];
+  return ['', 'Left out (the spec cannot run them):', ...review.left.flatMap((l) => fit(`  ${l.name}: ${l.why}`, MAIL_WIDTH))];
+}
+
+const brokenIn = (row: Row): string[] => row.counterexamples.map((v) => v.invariant);
+
+/** What the terminal shows: the matrix, the costs, and one line of why for every broken cell. */
+export function renderReview(review: Review, style: Style = PLAIN): string {
+  const whys = review.rows.flatMap((row) =>
+    row.counterexamples.map((v) => `  ${row.variant}: ${style.invariant(v.invariant)} in ${v.trace.states.length - 1} steps. ${v.explanation}`),
+  );
+  return [
+    ...summaryLines(review),
+    '',
+    ...matrixLines(review, style),
+    ...leftLines(review),
+    '',
+    ...costLines(review),
+    ...(whys.length === 0 ? [] : ['', 'Why each broken cell breaks (lsmc check ... --continue prints the traces):', ...whys]),
+  ].join('\n');
+}
+
+/** The mailing-list text: everything renderReview says, and every broken cell's counterexample, in 72 columns. */
+export function reviewText(review: Review): string {
+  const traces = review.rows.flatMap((row) =>
+    row.counterexamples.flatMap((v) => [
+      '',
+      ...fit(`${row.variant} breaks ${v.invariant} in ${v.trace.states.length - 1} steps (a shortest counterexample).`, MAIL_WIDTH),
+      ...fit(`  ${v.explanation}`, MAIL_WIDTH),
+      '',
+      ...renderTrace(v.trace, PLAIN).flatMap((l) => fit(l, MAIL_WIDTH)),
+      ...fit(`Rerun: ${row.rerun}`, MAIL_WIDTH),
+    ]),
+  );
+  const broken = review.rows.filter((r) => brokenIn(r).length > 0).length;
+  return [
+    ...summaryLines(review),
+    '',
+    ...matrixLines(review, PLAIN),
+    ...leftLines(review),
+    '',
+    ...costLines(review),
+    ...(traces.length === 0 ? [] : ['', `Counterexamples (${broken} variant${broken === 1 ? '' : 's'} break something):`, ...traces]),
+    '',
+  ].join('\n');
+}
