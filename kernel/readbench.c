@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "lsmc.h"
+#include "read.h"
 #include "lsmc.skel.h"
 
 static double now_ns(void)
@@ -52,11 +53,6 @@ static int whole(struct lsmc_bpf *skel, const struct lsmc_state *st, int start, 
 	for (int i = 0; i < 64 && out == OC_NONE && st->k[0].pc != KPC_IDLE; i++)
 		out = run_step(skel, 1, st->k[0].pc, owner, value);
 	return out;
-}
-
-static volatile const __u64 *field(volatile const unsigned char *page, size_t off)
-{
-	return (volatile const __u64 *)(page + off);
 }
 
 int main(int argc, char **argv)
@@ -119,32 +115,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 
 	size_t at = (size_t)look.index * SLOT_STRIDE(1);
-	volatile const __u64 *seq = field(page, at + offsetof(struct lsmc_slot, seq));
-	volatile const __u64 *uid = field(page, at + offsetof(struct lsmc_slot, ident));
-	volatile const __u64 *gen = field(page, at + offsetof(struct lsmc_slot, gen));
-	volatile const __u64 *w1 = field(page, at + offsetof(struct lsmc_slot, word1));
-	volatile const __u64 *w2 = field(page, at + offsetof(struct lsmc_slot, word2));
+	volatile const struct lsmc_slot *slot = (volatile const struct lsmc_slot *)(page + at);
+	volatile const __u64 *w1 = &slot->word1;
 
 	t0 = now_ns();
-	for (long i = 0; i < reads; i++) {
-		for (;;) {
-			__u64 s1 = *seq, a, b;
-
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (s1 & 1)
-				continue;
-			if (*uid != (__u64)look.ident || *gen != (__u64)look.gen)
-				break; /* the owner is gone: not accepted */
-			a = *w1;
-			b = *w2;
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (*seq != s1)
-				continue;
-			sum += a + b;
-			accepted++;
-			break;
-		}
-	}
+	for (long i = 0; i < reads; i++)
+		accepted += lsmc_read_slot(slot, look.ident, look.gen, &sum);
 	validated = (now_ns() - t0) / reads;
 
 	t0 = now_ns();

@@ -27,6 +27,7 @@ import { GEN, genCommand } from './gen.js';
 import { SELFTEST, selftestCommand } from './selftest.js';
 import { SIMULATE, simulate } from './simulate.js';
 import { REVIEW, reviewCommand } from './review.js';
+import { COMPARE, compareCommand } from './compare.js';
 import { readFileSync } from 'node:fs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -70,7 +71,7 @@ const KNOBS = {
 } as const satisfies CommandSpec;
 
 /** The commands of `lsmc`, in the order the overview lists them. */
-const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, review: REVIEW, simulate: SIMULATE, gen: GEN, replay: REPLAY, selftest: SELFTEST };
+const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, review: REVIEW, compare: COMPARE, simulate: SIMULATE, gen: GEN, replay: REPLAY, selftest: SELFTEST };
 
 const VERSION = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -137,6 +138,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'replay') return replayCommand(rest);
   if (command === 'selftest') return selftestCommand(rest);
   if (command === 'review') return reviewCommand(rest, resolve(ROOT, DEFAULT_MODEL));
+  if (command === 'compare') return compareCommand(rest, ROOT, resolve(ROOT, DEFAULT_MODEL));
   return genCommand(rest, ROOT);
 }
 

@@ -16,6 +16,8 @@ import { type Review, reviewExitCode, type Row, rowNotRun } from '../review/matr
 import type { RowRequest } from '../review/run.js';
 import { reviewVariants } from '../review/variants.js';
 import { reviewJson } from '../report/review-json.js';
+import { HTML_MARK, reviewHtml } from '../report/review-html.js';
+import { measureAlternatives } from '../review/alternatives.js';
 import { renderReview, reviewText, TEXT_MARK } from '../report/review-text.js';
 import { styleFor } from '../report/style.js';
 import { type CommandSpec, parseCommand } from './command.js';
@@ -40,10 +42,11 @@ export const REVIEW = {
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
     json: { type: 'boolean', help: 'print one JSON object on stdout: every cell, cost and counterexample (ITF)' },
     text: { type: 'string', arg: 'FILE', help: 'write the review for a mailing list: the matrix, the costs and every shortest counterexample, in 72 columns' },
+    html: { type: 'string', arg: 'FILE', help: 'write one self-contained HTML page: the matrix linked to a sequence diagram of every counterexample, the costs, the coverage, and the alternatives measured on this machine\'s kernel' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
   exits: '0 the review ran to its end, 1 the configuration as given breaks a property, 2 bad input, 3 a limit or Ctrl-C left cells undecided.',
-  examples: ['lsmc review', 'lsmc review --knobs validation,indexReuse --product --text review.txt', 'lsmc review model/allocator.json --knobs zeroOnRecycle --json'],
+  examples: ['lsmc review', 'lsmc review --knobs validation,indexReuse --product --text review.txt --html review.html', 'lsmc review model/allocator.json --knobs zeroOnRecycle --json'],
 } as const satisfies CommandSpec;
 
 const CHECKED = [...INVARIANT_NAMES, DEADLOCK];
@@ -59,6 +62,7 @@ function knobList(text: string | undefined): KnobName[] | null {
 
 /** A report file may replace only a report lsmc review wrote. */
 const isOurText = (path: string): boolean => readFileSync(path, 'utf8').startsWith(`${TEXT_MARK}\n`);
+const isOurHtml = (path: string): boolean => readFileSync(path, 'utf8').slice(0, 512).includes(HTML_MARK);
 
 function progressLine(names: readonly string[]): (p: PoolProgress<Progress>) => string {
   const n = (x: number): string => x.toLocaleString('en-US');
@@ -78,6 +82,9 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
   const maxSeconds = positiveNumber('--max-seconds', values['max-seconds'], false);
   const textOut = values.text;
   if (textOut !== undefined) checkOutputFile('--text', textOut, isOurText, 'a review lsmc wrote');
+  const htmlOut = values.html;
+  if (htmlOut !== undefined) checkOutputFile('--html', htmlOut, isOurHtml, 'a review lsmc wrote');
+  if (htmlOut !== undefined && htmlOut === textOut) throw new InputError('--html', htmlOut, 'a file other than --text\'s');
 
   const sets = values.set ?? [];
   const named = loadConfigFile(positionals[0] ?? defaultModel);
@@ -115,6 +122,13 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
   if (textOut !== undefined) {
     writeFileSync(textOut, reviewText(review));
     process.stderr.write(`lsmc review: the review for a mailing list is in ${textOut}\n`);
+  }
+  if (htmlOut !== undefined) {
+    process.stderr.write('lsmc review: measuring the alternatives on this machine\'s kernel\n');
+    const alternatives = measureAlternatives();
+    if (alternatives.kind === 'unavailable') process.stderr.write(`lsmc review: the alternatives were not measured: ${alternatives.why}\n`);
+    writeFileSync(htmlOut, reviewHtml(review, alternatives));
+    process.stderr.write(`lsmc review: the report is in ${htmlOut}\n`);
   }
   return reviewExitCode(review);
 }

@@ -13,6 +13,8 @@ export function reviewJson(review: Review): Record<string, unknown> {
       changes: row.changes,
       cells: row.cells,
       states: row.states,
+      transitions: row.transitions,
+      depth: row.depth,
       seconds: round(row.seconds, 3),
       costs: row.costs,
       rerun: row.rerun,

@@ -46,7 +46,8 @@ function loaded(trace: Trace, i: number): string {
   return ` = ${String(load.value)}${whose}`;
 }
 
-function gloss(trace: Trace, i: number): string {
+/** What step i of the trace did, in words: the step's gloss, with what a load returned or what a seq bump made of seq. */
+export function gloss(trace: Trace, i: number): string {
   const step = trace.states[i].step as StepInfo;
   const action = step.action;
   const seq = seqGloss(action, trace.states[i - 1].vars, trace.states[i].vars, step.actor);
@@ -76,18 +77,23 @@ function flatten(v: Plain, path: string, out: Map<string, string>): void {
   out.set(path, v === -1 ? '-' : String(v));
 }
 
-function changes(before: Record_, after: Record_, style: Style): string[] {
+/** Every value a step changed that a person reads (HIDDEN aside), in the state's order: path, old value ('-' when new), new value. */
+export function changedValues(before: Record_, after: Record_): { path: string; was: string; now: string }[] {
   const a = new Map<string, string>();
   const b = new Map<string, string>();
   flatten(before, '', a);
   flatten(after, '', b);
-  const out: string[] = [];
+  const out: { path: string; was: string; now: string }[] = [];
   for (const [path, value] of b) {
     if (HIDDEN.test(path) || /freeStack\[\d+\]$/.test(path)) continue;
     const old = a.get(path);
-    if (old !== value) out.push(`${path} ${style.was(old ?? '-')} -> ${style.now(value)}`);
+    if (old !== value) out.push({ path, was: old ?? '-', now: value });
   }
   return out;
+}
+
+function changes(before: Record_, after: Record_, style: Style): string[] {
+  return changedValues(before, after).map((c) => `${c.path} ${style.was(c.was)} -> ${style.now(c.now)}`);
 }
 
 export function renderTrace(trace: Trace, style: Style = PLAIN): string[] {

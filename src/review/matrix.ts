@@ -16,6 +16,8 @@ export interface Row {
   readonly changes: Variant['changes'];
   readonly cells: Readonly<Record<string, Cell>>;
   readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
   readonly seconds: number;
   /** Null when the row was not run to its end (then its cells are undecided). */
   readonly costs: Costs | null;
@@ -36,13 +38,13 @@ export function rowOf(variant: Variant, report: CheckReport, costs: Costs | null
   }
   const counterexamples = report.checked.flatMap((name) => report.violations.filter((v) => v.invariant === name));
   const complete = report.result === 'ok' || (report.result === 'violation' && report.limitReason === null);
-  return { variant: variant.name, changes: variant.changes, cells, states: report.stats.distinctStates, seconds: report.stats.seconds, costs: complete ? costs : null, counterexamples, rerun: report.rerun };
+  return { variant: variant.name, changes: variant.changes, cells, states: report.stats.distinctStates, transitions: report.stats.transitions, depth: report.stats.depth, seconds: report.stats.seconds, costs: complete ? costs : null, counterexamples, rerun: report.rerun };
 }
 
 /** A row that never ran (the review was interrupted before it started): every cell undecided. */
 export function rowNotRun(variant: Variant, checked: readonly string[], rerun: string, why: string): Row {
   const cells = Object.fromEntries(checked.map((name) => [name, { verdict: 'undecided', why } as const]));
-  return { variant: variant.name, changes: variant.changes, cells, states: 0, seconds: 0, costs: null, counterexamples: [], rerun };
+  return { variant: variant.name, changes: variant.changes, cells, states: 0, transitions: 0, depth: 0, seconds: 0, costs: null, counterexamples: [], rerun };
 }
 
 /** A whole review: the configuration it started from, its rows in the order asked for, and what was left out. */

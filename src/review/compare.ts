@@ -1,0 +1,53 @@
+/**
+ * Two designs, or two revisions of the spec, side by side: which verdicts flipped, which invariants
+ * the second newly breaks (with its shortest counterexample), which it makes safe. A verdict got
+ * worse when a property that held is broken or no longer decided, or one that was not decided is
+ * broken; `lsmc compare` exits 1 then.
+ */
+import type { Cell } from './matrix.js';
+
+/** One side of a comparison: a label, and every property's cell. */
+export interface Side {
+  readonly label: string;
+  readonly cells: Readonly<Record<string, Cell>>;
+  readonly states: number;
+}
+
+export interface Flip {
+  readonly invariant: string;
+  readonly from: Cell;
+  readonly to: Cell;
+  /** Holds is best, then not decided, then broken. */
+  readonly change: 'worse' | 'better';
+}
+
+export interface Comparison {
+  readonly a: Side;
+  readonly b: Side;
+  /** Every property whose verdict differs, in the order the properties are checked. */
+  readonly flips: readonly Flip[];
+  /** Broken on both sides, with a counterexample of another length. */
+  readonly lengths: readonly { readonly invariant: string; readonly from: number; readonly to: number }[];
+  /** Checked on one side only (a revision that adds or drops a property). */
+  readonly onlyIn: { readonly a: readonly string[]; readonly b: readonly string[] };
+  readonly worse: boolean;
+}
+
+const RANK: Readonly<Record<Cell['verdict'], number>> = { holds: 0, undecided: 1, broken: 2 };
+
+export function compareSides(a: Side, b: Side): Comparison {
+  const names = Object.keys(a.cells).filter((n) => n in b.cells);
+  const flips: Flip[] = [];
+  const lengths: { invariant: string; from: number; to: number }[] = [];
+  for (const invariant of names) {
+    const from = a.cells[invariant];
+    const to = b.cells[invariant];
+    if (from.verdict !== to.verdict) flips.push({ invariant, from, to, change: RANK[to.verdict] > RANK[from.verdict] ? 'worse' : 'better' });
+    else if (from.verdict === 'broken' && to.verdict === 'broken' && from.steps !== to.steps) lengths.push({ invariant, from: from.steps, to: to.steps });
+  }
+  const onlyIn = { a: Object.keys(a.cells).filter((n) => !(n in b.cells)), b: Object.keys(b.cells).filter((n) => !(n in a.cells)) };
+  return { a, b, flips, lengths, onlyIn, worse: flips.some((f) => f.change === 'worse') };
+}
+
+/** The properties the second side newly breaks: those whose counterexamples a comparison shows. */
+export const newlyBroken = (c: Comparison): string[] => c.flips.filter((f) => f.to.verdict === 'broken').map((f) => f.invariant);

@@ -1,0 +1,112 @@
+/**
+ * The review's HTML report in a real browser: Debian's chromium, headless, driven by playwright-core
+ * (which brings no browser of its own). The page must load with nothing from the network and no
+ * console error; the matrix has a row per variant; every counterexample link lands on a diagram
+ * that draws every step of its trace; the alternatives are measured on this machine's kernel (or
+ * the section says in one line why not); a screenshot is written. Without chromium the tests skip
+ * and say why (scripts/setup-browser.sh installs it, as the README's set-up does).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelUnavailable } from '../src/kernel/available.js';
+import { measureAlternatives } from '../src/review/alternatives.js';
+import { ROOT } from './support/models.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const why = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (scripts/setup-browser.sh installs it)`;
+if (why !== null) console.log(`browser tests skipped: ${why}`);
+
+const scratch = mkdtempSync(join(tmpdir(), 'lsmc-html-'));
+const report = join(scratch, 'review.html');
+let browser: Browser | undefined;
+let json: { rows: { variant: string; counterexamples: { invariant: string; steps: number }[] }[] };
+
+beforeAll(async () => {
+  if (why !== null) return;
+  const args = ['bin/lsmc.js', 'review', 'model/hazard-12-create-race.json', '--knobs', 'zeroOnRecycle,createRace,validation', '--html', report, '--json'];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  expect(r.status, r.stderr).toBe(0);
+  json = JSON.parse(r.stdout);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe.skipIf(why !== null)('the HTML review in headless chromium', () => {
+  it('loads from the file alone with no console error, every link lands on a diagram of every step, and a screenshot is written', async () => {
+    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => requests.push(r.url()));
+    const url = pathToFileURL(report).href;
+    await page.goto(url);
+
+    expect(await page.locator('table.matrix tbody tr').count()).toBe(json.rows.length);
+    const links = await page.locator('table.matrix a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href') ?? '', text: a.textContent ?? '' })));
+    const broken = json.rows.flatMap((r) => r.counterexamples);
+    expect(links.length).toBe(broken.length);
+    expect(links.length).toBeGreaterThanOrEqual(10);
+    for (const link of links) {
+      const id = link.href.slice(1);
+      const section = page.locator(`section[id="${id}"]`);
+      expect(await section.count(), link.href).toBe(1);
+      // A row per step of the trace, numbered 1..steps, the last one the acting lane's red box.
+      const steps = await section.locator('table.seq tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-step'))));
+      expect(steps, link.href).toEqual(Array.from({ length: Number(link.text) }, (_, i) => i + 1));
+      expect(await section.locator('tr:last-child td.act.last').count(), link.href).toBe(1);
+      expect(await section.locator('p.why').textContent()).toMatch(/is violated at step \d+\. \S/);
+      const lanes = await section.locator('table.seq thead th').allTextContents();
+      expect(lanes[lanes.length - 1]).toMatch(/^memory/);
+      expect(lanes.some((l) => /^kernel context K\d$/.test(l))).toBe(true);
+    }
+    // Following a link scrolls to its diagram and marks it as the target.
+    await page.locator('table.matrix a').first().click();
+    expect(new URL(page.url()).hash).toBe(links[0].href);
+    expect(await page.locator(`section[id="${links[0].href.slice(1)}"]`).isVisible()).toBe(true);
+    expect(await page.locator(':target').getAttribute('id')).toBe(links[0].href.slice(1));
+
+    const alternatives = await page.locator('#alternatives + *').textContent();
+    if (kernelUnavailable() === null) expect(await page.locator('table.alt tbody tr').count()).toBe(5);
+    else expect(alternatives).toMatch(/^Not measured: /);
+
+    expect(errors).toEqual([]);
+    expect(requests.every((r) => r === url || r.startsWith(`${url}#`))).toBe(true);
+    const shot = join(scratch, 'review.png');
+    await page.screenshot({ path: shot, fullPage: false });
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+    await page.close();
+  }, 120_000);
+});
+
+describe.skipIf(kernelUnavailable() !== null)('the alternatives, on this machine\'s kernel', () => {
+  it('measure ns per read of the syscall, the iterator dump, the static ARRAY and __uptr beside the prototype, and the ARRAY\'s memory', () => {
+    const alt = measureAlternatives();
+    expect(alt.kind).toBe('measured');
+    if (alt.kind !== 'measured') return;
+    expect(alt.rows).toHaveLength(5);
+    for (const row of alt.rows) {
+      expect(row.nsPerRead, `${row.name}: ${row.why ?? ''}`).toBeGreaterThan(0);
+      expect(row.memory.map((m) => m.owners)).toEqual([10, 1_000, 100_000]);
+      for (const m of row.memory) expect(m.bytes, row.name).toBeGreaterThan(0);
+    }
+    const [prototype, syscall, iterator, array] = alt.rows;
+    // The proposal's point: a read through the mapping is far cheaper than the syscall, and a dump of every task dearer still.
+    expect(syscall.nsPerRead as number).toBeGreaterThan(20 * (prototype.nsPerRead as number));
+    expect(iterator.nsPerRead as number).toBeGreaterThan(syscall.nsPerRead as number);
+    expect(array.memory.every((m) => m.measured)).toBe(true);
+    expect(array.memory[2].bytes).toBeGreaterThan(array.memory[0].bytes);
+  }, 60_000);
+});
