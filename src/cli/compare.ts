@@ -3,6 +3,7 @@
  * designs, or the spec at two revisions, checked against every property; what flipped, the
  * counterexample of each property B newly breaks, what B made safe. Exit 1 when a verdict got worse.
  */
+import { resolve } from 'node:path';
 import type { Progress } from '../../checker/explore.js';
 import { DEADLOCK } from '../../checker/explore.js';
 import { INVARIANT_NAMES } from '../../spec/invariants.js';
@@ -81,13 +82,15 @@ async function compareConfigs(files: readonly string[], values: { a?: string[]; 
       interrupted = true;
       return rowNotRun(r.variant, CHECKED, r.rerun, 'interrupted before it started');
     },
-    (p) => `lsmc compare: ${p.running.map(([i, q]) => `${i === 0 ? 'A' : 'B'} ${q === null ? 'starting' : `${q.distinct.toLocaleString('en-US')} states`}`).join(', ')}; ${p.seconds.toFixed(0)} s`,
+    (p) => p.running.length === 0 ? `lsmc compare: both sides checked; ${p.seconds.toFixed(0)} s` : `lsmc compare: ${p.running.map(([i, q]) => `${i === 0 ? 'A' : 'B'} ${q === null ? 'starting' : `${q.distinct.toLocaleString('en-US')} states`}`).join(', ')}; ${p.seconds.toFixed(0)} s`,
   );
   const [a, b] = rows.map((row): Side => ({ label: row.variant, cells: row.cells, states: row.states }));
   const comparison = compareSides(a, b);
   const shown = newlyBroken(comparison).flatMap((invariant) => {
     const v = rows[1].counterexamples.find((x) => x.invariant === invariant);
-    return v === undefined ? [] : [{ invariant, steps: v.trace.states.length - 1, explanation: v.explanation, lines: renderViolation(v.invariant, v.explanation, `${v.trace.states.length - 1} steps, a shortest one`, v.trace), itf: v.itf, rerun: rows[1].rerun }];
+    const b = sides[1];
+    const rerun = rerunCommand(['check', ...(b.file === undefined ? [] : [b.file]), ...b.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--invariant', invariant]);
+    return v === undefined ? [] : [{ invariant, steps: v.trace.states.length - 1, explanation: v.explanation, lines: renderViolation(v.invariant, v.explanation, `${v.trace.states.length - 1} steps, a shortest one`, v.trace), itf: v.itf, rerun }];
   });
   return { comparison, shown, interrupted: interrupted || Object.values(rows[0].cells).some((c) => c.verdict === 'undecided' && c.why === 'interrupted') };
 }
@@ -145,7 +148,8 @@ export async function compareCommand(args: readonly string[], root: string, defa
     if (revs.length !== 2) throw new InputError('--rev', revs.join(' '), 'two revisions, --rev R1 --rev R2');
     if (positionals.length > 1) throw new InputError('lsmc compare', positionals[1], 'at most one CONFIG with --rev (both revisions check it)');
     if ((values.a ?? []).length + (values.b ?? []).length > 0) throw new InputError(values.a !== undefined ? '--a' : '--b', 'with --rev', 'no --a or --b: with --rev both sides check the same configuration (use --set)');
-    const config = positionals[0] ?? defaultModel;
+    // Both revisions check the same file, the user's, whatever each revision's own model/ holds.
+    const config = resolve(positionals[0] ?? defaultModel);
     loadConfigFile(config);
     result = await compareRevisions(root, revs, config, values.set ?? [], options);
   } else {

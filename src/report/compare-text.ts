@@ -25,7 +25,7 @@ export function renderComparison(c: Comparison, shown: readonly Shown[], style: 
   const out = [`A: ${c.a.label} (${c.a.states.toLocaleString('en-US')} states)`, `B: ${c.b.label} (${c.b.states.toLocaleString('en-US')} states)`, ''];
   if (c.flips.length === 0) out.push(style.good(`No verdict differs: the ${same} properties checked on both sides say the same.`));
   else {
-    out.push(`${c.flips.length} verdict${c.flips.length === 1 ? '' : 's'} differ from A to B (${same} the same):`);
+    out.push(`${c.flips.length === 1 ? '1 verdict differs' : `${c.flips.length} verdicts differ`} from A to B (${same} the same):`);
     for (const f of c.flips) {
       const mark = f.change === 'worse' ? style.bad('worse ') : style.good('better');
       out.push(`  ${mark}  ${style.invariant(f.invariant.padEnd(width))}  ${cellWords(f.from)} -> ${cellWords(f.to)}`);
