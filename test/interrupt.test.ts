@@ -76,3 +76,19 @@ it('lsmc gen --manifest stops on Ctrl-C, exit 3, keeping the suites it finished'
   expect(r.stderr).toMatch(/lsmc gen: interrupted in suite reference; the 0 suites before it are written, the rest are not/);
   expect(existsSync(join(out, 'suites', 'reference'))).toBe(false);
 });
+
+it('lsmc review stops on Ctrl-C with the rows it has, the rest not decided, exit 3', async () => {
+  const r = await interrupt(['review', '--knobs', 'validation,growth', '--jobs', '1']);
+  expect(r.seconds).toBeLessThan(2);
+  expect(r.code).toBe(3);
+  expect(r.stderr).toContain('interrupted');
+  expect(r.stdout).toMatch(/^reference {20,}( {2}\?){13}$/m);
+  expect(r.stdout).toMatch(/^validation=none {10,}( {2}\?){13}$/m);
+});
+
+it('lsmc compare stops on Ctrl-C, exit 3, not 1: an unfinished side is not a worse verdict', async () => {
+  const r = await interrupt(['compare', '--b', 'validation=none']);
+  expect(r.seconds).toBeLessThan(2);
+  expect(r.code).toBe(3);
+  expect(r.stderr).toContain('interrupted');
+});

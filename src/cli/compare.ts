@@ -40,7 +40,7 @@ export const COMPARE = {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
-  exits: '0 no verdict got worse from A to B, 1 a verdict got worse (a property that held is broken or undecided, or one undecided is broken), 2 bad input, 3 interrupted.',
+  exits: '0 no verdict got worse from A to B, 1 a verdict got worse (a property that held is broken or undecided, or one undecided is broken), 2 bad input, 3 interrupted (Ctrl-C) before both sides were checked.',
   examples: ['lsmc compare --b validation=none', 'lsmc compare model/hazard-12-create-race.json --b createRace=unlocked --json', 'lsmc compare model/hazard-12-create-race.json --rev main~1 --rev main'],
 } as const satisfies CommandSpec;
 
@@ -92,7 +92,8 @@ async function compareConfigs(files: readonly string[], values: { a?: string[]; 
     const rerun = rerunCommand(['check', ...(b.file === undefined ? [] : [b.file]), ...b.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--invariant', invariant]);
     return v === undefined ? [] : [{ invariant, steps: v.trace.states.length - 1, explanation: v.explanation, lines: renderViolation(v.invariant, v.explanation, `${v.trace.states.length - 1} steps, a shortest one`, v.trace), itf: v.itf, rerun }];
   });
-  return { comparison, shown, interrupted: interrupted || Object.values(rows[0].cells).some((c) => c.verdict === 'undecided' && c.why === 'interrupted') };
+  const cut = rows.some((row) => Object.values(row.cells).some((c) => c.verdict === 'undecided' && c.why === 'interrupted'));
+  return { comparison, shown, interrupted: interrupted || cut };
 }
 
 /** The spec at two revisions: each built in a worktree and asked through its own command line. */
@@ -158,5 +159,6 @@ export async function compareCommand(args: readonly string[], root: string, defa
   }
   const { comparison, shown } = result;
   process.stdout.write(values.json === true ? `${JSON.stringify(compareJson(comparison, shown))}\n` : `${renderComparison(comparison, shown, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
-  return comparison.worse ? 1 : result.interrupted ? 3 : 0;
+  // An interrupted side has verdicts it did not finish: that is no verdict that got worse.
+  return result.interrupted ? 3 : comparison.worse ? 1 : 0;
 }
