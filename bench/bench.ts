@@ -14,6 +14,7 @@ import { loadConfigFile } from '../src/model/config.js';
 import { naiveExplore } from '../test/support/naive-explorer.js';
 import { referenceAdapter } from '../src/adapter/reference.js';
 import { runReplay } from '../src/replay/run.js';
+import { measureReview } from './review.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const BENCH_MODEL = 'model/reads.json';
@@ -102,10 +103,12 @@ export function measureCore(log: (line: string) => void): CoreFigures {
 
 /** Runs every measurement, printing a line per row as it comes, or one JSON object at the end. */
 export function runBench(json: boolean): void {
-  const core = measureCore((line) => {
+  const log = (line: string): void => {
     if (!json) process.stdout.write(`${line}\n`);
-  });
-  if (json) process.stdout.write(`${JSON.stringify(core)}\n`);
+  };
+  const core = measureCore(log);
+  const review = measureReview(log);
+  if (json) process.stdout.write(`${JSON.stringify({ ...core, review })}\n`);
 }
 
 function format(r: Row): string {

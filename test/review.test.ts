@@ -54,10 +54,10 @@ describe('the review matrix', () => {
     expect(left).toEqual([{ name: 'ownerIdentity=pid', why: expect.stringContaining('ownerIdentity: expected') }]);
   });
 
-  it('says of each cell what lsmc check says of that variant and invariant alone', () => {
-    const base = configOf('hazard-12-create-race.json');
+  it.each(['hazard-12-create-race.json', 'hazard-03-link-then-init.json'])('says of each cell, on the default knobs, what lsmc check says of that variant and invariant alone (%s)', (model) => {
+    const base = configOf(model);
     let broken = 0;
-    for (const variant of reviewVariants(base, ['zeroOnRecycle', 'createRace', 'validation'], false).rows) {
+    for (const variant of reviewVariants(base, null, false).rows) {
       const row = rowOf(variant, check(variant.config, [], true));
       broken += Object.values(row.cells).filter((c) => c.verdict === 'broken').length;
       expect(Object.keys(row.cells).length).toBeGreaterThan(10);
@@ -72,9 +72,9 @@ describe('the review matrix', () => {
         }
       }
     }
-    // Stale, torn and non-linearizable reads, a leak: the lengths were compared, not only the verdicts.
-    expect(broken).toBeGreaterThanOrEqual(10);
-  }, 120_000);
+    // Stale, torn and non-linearizable reads, a leak, faults: the lengths were compared, not only the verdicts.
+    expect(broken).toBeGreaterThanOrEqual(20);
+  }, 300_000);
 });
 
 describe('lsmc review', () => {

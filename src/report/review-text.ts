@@ -73,12 +73,17 @@ function costLines(review: Review): string[] {
     const figures = c === null ? ['-', '-', '-', '-', '-', '-'] : [c.peakPages, c.peakMappingBytes / 1024, c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries].map(String);
     return r.variant.length < widths[0] ? [line([r.variant, ...figures])] : [...fit(r.variant, MAIL_WIDTH), line(['', ...figures])];
   });
+  const legend: [string, string][] = [
+    ['pages', 'the most slot pages the kernel holds at once'],
+    ['map KiB', `the most user address space the read-only mapping spans (pages of ${PAGE_BYTES} bytes; zero-page growth maps its whole reserve)`],
+    ['array', 'pages a static mmapable ARRAY would take instead: keyed by pid number for tasks, by every cgroup ever made for cgroups'],
+    ['loads', 'loads of one read that nothing races'],
+    ['sys', 'syscalls before the first read (the lookup; later reads make none)'],
+    ['retry', 'the most retries any read made'],
+  ];
   return [
     'Costs at the bounds, over every reachable state:',
-    ...fit(
-      `  pages: the most slot pages the kernel holds at once; map KiB: the most user address space the read-only mapping spans (pages of ${PAGE_BYTES} bytes); array: pages a static mmapable ARRAY keyed by pid number (tasks) or by every cgroup ever made would take; loads: loads of one read that nothing races; sys: syscalls before the first read (the lookup; later reads make none); retry: the most retries any read made.`,
-      MAIL_WIDTH,
-    ),
+    ...legend.flatMap(([term, text]) => wrap(text, 11, MAIL_WIDTH).map((l, i) => `  ${(i === 0 ? term : '').padEnd(9)}${l}`)),
     '',
     line(head),
     ...rows,
@@ -118,7 +123,7 @@ export function renderReview(review: Review, style: Style = PLAIN): string {
     ...leftLines(review),
     '',
     ...costLines(review),
-    ...(whys.length === 0 ? [] : ['', 'Why each broken cell breaks (lsmc check ... --continue prints the traces):', ...whys]),
+    ...(whys.length === 0 ? [] : ['', 'Why each broken cell breaks (--text FILE and --html FILE keep the traces; --json gives each row\'s lsmc check):', ...whys]),
   ].join('\n');
 }
 
