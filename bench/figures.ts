@@ -10,6 +10,8 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CoreFigures, measureCore } from './bench.js';
+import { measureReview, type ReviewFigures } from './review.js';
+import { type Alternatives, measureAlternatives } from '../src/review/alternatives.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -31,6 +33,8 @@ export interface Figures {
   readonly loadAfter: string;
   readonly core: CoreFigures;
   readonly commands: readonly CommandFigure[];
+  readonly review: ReviewFigures;
+  readonly alternatives: Alternatives;
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -88,6 +92,9 @@ export function measureFigures(log: (line: string) => void): Figures {
   add({ command: 'npm test', seconds: all.seconds, detail: tests === undefined ? 'the whole suite' : `the whole suite, ${tests} tests` });
 
   const core = measureCore(log);
+  const review = measureReview(log);
+  const alternatives = measureAlternatives();
+  log(alternatives.kind === 'measured' ? `  the alternatives: ${alternatives.rows.map((a) => `${a.nsPerRead?.toFixed(1) ?? '-'} ns`).join(', ')}` : `  the alternatives: not measured (${alternatives.why})`);
   const cpu = cpus();
   return {
     date: new Date().toISOString().slice(0, 10),
@@ -96,7 +103,21 @@ export function measureFigures(log: (line: string) => void): Figures {
     loadAfter: load(),
     core,
     commands,
+    review,
+    alternatives,
   };
+}
+
+function alternativesLines(alt: Alternatives): string[] {
+  if (alt.kind === 'unavailable') return [`Not measured: ${alt.why}.`];
+  const mem = (m: { bytes: number; measured: boolean }): string => `${n(m.bytes)} (${m.measured ? 'measured' : 'computed'})`;
+  return [
+    `| mechanism | ns per read | ${alt.owners.map((o) => `bytes at ${n(o)} owners`).join(' | ')} | cannot |`,
+    `| --- | ---: | ${alt.owners.map(() => '---:').join(' | ')} | --- |`,
+    ...alt.rows.map((a) => `| ${a.name} | ${a.nsPerRead === null ? `not measured: ${a.why ?? ''}` : `${a.nsPerRead < 10 ? a.nsPerRead.toFixed(2) : n(a.nsPerRead)} (${a.per})`} | ${a.memory.map(mem).join(' | ')} | ${a.cannot} |`),
+    '',
+    alt.machine,
+  ];
 }
 
 export function figuresMarkdown(f: Figures): string {
@@ -135,6 +156,23 @@ export function figuresMarkdown(f: Figures): string {
     '',
     `Every committed trace against the reference implementation, every step checked (observation, visible`,
     `state, waits, refusals): ${n(f.core.replay.traces)} traces, ${n(f.core.replay.steps)} steps in ${f.core.replay.seconds.toFixed(2)} s, ${n(f.core.replay.stepsPerSecond)} steps/s.`,
+    '',
+    '## The review matrix',
+    '',
+    `\`lsmc review ${f.review.model}\` on the default knobs: ${f.review.variants} variants, ${f.review.cells} cells. Every cell checked on`,
+    'its own, one after another in one process, against the matrix (one check per variant that goes on',
+    'after violations), wall time of the command:',
+    '',
+    '| how | seconds |',
+    '| --- | ---: |',
+    `| every cell a check of its own, one after another | ${f.review.cellsSeconds.toFixed(1)} |`,
+    ...f.review.matrix.map((m) => `| \`lsmc review --jobs ${m.jobs}\` | ${m.seconds.toFixed(1)} |`),
+    '',
+    '## The alternatives, on this machine\'s kernel',
+    '',
+    'What `lsmc review --html` puts beside the prototype (docs/commands.md, lsmc review, says how each is measured).',
+    '',
+    ...alternativesLines(f.alternatives),
     '',
   ].join('\n');
 }

@@ -90,6 +90,18 @@ function costLines(review: Review): string[] {
   ];
 }
 
+/** What each row explored: its states, transitions and depth, and its time. */
+function exploredLines(review: Review): string[] {
+  const widths = [0, 13, 14, 6, 9];
+  widths[0] = MAIL_WIDTH - widths.reduce((a, b) => a + b, 0);
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]) : c.padStart(widths[i]))).join('');
+  const rows = review.rows.flatMap((r) => {
+    const figures = [num(r.states), num(r.transitions), String(r.depth), r.seconds.toFixed(1)];
+    return r.variant.length < widths[0] ? [line([r.variant, ...figures])] : [...fit(r.variant, MAIL_WIDTH), line(['', ...figures])];
+  });
+  return ['Explored:', '', line(['variant', 'states', 'transitions', 'depth', 'seconds']), ...rows];
+}
+
 function summaryLines(review: Review): string[] {
   const rows = review.rows;
   const states = rows.reduce((n, r) => n + r.states, 0);
@@ -123,6 +135,8 @@ export function renderReview(review: Review, style: Style = PLAIN): string {
     ...leftLines(review),
     '',
     ...costLines(review),
+    '',
+    ...exploredLines(review),
     ...(whys.length === 0 ? [] : ['', 'Why each broken cell breaks (--text FILE and --html FILE keep the traces; --json gives each row\'s lsmc check):', ...whys]),
   ].join('\n');
 }
@@ -147,6 +161,8 @@ export function reviewText(review: Review): string {
     ...leftLines(review),
     '',
     ...costLines(review),
+    '',
+    ...exploredLines(review),
     ...(traces.length === 0 ? [] : ['', `Counterexamples (${broken} variant${broken === 1 ? '' : 's'} break something):`, ...traces]),
     '',
   ].join('\n');
