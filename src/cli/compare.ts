@@ -71,7 +71,7 @@ async function compareConfigs(files: readonly string[], values: { a?: string[]; 
     const named = loadConfigFile(side.file ?? defaultModel);
     const config = applyOverrides(named.config, side.changes);
     const rerun = rerunCommand(['check', ...(side.file === undefined ? [] : [side.file]), ...side.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--continue']);
-    return { variant: { name: label(side.file, side.changes), changes: {}, config }, model: named.name, symmetry: true, maxStates: options.maxStates, maxSeconds: options.maxSeconds, rerun };
+    return { variant: { name: label(side.file, side.changes), changes: {}, config }, model: named.name, symmetry: true, maxStates: options.maxStates, maxSeconds: options.maxSeconds, jobs: 2, rerun };
   });
   let interrupted = false;
   const rows = await runPool<RowRequest, Progress, Row>(

@@ -97,6 +97,7 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
     symmetry,
     maxStates,
     maxSeconds,
+    jobs,
     rerun: rerunCommand([
       'check',
       ...positionals.slice(0, 1),

@@ -5,9 +5,13 @@
  * `lsmc check` says of that variant and invariant: breadth-first search meets each invariant's
  * first violation at the least depth, with other invariants' violations or without them.
  */
+import { DEADLOCK } from '../../checker/explore.js';
+import { INVARIANT_NAMES } from '../../spec/invariants.js';
 import type { CheckReport, CheckViolation } from '../check/run.js';
 import type { Costs } from './costs.js';
 import type { Variant } from './variants.js';
+
+const ORDER: readonly string[] = [...INVARIANT_NAMES, DEADLOCK];
 
 export type Cell = { readonly verdict: 'holds' } | { readonly verdict: 'broken'; readonly steps: number } | { readonly verdict: 'undecided'; readonly why: string };
 
@@ -27,18 +31,43 @@ export interface Row {
   readonly rerun: string;
 }
 
-/** One row from the report of a check of every invariant that went on after violations. */
-export function rowOf(variant: Variant, report: CheckReport, costs: Costs | null = null): Row {
+/**
+ * One row from the reports of the checks that went on after violations (one, or the safety run and
+ * the liveness run of a variant with infinite behaviours: see src/review/run.ts). `budgetWhy`
+ * names a max-states limit the review set rather than the user.
+ */
+export function rowOf(variant: Variant, reports: readonly CheckReport[], costs: Costs | null = null, budgetWhy?: string): Row {
   const cells: Record<string, Cell> = {};
-  for (const name of report.checked) {
-    const broken = report.violations.find((v) => v.invariant === name);
-    if (broken !== undefined) cells[name] = { verdict: 'broken', steps: broken.trace.states.length - 1 };
-    else if (report.held.includes(name)) cells[name] = { verdict: 'holds' };
-    else cells[name] = { verdict: 'undecided', why: report.limitReason ?? 'the space was not explored to its end' };
+  const counterexamples: CheckViolation[] = [];
+  for (const report of reports) {
+    for (const name of report.checked) {
+      const broken = report.violations.find((v) => v.invariant === name);
+      if (broken !== undefined) {
+        cells[name] = { verdict: 'broken', steps: broken.trace.states.length - 1 };
+        counterexamples.push(broken);
+      } else if (report.held.includes(name)) cells[name] = { verdict: 'holds' };
+      else cells[name] = { verdict: 'undecided', why: report.limitReason === 'max-states' && budgetWhy !== undefined ? budgetWhy : (report.limitReason ?? 'the space was not explored to its end') };
+    }
   }
-  const counterexamples = report.checked.flatMap((name) => report.violations.filter((v) => v.invariant === name));
-  const complete = report.result === 'ok' || (report.result === 'violation' && report.limitReason === null);
-  return { variant: variant.name, changes: variant.changes, cells, states: report.stats.distinctStates, transitions: report.stats.transitions, depth: report.stats.depth, seconds: report.stats.seconds, costs: complete ? costs : null, counterexamples, rerun: report.rerun };
+  // Cells and counterexamples in the order lsmc check lists the properties, however the runs were split.
+  const order = (name: string): number => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
+  const sortedCells = Object.fromEntries(Object.entries(cells).sort(([a], [b]) => order(a) - order(b)));
+  counterexamples.sort((a, b) => order(a.invariant) - order(b.invariant));
+  const complete = (r: CheckReport): boolean => r.result === 'ok' || (r.result === 'violation' && r.limitReason === null);
+  const sum = (f: (r: CheckReport) => number): number => reports.reduce((n, r) => n + f(r), 0);
+  return {
+    variant: variant.name,
+    changes: variant.changes,
+    cells: sortedCells,
+    states: sum((r) => r.stats.distinctStates),
+    transitions: sum((r) => r.stats.transitions),
+    depth: Math.max(...reports.map((r) => r.stats.depth)),
+    seconds: sum((r) => r.stats.seconds),
+    // The costs come from the first run, which sees every reachable state (the liveness run, if any, sees them again).
+    costs: complete(reports[0]) ? costs : null,
+    counterexamples,
+    rerun: reports[0].rerun,
+  };
 }
 
 /** A row that never ran (the review was interrupted before it started): every cell undecided. */
