@@ -41,7 +41,7 @@ export function measureReview(log: (line: string) => void): ReviewFigures {
   log(`  every cell a check of its own, one after another   ${cellsSeconds.toFixed(1).padStart(7)} s`);
   const matrix = [...new Set([1, availableParallelism()])].map((jobs) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [resolve(ROOT, 'bin/lsmc.js'), 'review', REVIEW_MODEL, '--json', '--jobs', String(jobs)], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [resolve(ROOT, 'bin/lsmc.js'), 'review', REVIEW_MODEL, '--json', '--jobs', String(jobs)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`bench: lsmc review --jobs ${jobs} exited ${r.status}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
     const seconds = (performance.now() - t0) / 1000;
     log(`  lsmc review --jobs ${jobs}${' '.repeat(30)}${seconds.toFixed(1).padStart(7)} s  ${(cellsSeconds / seconds).toFixed(1)}x faster than the cells alone`);
