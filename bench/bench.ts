@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { explore } from '../checker/explore.js';
+import type { FingerprintBits } from '../checker/fingerprint.js';
 import { buildSpec } from '../spec/index.js';
 import { INVARIANTS } from '../spec/invariants.js';
 import { type Config, flatConfig } from '../spec/knobs.js';
@@ -34,12 +35,12 @@ export interface Row {
   readonly queuePeakBytes: number | null;
 }
 
-function fingerprinted(model: string, config: Config, symmetry: boolean): Row {
+function fingerprinted(model: string, config: Config, symmetry: boolean, fingerprintBits: FingerprintBits = 64): Row {
   const spec = buildSpec(config);
-  const r = explore(spec, { invariantMask: (1 << INVARIANTS.length) - 1, liveness: [], checkDeadlock: true, symmetry });
+  const r = explore(spec, { invariantMask: (1 << INVARIANTS.length) - 1, liveness: [], checkDeadlock: true, symmetry, fingerprintBits });
   if (r.kind !== 'ok') throw new Error(`bench: ${model} did not pass (${r.kind})`);
   const s = r.stats;
-  return { explorer: 'lsmc', model, symmetry, distinctStates: s.distinctStates, transitions: s.transitions, depth: s.depth, seconds: s.seconds, statesPerSecond: s.statesPerSecond, bytesPerState: s.bytesPerState, queuePeakBytes: s.queuePeakBytes };
+  return { explorer: fingerprintBits === 64 ? 'lsmc' : `lsmc ${fingerprintBits}-bit`, model, symmetry, distinctStates: s.distinctStates, transitions: s.transitions, depth: s.depth, seconds: s.seconds, statesPerSecond: s.statesPerSecond, bytesPerState: s.bytesPerState, queuePeakBytes: s.queuePeakBytes };
 }
 
 function plainMap(model: string, config: Config): Row {
@@ -87,6 +88,12 @@ export function measureCore(log: (line: string) => void): CoreFigures {
     rows.push(row);
     log(format(row));
   }
+  // What a wider fingerprint costs: bytes per state and speed, symmetry on.
+  for (const bits of [96, 128] as const) {
+    const row = fingerprinted(BENCH_MODEL, config, true, bits);
+    rows.push(row);
+    log(format(row));
+  }
   log(`comparison on ${SMALL_MODEL} (small enough for the plain-Map explorer):`);
   for (const row of [fingerprinted(SMALL_MODEL, small, false), plainMap(SMALL_MODEL, small)]) {
     rows.push(row);
@@ -115,5 +122,5 @@ function format(r: Row): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const bytes = r.bytesPerState === null ? '-' : r.bytesPerState.toFixed(1);
   const queue = r.queuePeakBytes === null ? '' : `  queue peak ${(r.queuePeakBytes / 2 ** 20).toFixed(0)} MiB`;
-  return `  ${r.explorer.padEnd(9)} symmetry ${r.symmetry ? 'on ' : 'off'}  ${n(r.distinctStates).padStart(12)} states  ${n(r.transitions).padStart(13)} transitions  depth ${String(r.depth).padStart(3)}  ${r.seconds.toFixed(2).padStart(7)} s  ${n(r.statesPerSecond).padStart(9)} states/s  ${bytes.padStart(6)} bytes/state${queue}`;
+  return `  ${r.explorer.padEnd(12)} symmetry ${r.symmetry ? 'on ' : 'off'}  ${n(r.distinctStates).padStart(12)} states  ${n(r.transitions).padStart(13)} transitions  depth ${String(r.depth).padStart(3)}  ${r.seconds.toFixed(2).padStart(7)} s  ${n(r.statesPerSecond).padStart(9)} states/s  ${bytes.padStart(6)} bytes/state${queue}`;
 }

@@ -4,7 +4,7 @@
  * state; the full states of a path are rebuilt on demand by replaying actions from the initial state.
  */
 import { ChunkedArray } from './chunked.js';
-import { collisionProbability, fingerprint } from './fingerprint.js';
+import { collisionProbability, DEFAULT_FINGERPRINT_BITS, fingerprint, type FingerprintBits, fingerprintWide } from './fingerprint.js';
 import { findLasso, type StateGraph } from './liveness.js';
 import { type LastStepTest, rebuildPath, type Path } from './rebuild.js';
 import { FingerprintTable } from './seen-set.js';
@@ -40,6 +40,8 @@ export interface ExploreOptions {
    * reported once, with the first counterexample BFS meets for it, which is a shortest one.
    */
   readonly continueAfterViolation?: boolean;
+  /** Bits per state fingerprint: 64 (the default), 96 or 128. */
+  readonly fingerprintBits?: FingerprintBits;
 }
 
 export interface Progress {
@@ -61,6 +63,7 @@ export interface Stats {
   /** The largest the BFS queue (two levels of full states) grew, in bytes. */
   readonly queuePeakBytes: number;
   readonly collisionProbability: number;
+  readonly fingerprintBits: FingerprintBits;
   readonly symmetry: boolean;
 }
 
@@ -118,9 +121,20 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   const next = new Uint8Array(spec.stateBytes);
   const curWords = new Int32Array(cur.buffer);
   const nextWords = new Int32Array(next.buffer);
-  const fp = new Int32Array(2);
-
-  const seen = new FingerprintTable(recordGraph);
+  const bits = options.fingerprintBits ?? DEFAULT_FINGERPRINT_BITS;
+  const width = bits / 32;
+  const fp = new Int32Array(width);
+  // The 64-bit path stays the one it was (two words passed as numbers); wider keys go through an array.
+  const wide = width > 2;
+  const seen = new FingerprintTable(recordGraph, 1 << 16, width);
+  const remember = (id: number): number => {
+    if (!wide) {
+      fingerprint(nextWords, words, fp);
+      return seen.insert(fp[0], fp[1], id);
+    }
+    fingerprintWide(nextWords, words, fp, width);
+    return seen.insertWide(fp, id);
+  };
   const parents = ChunkedArray.int32();
   const actions = ChunkedArray.unsignedBelow(spec.actionCount + 1);
   let level = new StateBuffer(words);
@@ -145,7 +159,8 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       statesPerSecond: seconds > 0 ? Math.round(distinct / seconds) : distinct,
       bytesPerState: distinct > 0 ? (seen.bytes + parents.bytes + actions.bytes) / distinct : 0,
       queuePeakBytes: queuePeak,
-      collisionProbability: collisionProbability(distinct, transitions),
+      collisionProbability: collisionProbability(distinct, transitions, bits),
+      fingerprintBits: bits,
       symmetry,
     };
   };
@@ -172,8 +187,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
 
   spec.init(next);
   if (symmetry) spec.canonicalize(next);
-  fingerprint(nextWords, words, fp);
-  seen.insert(fp[0], fp[1], 0);
+  remember(0);
   parents.push(-1);
   actions.push(spec.actionCount);
   const initBad = spec.violations(next, stateMask);
@@ -202,9 +216,15 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
           ({ state: stateMask, step: stepMask, deadlock: checkDeadlock } = live);
         }
         if (symmetry) spec.canonicalize(next);
-        fingerprint(nextWords, words, fp);
         const newId = seen.size;
-        const known = seen.insert(fp[0], fp[1], newId);
+        let known: number;
+        if (wide) {
+          fingerprintWide(nextWords, words, fp, width);
+          known = seen.insertWide(fp, newId);
+        } else {
+          fingerprint(nextWords, words, fp);
+          known = seen.insert(fp[0], fp[1], newId);
+        }
         if (graph !== null) graph.recordEdge(known === -1 ? newId : known, a, spec.actorOf(a));
         if (known !== -1) continue;
         parents.push(id);

@@ -1,9 +1,14 @@
 /**
- * 64-bit state fingerprints, as two independent 32-bit murmur3-style hashes over the state's
- * 32-bit words. Written into a caller's two-slot array so that the hot loop allocates nothing.
+ * State fingerprints of 64, 96 or 128 bits, as two, three or four independent 32-bit murmur3-style
+ * hashes over the state's 32-bit words. Written into a caller's array so that the hot loop
+ * allocates nothing. The 64-bit form is the default and is unchanged by the wider ones (same
+ * counts, same traces); a wider one trades 4 or 8 more bytes per state for a collision estimate
+ * 2^32 or 2^64 times smaller.
  */
 
-export const FINGERPRINT_BITS = 64;
+export const FINGERPRINT_WIDTHS = [64, 96, 128] as const;
+export type FingerprintBits = (typeof FINGERPRINT_WIDTHS)[number];
+export const DEFAULT_FINGERPRINT_BITS: FingerprintBits = 64;
 
 const C1 = 0xcc9e2d51 | 0;
 const C2 = 0x1b873593 | 0;
@@ -40,10 +45,28 @@ export function fingerprint(words: Int32Array, count: number, out: Int32Array): 
   out[1] = finish(h2 ^ h1, count + 1);
 }
 
+const SEEDS = [0x9747b28c | 0, 0x5bd1e995 | 0, 0x3c6ef372 | 0, 0x510e527f | 0];
+const SALTS = [0, 0x2545f491, 0x68e31da4 | 0, 0x1b56c4e9];
+
+/**
+ * Fingerprints `words[0..count)` into out[0..bits/32): words 0 and 1 exactly as `fingerprint`
+ * gives them (so a 96- or 128-bit key extends the 64-bit one), then one more independently seeded
+ * hash per further word.
+ */
+export function fingerprintWide(words: Int32Array, count: number, out: Int32Array, width: number): void {
+  fingerprint(words, count, out);
+  for (let k = 2; k < width; k++) {
+    let h = SEEDS[k];
+    const salt = SALTS[k];
+    for (let i = 0; i < count; i++) h = mix(h, words[i] ^ salt);
+    out[k] = finish(h ^ out[k - 1], count + k);
+  }
+}
+
 /**
  * TLC's optimistic estimate of the probability that two distinct states shared a fingerprint:
- * distinct × (generated − distinct) / 2^64.
+ * distinct × (generated − distinct) / 2^bits.
  */
-export function collisionProbability(distinct: number, generated: number): number {
-  return (distinct * Math.max(0, generated - distinct)) / 2 ** FINGERPRINT_BITS;
+export function collisionProbability(distinct: number, generated: number, bits: FingerprintBits = DEFAULT_FINGERPRINT_BITS): number {
+  return (distinct * Math.max(0, generated - distinct)) / 2 ** bits;
 }

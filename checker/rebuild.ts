@@ -6,7 +6,6 @@
  * result names the same actors from start to end.
  */
 import type { ChunkedArray } from './chunked.js';
-import { fingerprint } from './fingerprint.js';
 import { type Spec } from './spec.js';
 
 export interface TraceLinks {
@@ -50,12 +49,9 @@ export function rebuildPath(
   if (lastAction >= 0) chain.push(lastAction);
   if (!symmetry) return { actions: chain };
 
-  const words = spec.stateBytes >> 2;
-  const fpOf = (state: Uint8Array): string => {
-    const out = new Int32Array(2);
-    fingerprint(new Int32Array(state.buffer, state.byteOffset, words), words, out);
-    return `${out[0]}:${out[1]}`;
-  };
+  // Canonical states are compared whole, not by fingerprint: a path is rebuilt once, and so it
+  // cannot be led astray by a collision whatever width the exploration used.
+  const fpOf = (state: Uint8Array): string => state.join(',');
 
   const targets: string[] = [];
   let canon = new Uint8Array(spec.stateBytes);

@@ -3,7 +3,7 @@
  * no exiting: the command line renders the report and picks the exit code.
  */
 import { DEADLOCK, explore, type ExploreOptions, type Stats } from '../../checker/explore.js';
-import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
+import type { FingerprintBits } from '../../checker/fingerprint.js';
 import { actorLabel, STATE_VARS } from '../../spec/describe.js';
 import { explainViolation, type Verdict } from '../../spec/explain.js';
 import { buildSpec } from '../../spec/index.js';
@@ -24,6 +24,8 @@ export interface CheckRequest {
   readonly continueAfterViolation?: boolean;
   /** The command that reproduces this run, printed with every result. */
   readonly rerun: string;
+  /** Bits per state fingerprint: 64 (the default), 96 or 128. */
+  readonly fingerprintBits?: FingerprintBits;
 }
 
 /** One broken invariant with its shortest counterexample. */
@@ -85,6 +87,7 @@ export function runCheck(
     progressEveryMs: hooks.progressEveryMs,
     onStep: hooks.onStep,
     continueAfterViolation: request.continueAfterViolation,
+    fingerprintBits: request.fingerprintBits,
   });
   const config = flatConfig(request.config);
   const notes: string[] = [];
@@ -93,6 +96,8 @@ export function runCheck(
   if (liveness.length > 0 && spec.mayCycle && request.symmetry)
     notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
   if (spec.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), so that the space stays finite.');
+  if (outcome.stats.collisionProbability > 1e-3 && outcome.stats.fingerprintBits < 128)
+    notes.push(`the ${outcome.stats.fingerprintBits}-bit collision estimate passes 1e-3: a state may have been taken for another; rerun with --fingerprint ${outcome.stats.fingerprintBits === 64 ? 96 : 128} (4 more bytes per state).`);
   const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes, continued: request.continueAfterViolation === true };
   if (outcome.kind !== 'violation') {
     const held = outcome.kind === 'ok' ? checked : [];
@@ -102,7 +107,7 @@ export function runCheck(
     const trace = replayPath(spec, path);
     const subject = path.subject === undefined ? null : actorLabel(spec, spec.actors.firstReader + path.subject);
     const explanation = explainViolation(invariant as Verdict, trace.states, subject);
-    const itf = toItf(trace, STATE_VARS, counterexampleHeader({ invariant, explanation, model: request.model, config, rerun: request.rerun }, { fingerprintBits: FINGERPRINT_BITS }));
+    const itf = toItf(trace, STATE_VARS, counterexampleHeader({ invariant, explanation, model: request.model, config, rerun: request.rerun }, { fingerprintBits: outcome.stats.fingerprintBits }));
     return { invariant, explanation, trace, itf };
   });
   const first = violations[0];

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Progress } from '../../checker/explore.js';
 import { DEADLOCK } from '../../checker/explore.js';
+import { FINGERPRINT_WIDTHS, type FingerprintBits } from '../../checker/fingerprint.js';
 import { INVARIANT_NAMES } from '../../spec/invariants.js';
 import { applyOverrides, InputError, loadConfigFile } from '../model/config.js';
 import { checkJson } from '../report/json.js';
@@ -52,6 +53,7 @@ const CHECK = {
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
     'max-states': { type: 'string', arg: 'N', help: 'stop after N distinct states (exit 3 if nothing was violated)' },
     'max-seconds': { type: 'string', arg: 'S', help: 'stop after S seconds (exit 3 if nothing was violated)' },
+    fingerprint: { type: 'string', arg: 'BITS', help: 'bits per state fingerprint: 64 (default), 96 or 128; wider keys cost 4 or 8 more bytes per state and make the collision estimate 2^32 or 2^64 times smaller' },
     continue: { type: 'boolean', help: "go on after a violation and report every invariant that breaks, each with its shortest counterexample (TLC's -continue)" },
     'trace-out': { type: 'string', arg: 'FILE', help: 'write the counterexample as ITF (checked before the run starts); with --continue, one file per broken invariant, FILE with the invariant before .itf.json' },
   },
@@ -154,6 +156,7 @@ async function check(args: readonly string[]): Promise<number> {
   const maxStates = positiveNumber('--max-states', values['max-states'], true);
   const maxSeconds = positiveNumber('--max-seconds', values['max-seconds'], false);
   const continued = values.continue === true;
+  const fingerprintBits = fingerprintOption(values.fingerprint);
   const traceOut = values['trace-out'];
   const checkedNames = invariants.length === 0 ? known : invariants;
   // Every file a --continue run may write is checked now, not only the first.
@@ -171,8 +174,9 @@ async function check(args: readonly string[]): Promise<number> {
     ...(maxStates === undefined ? [] : ['--max-states', String(maxStates)]),
     ...(maxSeconds === undefined ? [] : ['--max-seconds', String(maxSeconds)]),
     ...(continued ? ['--continue'] : []),
+    ...(fingerprintBits === undefined ? [] : ['--fingerprint', String(fingerprintBits)]),
   ]);
-  const request: CheckRequest = { config, model: named.name, invariants, symmetry, maxStates, maxSeconds, continueAfterViolation: continued, rerun };
+  const request: CheckRequest = { config, model: named.name, invariants, symmetry, maxStates, maxSeconds, continueAfterViolation: continued, rerun, fingerprintBits };
 
   const report = await runInWorker<CheckRequest, Progress, CheckReport>(new URL('./check-worker.js', import.meta.url), request, progressLine);
   if (values.json) process.stdout.write(`${JSON.stringify(checkJson(report))}\n`);
@@ -182,6 +186,13 @@ async function check(args: readonly string[]): Promise<number> {
     else for (const v of report.violations) writeCounterexample('--trace-out', traceFileFor(traceOut, v.invariant), v.itf);
   }
   return exitCodeFor(report);
+}
+
+function fingerprintOption(text: string | undefined): FingerprintBits | undefined {
+  if (text === undefined) return undefined;
+  const bits = FINGERPRINT_WIDTHS.find((w) => String(w) === text);
+  if (bits === undefined) throw new InputError('--fingerprint', text, `one of ${FINGERPRINT_WIDTHS.join(', ')} (bits per state fingerprint)`);
+  return bits;
 }
 
 function progressLine(p: Progress): string {

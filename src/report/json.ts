@@ -1,6 +1,5 @@
 /** The one JSON object `--json` prints. */
 import type { CheckReport } from '../check/run.js';
-import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 
 export function checkJson(r: CheckReport): Record<string, unknown> {
   const s = r.stats;
@@ -15,7 +14,7 @@ export function checkJson(r: CheckReport): Record<string, unknown> {
     statesPerSecond: s.statesPerSecond,
     bytesPerState: round(s.bytesPerState, 2),
     queuePeakBytes: s.queuePeakBytes,
-    fingerprintBits: FINGERPRINT_BITS,
+    fingerprintBits: s.fingerprintBits,
     collisionProbability: s.collisionProbability,
     symmetry: s.symmetry,
     checked: r.checked,

@@ -6,7 +6,6 @@ import type { Plain, Record_, StepInfo } from '../../spec/describe.js';
 import { observationText } from '../../spec/describe.js';
 import { loadGloss, partsOf, stepFacts, type StepName } from '../../spec/steps.js';
 import { get, loadAt, readerIndexAt } from '../../spec/explain.js';
-import { FINGERPRINT_BITS } from '../../checker/fingerprint.js';
 import type { CheckReport } from '../check/run.js';
 import type { Trace } from '../trace/replay.js';
 import { PLAIN, type Style } from './style.js';
@@ -147,7 +146,7 @@ export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   out.push(`  ${num(s.distinctStates)} distinct states, ${num(s.transitions)} transitions, depth ${s.depth}${s.symmetry ? ' (symmetry reduction on)' : ''}`);
   out.push(
     `  ${s.seconds.toFixed(1)} s, ${num(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state; ` +
-      `${FINGERPRINT_BITS}-bit fingerprints, collision probability (optimistic) ${s.collisionProbability.toExponential(1)}`,
+      `${s.fingerprintBits}-bit fingerprints, collision probability (optimistic) ${s.collisionProbability.toExponential(1)}`,
   );
   out.push(`  model ${r.model}: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   for (const note of r.notes) out.push(`  Note: ${note}`);

@@ -8,7 +8,7 @@
  */
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../checker/fingerprint.js';
+import { fingerprint, fingerprintWide } from '../../checker/fingerprint.js';
 import { FingerprintTable } from '../../checker/seen-set.js';
 
 const NEW = -1;
@@ -206,5 +206,51 @@ describe('fingerprint', () => {
     // Trailing zero words are still words: a state padded to a multiple of 4 bytes differs from its prefix.
     expect(f(ws, 4)).not.toBe(f(ws, 3));
     expect(f(ws, 5)).not.toBe(f(ws, 4));
+  });
+});
+
+describe('FingerprintTable of 96- and 128-bit keys', () => {
+  it.each([3, 4])('agrees with a Set of the keys under random inserts, small tables and growth included (width %i)', (width) => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: width, maxLength: width }), { maxLength: 300 }), (keys) => {
+        const t = new FingerprintTable(true, 2, width);
+        const model = new Map<string, number>();
+        keys.forEach((k, id) => {
+          const fp = Int32Array.from(k);
+          const stored = k.every((v) => v === 0) ? [...k.slice(0, -1), 1] : k;
+          const name = stored.join(':');
+          const got = t.insertWide(fp, id);
+          expect(got).toBe(model.has(name) ? model.get(name) : NEW);
+          if (!model.has(name)) model.set(name, id);
+        });
+        expect(t.size).toBe(model.size);
+      }),
+    );
+  });
+
+  it('tells apart keys that differ only in the words past the first two', () => {
+    const t = new FingerprintTable(false, 8, 4);
+    expect(t.insertWide(Int32Array.of(1, 2, 3, 4), 0)).toBe(NEW);
+    expect(t.insertWide(Int32Array.of(1, 2, 3, 5), 0)).toBe(NEW);
+    expect(t.insertWide(Int32Array.of(1, 2, 9, 4), 0)).toBe(NEW);
+    expect(t.insertWide(Int32Array.of(1, 2, 3, 4), 0)).not.toBe(NEW);
+    expect(t.size).toBe(3);
+    expect(t.bytes).toBe(8 * 4 * 4);
+  });
+
+  it('a wide fingerprint extends the 64-bit one: its first two words are the same', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer(), { minLength: 1, maxLength: 40 }), (ws) => {
+        const words = Int32Array.from(ws);
+        const narrow = new Int32Array(2);
+        const wide = new Int32Array(4);
+        fingerprint(words, words.length, narrow);
+        fingerprintWide(words, words.length, wide, 4);
+        expect([wide[0], wide[1]]).toEqual([narrow[0], narrow[1]]);
+        const three = new Int32Array(3);
+        fingerprintWide(words, words.length, three, 3);
+        expect([...three]).toEqual([wide[0], wide[1], wide[2]]);
+      }),
+    );
   });
 });
