@@ -97,14 +97,11 @@ static long long array_bytes(long entries, double *ns, long reads)
 	if (ns && bpf_map_update_elem(fd, &key, &v, 0) == 0) {
 		size_t len = ((size_t)entries * sizeof(v) + LSMC_PAGE - 1) / LSMC_PAGE * LSMC_PAGE;
 		volatile const struct lsmc_slot *s = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-		__u64 sum = 0, accepted = 0;
-		double t0;
+		__u64 sum = 0;
 
 		if (s != MAP_FAILED) {
-			t0 = now_ns();
-			for (long i = 0; i < reads; i++)
-				accepted += lsmc_read_slot(s, 1, 1, &sum);
-			*ns = accepted == (__u64)reads ? (now_ns() - t0) / reads : -1;
+			if (lsmc_time_reads(s, 1, 1, reads, ns, &sum) != (__u64)reads)
+				*ns = -1;
 			munmap((void *)s, len);
 		}
 	}
@@ -120,7 +117,7 @@ static void uptr_row(long reads)
 	struct { struct lsmc_slot *slot; } value = { &slot };
 	int pidfd = -1;
 	__u64 sum = 0, seen;
-	double t0;
+	double ns;
 
 	if (!skel) {
 		printf("\"uptr\":{\"error\":\"cannot open the __uptr object\"}");
@@ -139,10 +136,8 @@ static void uptr_row(long reads)
 	syscall(SYS_getppid);
 	syscall(SYS_getppid);
 	seen = __atomic_load_n(&slot.word1, __ATOMIC_ACQUIRE);
-	t0 = now_ns();
-	for (long i = 0; i < reads; i++)
-		sum += *(volatile __u64 *)&slot.word1;
-	printf("\"uptr\":{\"ns\":%.3f,\"kernelWrites\":%llu,\"seen\":%llu,\"checksum\":%llu}", (now_ns() - t0) / reads,
+	ns = lsmc_time_loads(&slot.word1, reads, &sum);
+	printf("\"uptr\":{\"ns\":%.3f,\"kernelWrites\":%llu,\"seen\":%llu,\"checksum\":%llu}", ns,
 	       (unsigned long long)skel->bss->writes, (unsigned long long)seen, (unsigned long long)sum);
 out:
 	if (pidfd >= 0)

@@ -7,6 +7,7 @@
 #ifndef LSMC_READ_H
 #define LSMC_READ_H
 
+#include <time.h>
 #include <linux/types.h>
 #include "lsmc.h"
 
@@ -29,6 +30,39 @@ static inline int lsmc_read_slot(volatile const struct lsmc_slot *s, __u64 ident
 		*out += a + b;
 		return 1;
 	}
+}
+
+/*
+ * `reads` validated reads of one slot, timed: ns per read into *ns, the reads accepted returned.
+ * Not inlined and with its sums in locals, so that every bench times the same machine code, and
+ * nothing the caller keeps in memory (a struct whose field may alias a sum) rides along.
+ */
+static __attribute__((noinline)) __u64 lsmc_time_reads(volatile const struct lsmc_slot *s, __u64 ident, __u64 gen, long reads, double *ns, __u64 *checksum)
+{
+	struct timespec a, b;
+	__u64 sum = 0, accepted = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < reads; i++)
+		accepted += lsmc_read_slot(s, ident, gen, &sum);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	*ns = ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / reads;
+	*checksum += sum;
+	return accepted;
+}
+
+/* The floor: `reads` plain loads of one word, timed the same way. */
+static __attribute__((noinline)) double lsmc_time_loads(volatile const __u64 *w, long reads, __u64 *checksum)
+{
+	struct timespec a, b;
+	__u64 sum = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < reads; i++)
+		sum += *w;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	*checksum += sum;
+	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / reads;
 }
 
 #endif

@@ -116,17 +116,9 @@ int main(int argc, char **argv)
 
 	size_t at = (size_t)look.index * SLOT_STRIDE(1);
 	volatile const struct lsmc_slot *slot = (volatile const struct lsmc_slot *)(page + at);
-	volatile const __u64 *w1 = &slot->word1;
 
-	t0 = now_ns();
-	for (long i = 0; i < reads; i++)
-		accepted += lsmc_read_slot(slot, look.ident, look.gen, &sum);
-	validated = (now_ns() - t0) / reads;
-
-	t0 = now_ns();
-	for (long i = 0; i < reads; i++)
-		sum += *w1;
-	bare = (now_ns() - t0) / reads;
+	accepted = lsmc_time_reads(slot, look.ident, look.gen, reads, &validated, &sum);
+	bare = lsmc_time_loads(&slot->word1, reads, &sum);
 
 	t0 = now_ns();
 	for (long i = 0; i < calls; i++) {
