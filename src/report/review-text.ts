@@ -63,16 +63,20 @@ export function matrixLines(review: Review, style: Style = PLAIN): string[] {
   return lines;
 }
 
+/**
+ * A table with a row per variant: the name in what the figure columns leave of 72, a name too long
+ * for it on lines of its own above its figures.
+ */
+function variantTable(review: Review, columns: readonly (readonly [string, number])[], figures: (row: Row) => string[]): string[] {
+  const first = MAIL_WIDTH - columns.reduce((a, [, w]) => a + w, 0);
+  const line = (name: string, cells: string[]): string => `${name.padEnd(first)}${cells.map((c, i) => c.padStart(columns[i][1])).join('')}`;
+  return [
+    line('variant', columns.map(([h]) => h)),
+    ...review.rows.flatMap((r) => (r.variant.length < first ? [line(r.variant, figures(r))] : [...fit(r.variant, MAIL_WIDTH), line('', figures(r))])),
+  ];
+}
+
 function costLines(review: Review): string[] {
-  const head = ['variant', 'pages', 'map KiB', 'array', 'loads', 'sys', 'retry'];
-  const widths = [0, 6, 9, 6, 6, 5, 6];
-  widths[0] = MAIL_WIDTH - widths.reduce((a, b) => a + b, 0);
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]) : c.padStart(widths[i]))).join('');
-  const rows = review.rows.flatMap((r) => {
-    const c = r.costs;
-    const figures = c === null ? ['-', '-', '-', '-', '-', '-'] : [c.peakPages, c.peakMappingBytes / 1024, c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries].map(String);
-    return r.variant.length < widths[0] ? [line([r.variant, ...figures])] : [...fit(r.variant, MAIL_WIDTH), line(['', ...figures])];
-  });
   const legend: [string, string][] = [
     ['pages', 'the most slot pages the kernel holds at once'],
     ['map KiB', `the most user address space the read-only mapping spans (pages of ${PAGE_BYTES} bytes; zero-page growth maps its whole reserve)`],
@@ -81,25 +85,21 @@ function costLines(review: Review): string[] {
     ['sys', 'syscalls before the first read (the lookup; later reads make none)'],
     ['retry', 'the most retries any read made'],
   ];
+  const columns = [['pages', 6], ['map KiB', 9], ['array', 6], ['loads', 6], ['sys', 5], ['retry', 6]] as const;
   return [
     'Costs at the bounds, over every reachable state:',
     ...legend.flatMap(([term, text]) => wrap(text, 11, MAIL_WIDTH).map((l, i) => `  ${(i === 0 ? term : '').padEnd(9)}${l}`)),
     '',
-    line(head),
-    ...rows,
+    ...variantTable(review, columns, ({ costs: c }) =>
+      c === null ? columns.map(() => '-') : [c.peakPages, c.peakMappingBytes / 1024, c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries].map(String),
+    ),
   ];
 }
 
 /** What each row explored: its states, transitions and depth, and its time. */
 function exploredLines(review: Review): string[] {
-  const widths = [0, 13, 14, 6, 9];
-  widths[0] = MAIL_WIDTH - widths.reduce((a, b) => a + b, 0);
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]) : c.padStart(widths[i]))).join('');
-  const rows = review.rows.flatMap((r) => {
-    const figures = [num(r.states), num(r.transitions), String(r.depth), r.seconds.toFixed(1)];
-    return r.variant.length < widths[0] ? [line([r.variant, ...figures])] : [...fit(r.variant, MAIL_WIDTH), line(['', ...figures])];
-  });
-  return ['Explored:', '', line(['variant', 'states', 'transitions', 'depth', 'seconds']), ...rows];
+  const columns = [['states', 13], ['transitions', 14], ['depth', 6], ['seconds', 9]] as const;
+  return ['Explored:', '', ...variantTable(review, columns, (r) => [num(r.states), num(r.transitions), String(r.depth), r.seconds.toFixed(1)])];
 }
 
 function summaryLines(review: Review): string[] {
@@ -123,20 +123,18 @@ function leftLines(review: Review): string[] {
 
 const brokenIn = (row: Row): string[] => row.counterexamples.map((v) => v.invariant);
 
+/** What both texts open with: what was reviewed, the matrix, what was left out, the costs, what each row explored. */
+function bodyLines(review: Review, style: Style): string[] {
+  return [...summaryLines(review), '', ...matrixLines(review, style), ...leftLines(review), '', ...costLines(review), '', ...exploredLines(review)];
+}
+
 /** What the terminal shows: the matrix, the costs, and one line of why for every broken cell. */
 export function renderReview(review: Review, style: Style = PLAIN): string {
   const whys = review.rows.flatMap((row) =>
     row.counterexamples.map((v) => `  ${row.variant}: ${style.invariant(v.invariant)} in ${v.trace.states.length - 1} steps. ${v.explanation}`),
   );
   return [
-    ...summaryLines(review),
-    '',
-    ...matrixLines(review, style),
-    ...leftLines(review),
-    '',
-    ...costLines(review),
-    '',
-    ...exploredLines(review),
+    ...bodyLines(review, style),
     ...(whys.length === 0 ? [] : ['', 'Why each broken cell breaks (--text FILE and --html FILE keep the traces; --json gives each row\'s lsmc check):', ...whys]),
   ].join('\n');
 }
@@ -155,14 +153,7 @@ export function reviewText(review: Review): string {
   );
   const broken = review.rows.filter((r) => brokenIn(r).length > 0).length;
   return [
-    ...summaryLines(review),
-    '',
-    ...matrixLines(review, PLAIN),
-    ...leftLines(review),
-    '',
-    ...costLines(review),
-    '',
-    ...exploredLines(review),
+    ...bodyLines(review, PLAIN),
     ...(traces.length === 0 ? [] : ['', `Counterexamples (${broken} variant${broken === 1 ? '' : 's'} break something):`, ...traces]),
     '',
   ].join('\n');
