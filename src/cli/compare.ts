@@ -118,14 +118,15 @@ async function compareRevisions(root: string, revs: readonly string[], config: s
         runs.forEach((run, i) => {
           if (run.code === 2 || run.code === 4) throw new InputError('--rev', revs[i], `a revision whose lsmc check runs on ${config} (it said: ${run.stderr.trim().split('\n')[0] ?? ''})`);
         });
-        const [a, b] = runs.map((run, i): Side => ({ label: `${revs[i]} (${commits[i].slice(0, 12)})`, ...cellsOfCheckJson(built[i], run.stdout) }));
+        const parsed = runs.map((run, i) => cellsOfCheckJson(built[i], run.stdout));
+        const [a, b] = parsed.map(({ cells, states }, i): Side => ({ label: `${revs[i]} (${commits[i].slice(0, 12)})`, cells, states }));
         const comparison = compareSides(a, b);
         const shown: Shown[] = [];
         for (const invariant of newlyBroken(comparison)) {
           onProgress(`lsmc compare: the counterexample of ${invariant} at ${revs[1]}`);
           const text = await runRevision(built[1], [...args, '--invariant', invariant], stopped);
           const cell = b.cells[invariant];
-          const explanation = cellsOfCheckJson(built[1], runs[1].stdout).explanations[invariant] ?? '';
+          const explanation = parsed[1].explanations[invariant] ?? '';
           const lines = text.stdout.split('\n');
           const end = lines.findIndex((l) => /^\s+\d[\d,]* distinct states/.test(l));
           shown.push({ invariant, steps: cell.verdict === 'broken' ? cell.steps : 0, explanation, lines: lines.slice(0, end < 0 ? lines.length : end).filter((l, i, all) => i < all.length - 1 || l !== ''), itf: null, rerun: `at ${revs[1]}: ${rerunCommand([...args, '--invariant', invariant])}` });
