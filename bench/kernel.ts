@@ -24,6 +24,8 @@ export interface KernelReplayFigures {
   readonly frees: number;
   /** Summed over shards: the time helpers spent waiting for RCU before real free hooks ran. */
   readonly freeWaitSeconds: number;
+  /** Free hooks the kernel did not run, whose free step the helper took. */
+  readonly freeHooksLost: number;
   /** BPF objects loaded (the verifier ran), summed over the helpers. */
   readonly loads: number;
 }
@@ -62,12 +64,13 @@ export async function measureKernel(traces: string, print: (line: string) => voi
       stepsPerSecond: Math.round(s.steps / s.seconds),
       frees: s.costs?.waits ?? 0,
       freeWaitSeconds: (s.costs?.waitMs ?? 0) / 1000,
+      freeHooksLost: s.costs?.hooksLost ?? 0,
       loads: s.costs?.loads ?? 0,
     };
     replay.push(figures);
     if (replay.length === 1) print(`replay of ${n(s.traces)} committed traces on the kernel (${n(s.skipped)} skipped: not expressible), after ${s.loadSeconds.toFixed(1)} s loading them:`);
     print(
-      `  ${String(jobs).padStart(2)} shard(s) x ${kernelAdapter.lanes ?? 1} lanes: ${n(s.steps)} steps in ${s.seconds.toFixed(1)} s: ${n(figures.stepsPerSecond).padStart(6)} steps/s (goal: 10,000); ${figures.freeWaitSeconds.toFixed(1)} s of shard time waiting for RCU before ${n(figures.frees)} real free hooks; ${n(figures.loads)} BPF object loads`,
+      `  ${String(jobs).padStart(2)} shard(s) x ${kernelAdapter.lanes ?? 1} lanes: ${n(s.steps)} steps in ${s.seconds.toFixed(1)} s: ${n(figures.stepsPerSecond).padStart(6)} steps/s (goal: 10,000); ${figures.freeWaitSeconds.toFixed(1)} s of shard time waiting for RCU before ${n(figures.frees)} real free hooks (${n(figures.freeHooksLost)} the kernel did not run, taken by the helper); ${n(figures.loads)} BPF object loads`,
     );
   }
   return { ...read, validatedOverBare, syscallOverValidated, replay };

@@ -345,7 +345,7 @@ int main(int argc, char **argv)
 			else if (!strcmp(op, "probe"))
 				probe_reply(&req);
 			else if (!strcmp(op, "stats"))
-				out_printf(&reply, "{\"freeWaits\":%ld,\"freeWaitMs\":%.3f,\"loads\":%ld}", free_waits, free_wait_ms, variant_loads);
+				out_printf(&reply, "{\"freeWaits\":%ld,\"freeWaitMs\":%.3f,\"freeHooksLost\":%ld,\"loads\":%ld}", free_waits, free_wait_ms, free_hooks_lost, variant_loads);
 			else if (!strcmp(op, "show") && loaded) {
 				out_printf(&reply, "{");
 				state_json();

@@ -126,6 +126,7 @@ extern int view[MAX_PAGES];
 extern int pid_cursor;
 extern double free_wait_ms;
 extern long free_waits;
+extern long free_hooks_lost;
 extern long variant_loads;
 
 #endif

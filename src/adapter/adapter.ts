@@ -162,6 +162,8 @@ export interface HostCosts {
   /** How often and how long the implementation waited on its host rather than worked. */
   readonly waits: number;
   readonly waitMs: number;
+  /** Free hooks the kernel did not run, whose free step the helper took itself (kernel/driver.c, free_lost). */
+  readonly hooksLost: number;
   /** How many times it loaded a variant into its host (the BPF verifier ran). */
   readonly loads: number;
 }

@@ -90,12 +90,13 @@ function channel(lane: number): HelperChannel {
 /** How many free steps the run's helpers made and how long they waited for the kernel's free hooks (RCU); how many BPF objects they loaded. */
 function helperCosts(): HostCosts | null {
   if (helpers.length === 0) return null;
-  const costs = { waits: 0, waitMs: 0, loads: 0 };
+  const costs = { waits: 0, waitMs: 0, hooksLost: 0, loads: 0 };
   for (const h of helpers) {
     if (h === undefined) continue;
-    const stats = h.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number; loads: number };
+    const stats = h.request({ op: 'stats' }) as { freeWaits: number; freeWaitMs: number; freeHooksLost: number; loads: number };
     costs.waits += stats.freeWaits;
     costs.waitMs += stats.freeWaitMs;
+    costs.hooksLost += stats.freeHooksLost;
     costs.loads += stats.loads;
   }
   return costs;

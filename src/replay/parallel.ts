@@ -179,7 +179,7 @@ export async function replayInParallel(
             } else {
               interrupted ||= m.interrupted;
               const c = m.costs;
-              if (c !== null) costs = { waits: (costs?.waits ?? 0) + c.waits, waitMs: (costs?.waitMs ?? 0) + c.waitMs, loads: (costs?.loads ?? 0) + c.loads };
+              if (c !== null) costs = { waits: (costs?.waits ?? 0) + c.waits, waitMs: (costs?.waitMs ?? 0) + c.waitMs, hooksLost: (costs?.hooksLost ?? 0) + c.hooksLost, loads: (costs?.loads ?? 0) + c.loads };
             }
           });
           worker.on('error', (e) => {
