@@ -30,9 +30,9 @@ export function measureReview(log: (line: string) => void): ReviewFigures {
   let cells = 0;
   const started = performance.now();
   for (const v of variants) {
-    const names = runCheck({ config: v.config, model: 'bench', invariants: [], symmetry: true, maxStates: 1, rerun: '' }).checked;
+    const names = runCheck({ config: v.config, model: 'bench', invariants: [], symmetry: true, partialOrder: false, maxStates: 1, rerun: '' }).checked;
     for (const name of names) {
-      runCheck({ config: v.config, model: 'bench', invariants: [name], symmetry: true, rerun: '' });
+      runCheck({ config: v.config, model: 'bench', invariants: [name], symmetry: true, partialOrder: false, rerun: '' });
       cells++;
     }
   }

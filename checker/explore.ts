@@ -10,6 +10,7 @@ import { type LastStepTest, rebuildPath, type Path } from './rebuild.js';
 import { FingerprintTable } from './seen-set.js';
 import { type LivenessProperty, type Spec } from './spec.js';
 import { StateBuffer } from './state-buffer.js';
+import { type Broken, trimPath } from './trim.js';
 
 export interface ExploreOptions {
   /** Bit i set: check invariant i. */
@@ -42,6 +43,13 @@ export interface ExploreOptions {
   readonly continueAfterViolation?: boolean;
   /** Bits per state fingerprint: 64 (the default), 96 or 128. */
   readonly fingerprintBits?: FingerprintBits;
+  /**
+   * Partial-order reduction: where the spec names a persistent action (Spec.persistentAction),
+   * expand only it. Taken only where it keeps every verdict: the spec's graph is acyclic, no
+   * liveness graph is kept, and no hook (onStep, onNewState, onDeadEnd) asks to see every
+   * transition or state. Stats.partialOrder says whether it was.
+   */
+  readonly partialOrder?: boolean;
 }
 
 export interface Progress {
@@ -65,6 +73,10 @@ export interface Stats {
   readonly collisionProbability: number;
   readonly fingerprintBits: FingerprintBits;
   readonly symmetry: boolean;
+  /** Whether partial-order reduction was applied (asked for, and allowed in this run). */
+  readonly partialOrder: boolean;
+  /** States expanded by their persistent action alone. */
+  readonly persistentStates: number;
 }
 
 export type { Path } from './rebuild.js';
@@ -106,6 +118,14 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   const recordGraph = liveProps.length > 0 && spec.mayCycle;
   // Liveness subjects are actors, which symmetry would permute; the graph is kept unreduced.
   const symmetry = options.symmetry && !recordGraph;
+  const onStep = options.onStep;
+  // The reduction keeps verdicts, not the set of states or transitions that hooks count; and it
+  // needs no cycle proviso only because the graph it prunes is acyclic (spec/persistent.ts).
+  const persistentAction =
+    options.partialOrder === true && !spec.mayCycle && !recordGraph && onStep === undefined && options.onNewState === undefined && options.onDeadEnd === undefined
+      ? spec.persistentAction?.bind(spec)
+      : undefined;
+  let persistentStates = 0;
   // With continueAfterViolation an invariant leaves what is checked once it is reported. The hot
   // loop reads its own copies (a variable a closure captures lives in a slower context slot), which
   // it refreshes from `live` after `broken` changes it.
@@ -141,7 +161,6 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   let nextLevel = new StateBuffer(words);
   const graph = recordGraph ? newGraph() : null;
 
-  const onStep = options.onStep;
   let transitions = 0;
   let depth = 0;
   let queuePeak = 0;
@@ -162,6 +181,8 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       collisionProbability: collisionProbability(distinct, transitions, bits),
       fingerprintBits: bits,
       symmetry,
+      partialOrder: persistentAction !== undefined,
+      persistentStates,
     };
   };
   const pathTo: PathBuilder = (fromId, action, lastOk) => rebuildPath(spec, { parents, actions }, fromId, action, symmetry, lastOk);
@@ -174,7 +195,8 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   const broken = (mask: number, lastId: number, lastAction: number): ExploreResult | null => {
     for (const invariant of mask === 0 ? [DEADLOCK] : namesOf(spec, keepGoing ? mask : lowestBit(mask))) {
       const bit = invariantBit(spec, invariant);
-      const path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, (_a, _f, _t, bad) => (bad & bit) === bit);
+      let path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, (_a, _f, _t, bad) => (bad & bit) === bit);
+      if (persistentAction !== undefined) path = { actions: trimPath(spec, path.actions, brokenOf(spec, invariant, bit)) };
       found.push({ invariant, path });
       live.state &= ~bit;
       live.step &= ~bit;
@@ -204,7 +226,17 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       const id = level.read(q, curWords);
       if (graph !== null) graph.recordState(liveProps, cur);
       let enabled = 0;
-      for (let a = 0; a < spec.actionCount; a++) {
+      let first = 0;
+      let end = spec.actionCount;
+      if (persistentAction !== undefined) {
+        const only = persistentAction(cur);
+        if (only >= 0) {
+          first = only;
+          end = only + 1;
+          persistentStates++;
+        }
+      }
+      for (let a = first; a < end; a++) {
         const bad = spec.step(a, cur, next);
         if (bad < 0) continue;
         enabled++;
@@ -293,6 +325,11 @@ function namesOf(spec: Spec, mask: number): string[] {
 }
 
 const lowestBit = (mask: number): number => mask & -mask;
+
+function brokenOf(spec: Spec, invariant: string, bit: number): Broken {
+  if (invariant === DEADLOCK) return { kind: 'deadlock' };
+  return { kind: spec.invariants.find((inv) => inv.name === invariant)?.kind === 'step' ? 'step' : 'state', bit };
+}
 
 function invariantBit(spec: Spec, name: string): number {
   const i = spec.invariants.findIndex((inv) => inv.name === name);

@@ -64,4 +64,12 @@ export interface Spec {
    * state to a permutation of itself under which every invariant is preserved.
    */
   canonicalize(state: Uint8Array): void;
+  /**
+   * Partial-order reduction: an action enabled in `state` that is on its own a persistent set
+   * (no action that depends on it can be taken on any path from `state` before it) and invisible
+   * (it changes nothing any invariant reads and breaks no step invariant), or -1 when the state
+   * must be expanded fully. Asked only of specs whose state graph is acyclic (mayCycle false), so
+   * no cycle proviso is needed; must be the same for states symmetric under `canonicalize`.
+   */
+  persistentAction?(state: Uint8Array): number;
 }

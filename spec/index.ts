@@ -20,6 +20,7 @@ import { UNBOUNDABLE, UNBOUNDED } from './knobs.js';
 import { lifecycleStep, makeOwnerRegs, nextLifecycleStep } from './owner.js';
 import { continueRead, lookup, readerCanStart, readerPending, startRead, startScan } from './reader.js';
 import { makeCanonicalizer } from './symmetry.js';
+import { persistentLifecycle } from './persistent.js';
 import { type Goal, goalOfStep, possibleGoals } from './coverage.js';
 import { type Counters, epochView, genView, seqView, unboundedProblem } from './counters.js';
 
@@ -104,6 +105,8 @@ export class LsmcSpec implements Spec {
   readonly kernelRegs: readonly Regs[];
   readonly canonicalize: (state: Uint8Array) => void;
   private readonly applies: readonly Apply[];
+  /** Each owner's lifecycle action (spec/persistent.ts). */
+  private readonly lifecycleActions: readonly number[];
   private readonly possibles: readonly Possible[];
 
   constructor(
@@ -121,6 +124,7 @@ export class LsmcSpec implements Spec {
     this.applies = this.actions.map((a) => applyFor(a.kind));
     this.possibles = this.actions.map((a) => possibleFor(a.kind));
     this.canonicalize = makeCanonicalizer(this.ctx);
+    this.lifecycleActions = Array.from({ length: this.ctx.L.owners }, (_, o) => this.actions.findIndex((a) => a.kind === 'lifecycle' && a.owner === o));
     const c = this.ctx;
     this.liveness = [{ name: LIVENESS[0].name, subjects: c.L.readers, pending: (s, r) => readerPending(c, s, r) }];
     this.mayCycle = c.retryBound < 0 || config.bounds.kernelOps === UNBOUNDED || config.bounds.readerOps === UNBOUNDED;
@@ -239,6 +243,10 @@ export class LsmcSpec implements Spec {
 
   violations(state: Uint8Array, mask: number): number {
     return stateViolations(this.ctx, state, mask);
+  }
+
+  persistentAction(state: Uint8Array): number {
+    return persistentLifecycle(this.ctx, state, this.lifecycleActions);
   }
 
   isFinal(state: Uint8Array): boolean {

@@ -14,7 +14,7 @@ const CASES: [string, string, Record<string, string>][] = [
   ['two concurrent creates', 'hazard-12-create-race.json', { createRace: 'unlocked' }],
 ];
 
-const continued = (config: Config, symmetry = true) => runCheck({ config, model: 'test', invariants: [], symmetry, continueAfterViolation: true, rerun: 'test' });
+const continued = (config: Config, symmetry = true) => runCheck({ config, model: 'test', invariants: [], symmetry, partialOrder: false, continueAfterViolation: true, rerun: 'test' });
 
 describe('lsmc check --continue', () => {
   for (const [name, model, sets] of CASES) {
@@ -57,7 +57,7 @@ describe('lsmc check --continue', () => {
 
   it('a limit stops it with what it found so far, and says the rest were not fully checked', () => {
     const config = configOf('hazard-03-link-then-init.json', { linkOrder: 'link-then-init', validation: 'none' });
-    const r = runCheck({ config, model: 'test', invariants: [], symmetry: true, continueAfterViolation: true, maxStates: 20_000, rerun: 'test' });
+    const r = runCheck({ config, model: 'test', invariants: [], symmetry: true, partialOrder: false, continueAfterViolation: true, maxStates: 20_000, rerun: 'test' });
     expect(r.result).toBe('violation');
     expect(r.limitReason).toBe('max-states');
     expect(r.held).toEqual([]);

@@ -21,7 +21,7 @@ describe('64-, 96- and 128-bit fingerprints', () => {
         for (const value of values.slice(1)) {
           const config = configOf(model, { [knob]: value });
           if (knob === 'ownerIdentity' && config.knobs.ownerKind !== 'task') continue;
-          const runs = ([64, 96, 128] as const).map((bits) => runCheck({ config, model, invariants: [], symmetry: true, continueAfterViolation: true, rerun: '', fingerprintBits: bits }));
+          const runs = ([64, 96, 128] as const).map((bits) => runCheck({ config, model, invariants: [], symmetry: true, partialOrder: true, continueAfterViolation: true, rerun: '', fingerprintBits: bits }));
           const summary = (r: (typeof runs)[number]) => ({
             states: r.stats.distinctStates,
             transitions: r.stats.transitions,

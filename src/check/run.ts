@@ -8,6 +8,7 @@ import { actorLabel, STATE_VARS } from '../../spec/describe.js';
 import { explainViolation, type Verdict } from '../../spec/explain.js';
 import { buildSpec } from '../../spec/index.js';
 import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
+import { reducedPathSlack } from '../../spec/persistent.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
 import { counterexampleHeader, type ItfTrace, toItf } from '../trace/itf.js';
 import { replayPath, type Trace } from '../trace/replay.js';
@@ -18,6 +19,8 @@ export interface CheckRequest {
   /** Invariant names to check; empty means all of them, deadlock included. */
   readonly invariants: readonly string[];
   readonly symmetry: boolean;
+  /** Partial-order reduction (spec/persistent.ts); the explorer leaves it off where it would not keep a verdict. */
+  readonly partialOrder: boolean;
   readonly maxStates?: number;
   readonly maxSeconds?: number;
   /** Go on after a violation and report every invariant that breaks (TLC's -continue). */
@@ -80,6 +83,7 @@ export function runCheck(
     liveness,
     checkDeadlock,
     symmetry: request.symmetry,
+    partialOrder: request.partialOrder,
     maxStates: request.maxStates,
     maxSeconds: request.maxSeconds,
     onProgress: hooks.onProgress,
@@ -95,6 +99,10 @@ export function runCheck(
     notes.push('reader-progress holds without a search: with bounded budgets and bounded retries every behaviour is finite, so no read can go on for ever (deadlocks are checked separately).');
   if (liveness.length > 0 && spec.mayCycle && request.symmetry)
     notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
+  if (request.partialOrder && spec.mayCycle)
+    notes.push('partial-order reduction is off for this run: with infinite behaviours it would need a cycle proviso, which lsmc\'s reduction does not have (spec/persistent.ts).');
+  if (outcome.stats.partialOrder && outcome.kind === 'violation')
+    notes.push(`found with partial-order reduction: a counterexample may be up to ${reducedPathSlack(spec.ctx)} steps longer than the true shortest (an owner's exit or reap it did not need, each at most once); --no-por gives the true shortest.`);
   if (spec.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), so that the space stays finite.');
   if (outcome.stats.collisionProbability > 1e-3 && outcome.stats.fingerprintBits < 128)
     notes.push(`the ${outcome.stats.fingerprintBits}-bit collision estimate passes 1e-3: a state may have been taken for another; rerun with --fingerprint ${outcome.stats.fingerprintBits === 64 ? 96 : 128} (4 more bytes per state).`);

@@ -133,7 +133,8 @@ export function hazardRun(h: HazardEntry, modelDir: string, hooks: Hooks = {}): 
   const sets = Object.entries(h.set).map(([k, v]) => `${k}=${v}`);
   const config = applyOverrides(loadConfigFile(resolve(modelDir, h.model)).config, sets);
   const rerun = ['lsmc check', `model/${h.model}`, ...sets.map((s) => `--set ${s}`), `--invariant ${h.invariant}`].join(' ');
-  const report = runCheck({ config, model: h.model.replace(/\.json$/, ''), invariants: [h.invariant], symmetry: true, rerun }, hooks);
+  // Unreduced: a committed hazard trace is the true shortest counterexample, not a reduced one.
+  const report = runCheck({ config, model: h.model.replace(/\.json$/, ''), invariants: [h.invariant], symmetry: true, partialOrder: false, rerun }, hooks);
   if (report.result === 'limit') return { interrupted: true };
   if (report.itf === null) throw new Error(`hazard ${h.number} (${h.name}): ${rerun} found no counterexample`);
   const meta = { ...report.itf['#meta'], producedBy: PRODUCER, hazard: { number: h.number, name: h.name, set: h.set } };

@@ -17,6 +17,8 @@ export function checkJson(r: CheckReport): Record<string, unknown> {
     fingerprintBits: s.fingerprintBits,
     collisionProbability: s.collisionProbability,
     symmetry: s.symmetry,
+    partialOrder: s.partialOrder,
+    persistentStates: s.persistentStates,
     checked: r.checked,
     model: r.model,
     config: r.config,

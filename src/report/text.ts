@@ -6,6 +6,7 @@ import type { Plain, Record_, StepInfo } from '../../spec/describe.js';
 import { observationText } from '../../spec/describe.js';
 import { loadGloss, partsOf, stepFacts, type StepName } from '../../spec/steps.js';
 import { get, loadAt, readerIndexAt } from '../../spec/explain.js';
+import type { Stats } from '../../checker/explore.js';
 import type { CheckReport } from '../check/run.js';
 import type { Trace } from '../trace/replay.js';
 import { PLAIN, type Style } from './style.js';
@@ -125,12 +126,19 @@ export function renderViolation(invariant: string, explanation: string, how: str
   return [`${style.bad('Invariant')} ${style.invariant(invariant)} ${style.bad('is violated.')}`, `  ${explanation}`, '', `Counterexample (${how}):`, ...renderTrace(trace, style), ''];
 }
 
+/** Which reductions the run used, as the stats line says it. */
+function reductions(s: Stats): string {
+  const on = [...(s.symmetry ? ['symmetry'] : []), ...(s.partialOrder ? [`partial-order (${num(s.persistentStates)} states took one step)`] : [])];
+  return on.length === 0 ? '' : ` (${on.join(' and ')} reduction on)`;
+}
+
 export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   const s = r.stats;
   const out: string[] = [];
   const length = (t: Trace): string => (t.loop === undefined ? `${t.states.length - 1} steps` : `a lasso of ${t.states.length - 1} steps`);
   if (r.result === 'violation') {
-    for (const v of r.violations) out.push(...renderViolation(v.invariant, v.explanation, v.trace.loop === undefined ? `${length(v.trace)}, a shortest one` : length(v.trace), v.trace, style));
+    const shortest = s.partialOrder ? 'a shortest one of the reduced graph' : 'a shortest one';
+    for (const v of r.violations) out.push(...renderViolation(v.invariant, v.explanation, v.trace.loop === undefined ? `${length(v.trace)}, ${shortest}` : length(v.trace), v.trace, style));
     if (r.continued) {
       const broken = r.violations.map((v) => `${style.invariant(v.invariant)} (${length(v.trace)})`).join(', ');
       const rest = r.limitReason !== null
@@ -143,7 +151,7 @@ export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   } else {
     out.push(`${style.partial(`Stopped early (${r.limitReason})`)} with no violation found: the bounded space was not fully explored.`);
   }
-  out.push(`  ${num(s.distinctStates)} distinct states, ${num(s.transitions)} transitions, depth ${s.depth}${s.symmetry ? ' (symmetry reduction on)' : ''}`);
+  out.push(`  ${num(s.distinctStates)} distinct states, ${num(s.transitions)} transitions, depth ${s.depth}${reductions(s)}`);
   out.push(
     `  ${s.seconds.toFixed(1)} s, ${num(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state; ` +
       `${s.fingerprintBits}-bit fingerprints, collision probability (optimistic) ${s.collisionProbability.toExponential(1)}`,

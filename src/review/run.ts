@@ -39,12 +39,16 @@ export function livenessBudget(jobs: number): number {
   return Math.floor((totalmem() * 0.5) / Math.max(1, jobs) / LIVENESS_BYTES_PER_STATE);
 }
 
+/**
+ * Rows explore without partial-order reduction: the costs are peaks over every reachable state,
+ * which a reduced graph does not keep (the explorer would turn it off for the cost hook anyway).
+ */
 export function runRow(request: RowRequest, hooks: Partial<RunHooks<Progress>> = {}): Row {
   const { variant } = request;
   const meter = costMeter(variant.config);
   const run = (invariants: readonly string[], maxStates: number | undefined, onStep?: typeof meter.onStep) =>
     runCheck(
-      { config: variant.config, model: request.model, invariants, symmetry: request.symmetry, maxStates, maxSeconds: request.maxSeconds, continueAfterViolation: true, rerun: request.rerun },
+      { config: variant.config, model: request.model, invariants, symmetry: request.symmetry, partialOrder: false, maxStates, maxSeconds: request.maxSeconds, continueAfterViolation: true, rerun: request.rerun },
       { ...hooks, onStep },
     );
   if (!buildSpec(variant.config).mayCycle) return rowOf(variant, [run([], request.maxStates, meter.onStep)], costsOf(variant.config, meter.peaks()));

@@ -27,6 +27,7 @@ const hazardSchema = z.object({
 
 export const HAZARDS = hazardSchema.parse(JSON.parse(readFileSync(modelPath('hazards.json'), 'utf8'))).hazards;
 
-export function check(config: Config, invariants: readonly string[] = [], symmetry = true): CheckReport {
-  return runCheck({ config, model: 'test', invariants, symmetry, rerun: 'test' });
+/** `lsmc check` as the library runs it; unreduced by default, so that counterexamples are the true shortest (test/por.test.ts holds the reduction to it). */
+export function check(config: Config, invariants: readonly string[] = [], symmetry = true, partialOrder = false): CheckReport {
+  return runCheck({ config, model: 'test', invariants, symmetry, partialOrder, rerun: 'test' });
 }
