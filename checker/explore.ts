@@ -10,7 +10,7 @@ import { type LastStepTest, rebuildPath, type Path } from './rebuild.js';
 import { FingerprintTable } from './seen-set.js';
 import { type LivenessProperty, type Spec } from './spec.js';
 import { StateBuffer } from './state-buffer.js';
-import { type Broken, trimPath } from './trim.js';
+import { brokenOf, trimPath } from './trim.js';
 
 export interface ExploreOptions {
   /** Bit i set: check invariant i. */
@@ -77,6 +77,8 @@ export interface Stats {
   readonly partialOrder: boolean;
   /** States expanded by their persistent action alone. */
   readonly persistentStates: number;
+  /** Worker threads that explored (checker/parallel.ts); 0: the calling thread, with explore(). */
+  readonly workers: number;
 }
 
 export type { Path } from './rebuild.js';
@@ -183,6 +185,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       symmetry,
       partialOrder: persistentAction !== undefined,
       persistentStates,
+      workers: 0,
     };
   };
   const pathTo: PathBuilder = (fromId, action, lastOk) => rebuildPath(spec, { parents, actions }, fromId, action, symmetry, lastOk);
@@ -196,7 +199,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
     for (const invariant of mask === 0 ? [DEADLOCK] : namesOf(spec, keepGoing ? mask : lowestBit(mask))) {
       const bit = invariantBit(spec, invariant);
       let path = rebuildPath(spec, { parents, actions }, lastId, lastAction, symmetry, (_a, _f, _t, bad) => (bad & bit) === bit);
-      if (persistentAction !== undefined) path = { actions: trimPath(spec, path.actions, brokenOf(spec, invariant, bit)) };
+      if (persistentAction !== undefined) path = { actions: trimPath(spec, path.actions, brokenOf(spec, spec.invariants.findIndex((inv) => inv.name === invariant))) };
       found.push({ invariant, path });
       live.state &= ~bit;
       live.step &= ~bit;
@@ -311,7 +314,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   return found.length > 0 ? ended(null) : { kind: 'ok', stats: stats(), pathTo };
 }
 
-function maskOf(spec: Spec, kind: 'state' | 'step', selected: number): number {
+export function maskOf(spec: Spec, kind: 'state' | 'step', selected: number): number {
   let mask = 0;
   spec.invariants.forEach((inv, i) => {
     if (inv.kind === kind && (selected & (1 << i)) !== 0) mask |= 1 << i;
@@ -326,10 +329,6 @@ function namesOf(spec: Spec, mask: number): string[] {
 
 const lowestBit = (mask: number): number => mask & -mask;
 
-function brokenOf(spec: Spec, invariant: string, bit: number): Broken {
-  if (invariant === DEADLOCK) return { kind: 'deadlock' };
-  return { kind: spec.invariants.find((inv) => inv.name === invariant)?.kind === 'step' ? 'step' : 'state', bit };
-}
 
 function invariantBit(spec: Spec, name: string): number {
   const i = spec.invariants.findIndex((inv) => inv.name === name);

@@ -10,6 +10,11 @@ import { type Spec } from './spec.js';
 /** What the last state or step of a path must show: a state invariant's bit, a step invariant's bit, or a deadlock. */
 export type Broken = { readonly kind: 'state' | 'step'; readonly bit: number } | { readonly kind: 'deadlock' };
 
+/** What breaking invariant `index` of the spec's table looks like at a path's end; -1 (not in the table) is a deadlock. */
+export function brokenOf(spec: Spec, index: number): Broken {
+  return index < 0 ? { kind: 'deadlock' } : { kind: spec.invariants[index].kind, bit: 1 << index };
+}
+
 /** Whether `actions`, taken from the initial state, is a path whose end breaks `broken`. */
 export function breaks(spec: Spec, actions: readonly number[], broken: Broken): boolean {
   let state = new Uint8Array(spec.stateBytes);

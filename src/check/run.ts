@@ -2,11 +2,13 @@
  * `lsmc check` as a function: a resolved configuration and options in, a report out. No printing,
  * no exiting: the command line renders the report and picks the exit code.
  */
-import { DEADLOCK, explore, type ExploreOptions, type Stats } from '../../checker/explore.js';
+import { DEADLOCK, explore, type ExploreOptions, type ExploreResult, type Stats } from '../../checker/explore.js';
+import { exploreParallel } from '../../checker/parallel.js';
 import type { FingerprintBits } from '../../checker/fingerprint.js';
 import { actorLabel, STATE_VARS } from '../../spec/describe.js';
 import { explainViolation, type Verdict } from '../../spec/explain.js';
-import { buildSpec } from '../../spec/index.js';
+import { buildSpec, type LsmcSpec } from '../../spec/index.js';
+import { SPEC_MODULE } from '../../spec/make.js';
 import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
 import { reducedPathSlack } from '../../spec/persistent.js';
 import { type Config, flatConfig } from '../../spec/knobs.js';
@@ -29,6 +31,11 @@ export interface CheckRequest {
   readonly rerun: string;
   /** Bits per state fingerprint: 64 (the default), 96 or 128. */
   readonly fingerprintBits?: FingerprintBits;
+  /**
+   * Explore on this many worker threads (checker/parallel.ts); only runCheckOn uses them, and only
+   * where no liveness graph is kept and no hook watches every transition.
+   */
+  readonly workers?: number;
 }
 
 /** One broken invariant with its shortest counterexample. */
@@ -63,10 +70,10 @@ export interface CheckReport {
   readonly itf: ItfTrace | null;
 }
 
-export function runCheck(
-  request: CheckRequest,
-  hooks: Pick<ExploreOptions, 'onProgress' | 'shouldStop' | 'progressEveryMs' | 'onStep'> = {},
-): CheckReport {
+type CheckHooks = Pick<ExploreOptions, 'onProgress' | 'shouldStop' | 'progressEveryMs' | 'onStep'>;
+
+/** The spec and what to check in it, as a request names them. */
+function plan(request: CheckRequest) {
   const spec = buildSpec(request.config);
   const all = request.invariants.length === 0;
   const selected = new Set(request.invariants);
@@ -77,8 +84,7 @@ export function runCheck(
   const liveness = LIVENESS.map((l) => l.name).filter((n) => all || selected.has(n));
   const checkDeadlock = all || selected.has(DEADLOCK);
   const checked = all ? [...INVARIANTS.map((i) => i.name), ...LIVENESS.map((l) => l.name), DEADLOCK] : [...request.invariants];
-
-  const outcome = explore(spec, {
+  const options: ExploreOptions = {
     invariantMask: mask,
     liveness,
     checkDeadlock,
@@ -86,13 +92,30 @@ export function runCheck(
     partialOrder: request.partialOrder,
     maxStates: request.maxStates,
     maxSeconds: request.maxSeconds,
-    onProgress: hooks.onProgress,
-    shouldStop: hooks.shouldStop,
-    progressEveryMs: hooks.progressEveryMs,
-    onStep: hooks.onStep,
     continueAfterViolation: request.continueAfterViolation,
     fingerprintBits: request.fingerprintBits,
-  });
+  };
+  return { spec, liveness, checked, options };
+}
+
+/** `lsmc check` on this thread, with every hook the explorer offers. */
+export function runCheck(request: CheckRequest, hooks: CheckHooks = {}): CheckReport {
+  const p = plan(request);
+  return reportOf(request, p.spec, p.liveness, p.checked, explore(p.spec, { ...p.options, ...hooks }));
+}
+
+/**
+ * `lsmc check` as the command line runs it: on request.workers worker threads where the parallel
+ * explorer can keep every verdict (no liveness graph, no transition hook), on this thread otherwise.
+ */
+export async function runCheckOn(request: CheckRequest, hooks: Omit<CheckHooks, 'onStep'> = {}): Promise<CheckReport> {
+  const p = plan(request);
+  if (request.workers === undefined || (p.liveness.length > 0 && p.spec.mayCycle)) return reportOf(request, p.spec, p.liveness, p.checked, explore(p.spec, { ...p.options, ...hooks }));
+  const outcome = await exploreParallel(p.spec, { ...p.options, ...hooks, workers: request.workers, source: { module: SPEC_MODULE, arg: request.config } });
+  return reportOf(request, p.spec, p.liveness, p.checked, outcome);
+}
+
+function reportOf(request: CheckRequest, spec: LsmcSpec, liveness: readonly string[], checked: readonly string[], outcome: ExploreResult): CheckReport {
   const config = flatConfig(request.config);
   const notes: string[] = [];
   if (liveness.length > 0 && !spec.mayCycle)

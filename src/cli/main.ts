@@ -30,6 +30,7 @@ import { SIMULATE, simulate } from './simulate.js';
 import { REVIEW, reviewCommand } from './review.js';
 import { COMPARE, compareCommand } from './compare.js';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The package root, from dist/src/cli. */
@@ -51,6 +52,7 @@ const CHECK = {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
+    workers: { type: 'string', arg: 'N', help: 'explore on N worker threads (default: one per core); the same counts, verdicts and counterexamples for any N' },
     'no-por': { type: 'boolean', help: 'explore without partial-order reduction (more states; the same verdicts, and counterexamples the true shortest)' },
     'max-states': { type: 'string', arg: 'N', help: 'stop after N distinct states (exit 3 if nothing was violated)' },
     'max-seconds': { type: 'string', arg: 'S', help: 'stop after S seconds (exit 3 if nothing was violated)' },
@@ -167,6 +169,7 @@ async function check(args: readonly string[]): Promise<number> {
   const config = applyOverrides(named.config, sets);
   const symmetry = !values['no-symmetry'];
   const partialOrder = !values['no-por'];
+  const workers = positiveNumber('--workers', values.workers, true) ?? availableParallelism();
   const rerun = rerunCommand([
     'check',
     ...positionals.slice(0, 1),
@@ -174,12 +177,13 @@ async function check(args: readonly string[]): Promise<number> {
     ...invariants.flatMap((i) => ['--invariant', i]),
     ...(symmetry ? [] : ['--no-symmetry']),
     ...(partialOrder ? [] : ['--no-por']),
+    ...(values.workers === undefined ? [] : ['--workers', String(workers)]),
     ...(maxStates === undefined ? [] : ['--max-states', String(maxStates)]),
     ...(maxSeconds === undefined ? [] : ['--max-seconds', String(maxSeconds)]),
     ...(continued ? ['--continue'] : []),
     ...(fingerprintBits === undefined ? [] : ['--fingerprint', String(fingerprintBits)]),
   ]);
-  const request: CheckRequest = { config, model: named.name, invariants, symmetry, partialOrder, maxStates, maxSeconds, continueAfterViolation: continued, rerun, fingerprintBits };
+  const request: CheckRequest = { config, model: named.name, invariants, symmetry, partialOrder, maxStates, maxSeconds, continueAfterViolation: continued, rerun, fingerprintBits, workers };
 
   const report = await runInWorker<CheckRequest, Progress, CheckReport>(new URL('./check-worker.js', import.meta.url), request, progressLine);
   if (values.json) process.stdout.write(`${JSON.stringify(checkJson(report))}\n`);

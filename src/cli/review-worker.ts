@@ -4,4 +4,4 @@ import type { Row } from '../review/matrix.js';
 import { type RowRequest, runRow } from '../review/run.js';
 import { serveRun } from '../worker/serve.js';
 
-serveRun<RowRequest, Progress, Row>('review-worker', runRow);
+await serveRun<RowRequest, Progress, Row>('review-worker', runRow);

@@ -4,7 +4,7 @@ import { serveRun } from '../worker/serve.js';
 import { hazardFiles, manifestSuite, runSuite } from './files.js';
 import type { GenJob } from './job.js';
 
-serveRun<GenJob, Progress, unknown>('the gen worker', (job, hooks) => {
+await serveRun<GenJob, Progress, unknown>('the gen worker', (job, hooks) => {
   if (job.kind === 'suite') return runSuite(job.modelArg, job.modelPath, job.sets, hooks, { gzip: job.gzip });
   if (job.kind === 'manifest-suite') return manifestSuite(job.entry, job.modelDir, hooks);
   const files = hazardFiles(job.hazards, job.modelDir, hooks);

@@ -19,6 +19,7 @@ export function checkJson(r: CheckReport): Record<string, unknown> {
     symmetry: s.symmetry,
     partialOrder: s.partialOrder,
     persistentStates: s.persistentStates,
+    workers: s.workers,
     checked: r.checked,
     model: r.model,
     config: r.config,

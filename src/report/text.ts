@@ -153,7 +153,7 @@ export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   }
   out.push(`  ${num(s.distinctStates)} distinct states, ${num(s.transitions)} transitions, depth ${s.depth}${reductions(s)}`);
   out.push(
-    `  ${s.seconds.toFixed(1)} s, ${num(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state; ` +
+    `  ${s.seconds.toFixed(1)} s${s.workers > 0 ? ` on ${s.workers} worker thread${s.workers === 1 ? '' : 's'}` : ''}, ${num(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state; ` +
       `${s.fingerprintBits}-bit fingerprints, collision probability (optimistic) ${s.collisionProbability.toExponential(1)}`,
   );
   out.push(`  model ${r.model}: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ')}`);

@@ -3,4 +3,4 @@ import { serveRun } from '../worker/serve.js';
 import { runSimulation, type SimulationReport, type SimulationRequest } from './run.js';
 import type { SearchProgress } from './search.js';
 
-serveRun<SimulationRequest, SearchProgress, SimulationReport>('the simulate worker', runSimulation);
+await serveRun<SimulationRequest, SearchProgress, SimulationReport>('the simulate worker', runSimulation);

@@ -10,12 +10,12 @@ export interface RunHooks<P> {
   readonly progressEveryMs: number;
 }
 
-export function serveRun<Req, P, R>(name: string, run: (request: Req, hooks: RunHooks<P>) => R): void {
+export async function serveRun<Req, P, R>(name: string, run: (request: Req, hooks: RunHooks<P>) => R | Promise<R>): Promise<void> {
   const input = workerData as { readonly request: Req; readonly stop: SharedArrayBuffer; readonly progressEveryMs: number };
   const port = parentPort;
   if (port === null) throw new Error(`${name} must run as a worker thread`);
   const stop = new Int32Array(input.stop);
-  const report = run(input.request, {
+  const report = await run(input.request, {
     onProgress: (progress) => port.postMessage({ type: 'progress', progress }),
     shouldStop: () => Atomics.load(stop, 0) !== 0,
     progressEveryMs: input.progressEveryMs,
