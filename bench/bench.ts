@@ -16,6 +16,7 @@ import { naiveExplore } from '../test/support/naive-explorer.js';
 import { referenceAdapter } from '../src/adapter/reference.js';
 import { runReplay } from '../src/replay/run.js';
 import { measureReview } from './review.js';
+import { measureScale } from './scale.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const BENCH_MODEL = 'model/reads.json';
@@ -109,13 +110,14 @@ export function measureCore(log: (line: string) => void): CoreFigures {
 }
 
 /** Runs every measurement, printing a line per row as it comes, or one JSON object at the end. */
-export function runBench(json: boolean): void {
+export async function runBench(json: boolean): Promise<void> {
   const log = (line: string): void => {
     if (!json) process.stdout.write(`${line}\n`);
   };
   const core = measureCore(log);
   const review = measureReview(log);
-  if (json) process.stdout.write(`${JSON.stringify({ ...core, review })}\n`);
+  const scale = await measureScale(log);
+  if (json) process.stdout.write(`${JSON.stringify({ ...core, review, scale })}\n`);
 }
 
 function format(r: Row): string {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CoreFigures, measureCore } from './bench.js';
 import { measureReview, type ReviewFigures } from './review.js';
+import { measureScale, type ScaleFigures } from './scale.js';
 import { type Alternatives, measureAlternatives } from '../src/review/alternatives.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -34,6 +35,7 @@ export interface Figures {
   readonly core: CoreFigures;
   readonly commands: readonly CommandFigure[];
   readonly review: ReviewFigures;
+  readonly scale: ScaleFigures;
   readonly alternatives: Alternatives;
 }
 
@@ -52,7 +54,7 @@ function timed(label: string, file: string, args: readonly string[], mayFail = t
 const lsmc = (args: readonly string[]) => timed(`lsmc ${args.join(' ')}`, process.execPath, [join(ROOT, 'bin/lsmc.js'), ...args]);
 
 /** Times the README's commands, then the explorer rows; `log` gets a line as each is done. */
-export function measureFigures(log: (line: string) => void): Figures {
+export async function measureFigures(log: (line: string) => void): Promise<Figures> {
   const loadBefore = load();
   const commands: CommandFigure[] = [];
   const add = (f: CommandFigure): void => {
@@ -93,6 +95,7 @@ export function measureFigures(log: (line: string) => void): Figures {
 
   const core = measureCore(log);
   const review = measureReview(log);
+  const scale = await measureScale(log);
   const alternatives = measureAlternatives();
   log(alternatives.kind === 'measured' ? `  the alternatives: ${alternatives.rows.map((a) => `${a.nsPerRead?.toFixed(1) ?? '-'} ns`).join(', ')}` : `  the alternatives: not measured (${alternatives.why})`);
   const cpu = cpus();
@@ -104,6 +107,7 @@ export function measureFigures(log: (line: string) => void): Figures {
     core,
     commands,
     review,
+    scale,
     alternatives,
   };
 }
@@ -151,6 +155,18 @@ export function figuresMarkdown(f: Figures): string {
     '| configuration | explorer | states | transitions | seconds | states/s | bytes/state |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
+    '',
+    '## Scale: partial-order reduction and worker threads',
+    '',
+    `\`lsmc check ${f.scale.model}\`, symmetry on, every property, as the command runs it (\`--workers N\`, \`--no-por\`):`,
+    '',
+    '| reduction | workers | states | transitions | seconds | states/s | bytes/state | speed-up on the workers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...f.scale.rows.map((r) => {
+      const one = f.scale.rows.find((x) => x.partialOrder === r.partialOrder && x.workers === 1);
+      const speedup = r.workers > 1 && one !== undefined ? `${(one.seconds / r.seconds).toFixed(2)}x` : '-';
+      return `| symmetry${r.partialOrder ? ' + partial order' : ''} | ${r.workers} | ${n(r.distinctStates)} | ${n(r.transitions)} | ${r.seconds.toFixed(1)} | ${n(r.statesPerSecond)} | ${r.bytesPerState.toFixed(1)} | ${speedup} |`;
+    }),
     '',
     '## Replay',
     '',

@@ -45,10 +45,10 @@ try {
         if (values.json !== true) process.stdout.write(`${line}\n`);
       });
       if (values.json === true) process.stdout.write(`${JSON.stringify(figures)}\n`);
-    } else if (page === undefined) runBench(values.json === true);
+    } else if (page === undefined) await runBench(values.json === true);
     else {
       checkOutputFile('--markdown', page, ourPage, 'a page npm run bench wrote');
-      const figures = measureFigures((line) => process.stdout.write(`${line}\n`));
+      const figures = await measureFigures((line) => process.stdout.write(`${line}\n`));
       writeFileSync(page, figuresMarkdown(figures));
       process.stdout.write(`bench: wrote ${page}\n`);
     }
