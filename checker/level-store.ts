@@ -36,27 +36,51 @@ export interface Record_ {
 
 const RECORD = 4;
 
+/** A block of states and the records beside them. */
+export interface Block {
+  readonly sab: SharedArrayBuffer;
+  readonly view: Int32Array;
+  readonly records: Int32Array;
+}
+
+/**
+ * A worker's spare blocks. A SharedArrayBuffer that other threads have seen is freed only once
+ * every thread's garbage collector has let go of it, and a worker's small heap is collected rarely,
+ * so blocks dropped level after level piled up until the process ran out of memory (a run of 157
+ * million states took 24 GB). Blocks are reused instead: a level's blocks come back once the level
+ * after it has been expanded.
+ */
+export class BlockPool {
+  private readonly spare: Block[] = [];
+  constructor(private readonly words: number) {}
+  take(): Block {
+    const b = this.spare.pop();
+    if (b !== undefined) return b;
+    const sab = new SharedArrayBuffer(BLOCK_STATES * this.words * 4);
+    return { sab, view: new Int32Array(sab), records: new Int32Array(BLOCK_STATES * RECORD) };
+  }
+  give(blocks: readonly Block[]): void {
+    this.spare.push(...blocks);
+  }
+}
+
 export class SegmentWriter {
-  private readonly blocks: SharedArrayBuffer[] = [];
-  private readonly views: Int32Array[] = [];
-  private readonly records: Int32Array[] = [];
+  private readonly blocks: Block[] = [];
   count = 0;
 
-  constructor(private readonly words: number) {}
+  constructor(
+    private readonly words: number,
+    private readonly pool: BlockPool = new BlockPool(words),
+  ) {}
 
   push(state: Int32Array, position: number, action: number, slot: number, epoch: number): void {
     const b = Math.floor(this.count / BLOCK_STATES);
-    if (b === this.views.length) {
-      const sab = new SharedArrayBuffer(BLOCK_STATES * this.words * 4);
-      this.blocks.push(sab);
-      this.views.push(new Int32Array(sab));
-      this.records.push(new Int32Array(BLOCK_STATES * RECORD));
-    }
+    if (b === this.blocks.length) this.blocks.push(this.pool.take());
     const at = this.count - b * BLOCK_STATES;
-    const view = this.views[b];
+    const view = this.blocks[b].view;
     const base = at * this.words;
     for (let k = 0; k < this.words; k++) view[base + k] = state[k];
-    const r = this.records[b];
+    const r = this.blocks[b].records;
     r[at * RECORD] = position;
     r[at * RECORD + 1] = action;
     r[at * RECORD + 2] = slot;
@@ -68,10 +92,10 @@ export class SegmentWriter {
   read(i: number, out: Int32Array, record: Record_): void {
     const b = Math.floor(i / BLOCK_STATES);
     const at = i - b * BLOCK_STATES;
-    const view = this.views[b];
+    const view = this.blocks[b].view;
     const base = at * this.words;
     for (let k = 0; k < this.words; k++) out[k] = view[base + k];
-    const r = this.records[b];
+    const r = this.blocks[b].records;
     record.position = r[at * RECORD];
     record.action = r[at * RECORD + 1];
     record.slot = r[at * RECORD + 2];
@@ -83,25 +107,27 @@ export class SegmentWriter {
     const b = Math.floor(to / BLOCK_STATES);
     const at = to - b * BLOCK_STATES;
     const base = at * this.words;
-    for (let k = 0; k < this.words; k++) this.views[b][base + k] = state[k];
-    const r = this.records[b];
+    for (let k = 0; k < this.words; k++) this.blocks[b].view[base + k] = state[k];
+    const r = this.blocks[b].records;
     r[at * RECORD] = record.position;
     r[at * RECORD + 1] = record.action;
     r[at * RECORD + 2] = record.slot;
     r[at * RECORD + 3] = record.epoch;
   }
 
-  /** Drops every state from `count` on. */
+  /** Drops every state from `count` on; blocks left empty go back to the pool. */
   truncate(count: number): void {
     this.count = count;
-    const blocks = Math.ceil(count / BLOCK_STATES);
-    this.blocks.length = blocks;
-    this.views.length = blocks;
-    this.records.length = blocks;
+    this.pool.give(this.blocks.splice(Math.ceil(count / BLOCK_STATES)));
   }
 
   segment(): Segment {
-    return { blocks: [...this.blocks] };
+    return { blocks: this.blocks.map((b) => b.sab) };
+  }
+
+  /** The blocks written, to give back to the pool once no one reads them. */
+  written(): Block[] {
+    return [...this.blocks];
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fingerprint, fingerprintWide } from './fingerprint.js';
-import { LevelReader, type Record_, SegmentWriter } from './level-store.js';
+import { type Block, BlockPool, LevelReader, type Record_, SegmentWriter } from './level-store.js';
 import { INSERTED, KNOWN, OLD, type SharedTable, TableView } from './shared-table.js';
 import type { Spec } from './spec.js';
 import { type ChunkRun, DISTINCT, type FromWorker, LIMIT, type LevelEvent, PAUSE, PUBLISH_EVERY, type ToWorker, type WorkerSetup } from './parallel-protocol.js';
@@ -66,7 +66,11 @@ let job: {
   persistent: number;
   events: Events;
 } | null = null;
-let writer = new SegmentWriter(words);
+const pool = new BlockPool(words);
+let writer = new SegmentWriter(words, pool);
+/** Blocks of the level this worker wrote last (the one to be expanded next), and of the level before it. */
+let newest: Block[] = [];
+let older: Block[] = [];
 /** The runs this level's expansion wrote, in writer order (and so in chunk order: chunks are taken in increasing order). */
 let runs: ChunkRun[] = [];
 let unpublished = 0;
@@ -163,7 +167,8 @@ function compact(tableBuffers: SharedTable, stateMask: number): FromWorker {
   }
   writer.truncate(to);
   const segment = writer.segment();
-  writer = new SegmentWriter(words);
+  newest = writer.written();
+  writer = new SegmentWriter(words, pool);
   runs = [];
   return { type: 'compacted', reached: Int32Array.from(reached), runs: kept, segment, events: events.list() };
 }
@@ -171,6 +176,10 @@ function compact(tableBuffers: SharedTable, stateMask: number): FromWorker {
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'expand':
+      // Every worker has finished expanding the level before this one: its states are read no more.
+      pool.give(older);
+      older = newest;
+      newest = [];
       job = {
         reader: new LevelReader(m.level, words),
         count: m.level.runs.reduce((sum, r) => sum + r.count, 0),
