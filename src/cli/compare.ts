@@ -75,7 +75,7 @@ async function compareConfigs(files: readonly string[], values: { a?: string[]; 
   });
   let interrupted = false;
   const rows = await runPool<RowRequest, Progress, Row>(
-    new URL('./review-worker.js', import.meta.url),
+    new URL('../review/worker.js', import.meta.url),
     requests,
     2,
     (r) => {

@@ -29,6 +29,7 @@ import { SELFTEST, selftestCommand } from './selftest.js';
 import { SIMULATE, simulate } from './simulate.js';
 import { REVIEW, reviewCommand } from './review.js';
 import { COMPARE, compareCommand } from './compare.js';
+import { WORKER, workerCommand } from './worker.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -76,7 +77,7 @@ const KNOBS = {
 } as const satisfies CommandSpec;
 
 /** The commands of `lsmc`, in the order the overview lists them. */
-const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, review: REVIEW, compare: COMPARE, simulate: SIMULATE, gen: GEN, replay: REPLAY, selftest: SELFTEST };
+const COMMANDS: Readonly<Record<string, CommandSpec>> = { check: CHECK, knobs: KNOBS, review: REVIEW, compare: COMPARE, simulate: SIMULATE, worker: WORKER, gen: GEN, replay: REPLAY, selftest: SELFTEST };
 
 const VERSION = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -140,6 +141,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'check') return check(rest);
   if (command === 'simulate') return simulate(rest);
+  if (command === 'worker') return workerCommand(rest);
   if (command === 'replay') return replayCommand(rest);
   if (command === 'selftest') return selftestCommand(rest);
   if (command === 'review') return reviewCommand(rest, resolve(ROOT, DEFAULT_MODEL));

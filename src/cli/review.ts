@@ -12,7 +12,7 @@ import { isKnob, KNOBS, type KnobName } from '../../spec/knobs.js';
 import { checkOutputFile } from '../fs/output.js';
 import { applyOverrides, InputError, loadConfigFile } from '../model/config.js';
 import { didYouMean } from '../model/nearest.js';
-import { type Review, reviewExitCode, type Row, rowNotRun } from '../review/matrix.js';
+import { type Review, reviewExitCode, rowNotRun } from '../review/matrix.js';
 import type { RowRequest } from '../review/run.js';
 import { reviewVariants } from '../review/variants.js';
 import { reviewJson } from '../report/review-json.js';
@@ -23,7 +23,8 @@ import { styleFor } from '../report/style.js';
 import { type CommandSpec, parseCommand } from './command.js';
 import { positiveNumber } from './numbers.js';
 import { rerunCommand } from './rerun.js';
-import { type PoolProgress, runPool } from './worker-run.js';
+import { runJobs } from './run-jobs.js';
+import { type QueueProgress, redisOptions } from '../queue/redis.js';
 
 export const REVIEW = {
   invocation: 'lsmc review',
@@ -37,6 +38,7 @@ export const REVIEW = {
     product: { type: 'boolean', help: 'every combination of the named knobs\' values instead of one knob at a time (needs --knobs)' },
     set: { type: 'string', multiple: true, arg: 'knob=value', help: 'change the configuration the review starts from; may repeat' },
     jobs: { type: 'string', arg: 'N', help: 'check N variants at once, each on its own worker thread (default: one per core)' },
+    queue: { type: 'string', arg: 'URL', help: 'check each variant as a job on the BullMQ queue at redis://HOST:PORT, for lsmc worker processes on any machine to take (default: worker threads here); the same matrix either way' },
     'max-states': { type: 'string', arg: 'N', help: 'stop each variant after N distinct states (its unchecked cells say so)' },
     'max-seconds': { type: 'string', arg: 'S', help: 'stop each variant after S seconds' },
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
@@ -64,11 +66,12 @@ function knobList(text: string | undefined): KnobName[] | null {
 const isOurText = (path: string): boolean => readFileSync(path, 'utf8').startsWith(`${TEXT_MARK}\n`);
 const isOurHtml = (path: string): boolean => readFileSync(path, 'utf8').slice(0, 512).includes(HTML_MARK);
 
-function progressLine(names: readonly string[]): (p: PoolProgress<Progress>) => string {
+function progressLine(names: readonly string[]): (p: QueueProgress<Progress>) => string {
   const n = (x: number): string => x.toLocaleString('en-US');
   return (p) => {
     const running = p.running.map(([i, q]) => `${names[i]}${q === null ? '' : ` ${n(q.distinct)} states`}`).join(', ');
-    return `lsmc review: ${p.done} of ${p.total} variants done${running === '' ? '' : `; ${running}`}; ${p.seconds.toFixed(0)} s`;
+    const idle = p.running.length === 0 && p.waiting > 0 ? `; ${p.waiting} waiting for a worker (lsmc worker --queue URL)` : '';
+    return `lsmc review: ${p.done} of ${p.total} variants done${running === '' ? '' : `; ${running}`}${idle}; ${p.seconds.toFixed(0)} s`;
   };
 }
 
@@ -78,6 +81,8 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
   const knobs = knobList(values.knobs);
   if (values.product === true && knobs === null) throw new InputError('--product', 'without --knobs', 'a list of knobs to combine (--knobs k1,k2): the product of every knob is too many variants');
   const jobs = positiveNumber('--jobs', values.jobs, true) ?? availableParallelism();
+  const queue = values.queue;
+  if (queue !== undefined) redisOptions('--queue', queue);
   const maxStates = positiveNumber('--max-states', values['max-states'], true);
   const maxSeconds = positiveNumber('--max-seconds', values['max-seconds'], false);
   const textOut = values.text;
@@ -109,13 +114,8 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
     ]),
   }));
   const started = performance.now();
-  const rows = await runPool<RowRequest, Progress, Row>(
-    new URL('./review-worker.js', import.meta.url),
-    requests,
-    jobs,
-    (r) => rowNotRun(r.variant, CHECKED, r.rerun, 'interrupted before this variant started'),
-    progressLine(variants.map((v) => v.name)),
-  );
+  const reports = await runJobs('review', requests, { queue, flag: '--queue', threads: jobs }, progressLine(variants.map((v) => v.name)));
+  const rows = reports.map((row, i) => row ?? rowNotRun(requests[i].variant, CHECKED, requests[i].rerun, 'interrupted before this variant started'));
   const config = Object.fromEntries(Object.entries({ ...base.knobs, ...base.bounds }));
   const review: Review = { model: named.name, config, checked: CHECKED, rows, left, seconds: (performance.now() - started) / 1000 };
 

@@ -11,13 +11,16 @@ import { InputError, loadSimulationConfig, SIMULATION_BOUNDS, SIMULATION_MAX_KER
 import type { SearchProgress } from '../simulate/search.js';
 import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
 import { progressLine, renderSimulation, simulationJson, summaryLine } from '../simulate/render.js';
-import type { SimulationReport, SimulationRequest } from '../simulate/run.js';
+import type { SimulationRequest } from '../simulate/run.js';
 import { styleFor } from '../report/style.js';
 import { guardTraceFile } from '../trace/file.js';
 import { writeCounterexample } from './trace-out.js';
 import { type CommandSpec, parseCommand } from './command.js';
 import { rerunCommand } from './rerun.js';
-import { runInWorker } from './worker-run.js';
+import { availableParallelism } from 'node:os';
+import { decided, mergeShards, shardsOf } from '../simulate/shards.js';
+import { runJobs } from './run-jobs.js';
+import { type QueueProgress, redisOptions } from '../queue/redis.js';
 
 /** The package root, from dist/src/cli. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -29,6 +32,7 @@ const MAX_DEPTH = 1_000_000;
 const MAX_RUNS = 1_000_000_000;
 /** fast-check takes 32-bit seeds; non-negative ones read the same everywhere. */
 const MAX_SEED = 0x7fffffff;
+const MAX_SHARDS = 100_000;
 
 const ceilings = Object.entries(SIMULATION_BOUNDS)
   .map(([name, b]) => `${name} ${b.max}`)
@@ -51,9 +55,11 @@ export const SIMULATE = {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
     out: { type: 'string', arg: 'FILE', help: 'write the counterexample as ITF (never over a file lsmc did not write)' },
+    shards: { type: 'string', arg: 'K', help: `cut the walks into K shards, each with its own seed drawn from S, run side by side (default 1; at most ${MAX_SHARDS}); the same K and S give the same result wherever the shards run` },
+    queue: { type: 'string', arg: 'URL', help: 'run the shards as jobs on the BullMQ queue at redis://HOST:PORT, for lsmc worker processes on any machine to take (default: worker threads here)' },
   },
   exits: '0 no violation, 1 violation, 2 bad input, 3 interrupted with no violation found.',
-  examples: ['lsmc simulate --set owners=24 --set maxPages=16 --set slotsPerPage=4 --seed 7'],
+  examples: ['lsmc simulate --set owners=24 --set maxPages=16 --set slotsPerPage=4 --seed 7', 'lsmc simulate --runs 100000 --shards 64 --seed 7 --queue redis://127.0.0.1:6379'],
 } as const satisfies CommandSpec;
 
 /** A flag's integer value in [min, max], or `fallback` when the flag is absent. */
@@ -68,6 +74,15 @@ function integerFlag(flag: string, text: string | undefined, min: number, max: n
     .safeParse(text);
   if (!parsed.success) throw new InputError(flag, text === '' ? '(empty)' : text, expected);
   return parsed.data;
+}
+
+/** One line for the whole run: one shard's own progress, or the shards done, running and waiting. */
+function poolLine(p: QueueProgress<SearchProgress>, runs: number): string {
+  const only = p.running[0]?.[1];
+  if (p.total === 1) return only === undefined || only === null ? (p.waiting > 0 ? 'lsmc: waiting for a worker (lsmc worker --queue URL)' : '') : progressLine(only, runs);
+  const walks = p.running.reduce((n, [, q]) => n + (q?.runs ?? 0), 0);
+  const waiting = p.waiting === 0 ? '' : `, ${p.waiting} waiting${p.running.length === 0 && p.done === 0 ? ' for a worker (lsmc worker --queue URL)' : ''}`;
+  return `lsmc: ${p.done} of ${p.total} shards done, ${p.running.length} running (${walks.toLocaleString('en-US')} walks so far)${waiting}, ${p.seconds.toFixed(0)} s`;
 }
 
 export async function simulate(args: readonly string[]): Promise<number> {
@@ -86,17 +101,27 @@ export async function simulate(args: readonly string[]): Promise<number> {
   const out = values.out;
   if (out !== undefined) guardTraceFile('--out', out);
 
-  const named = loadSimulationConfig(modelPath, sets);
-  const rerun = rerunCommand([
-    'simulate',
-    ...positionals.slice(0, 1),
-    ...sets.flatMap((s) => ['--set', s]),
-    ...invariants.flatMap((i) => ['--invariant', i]),
-    ...['--runs', String(runs), '--depth', String(depth), '--seed', String(seed)],
-  ]);
-  const request: SimulationRequest = { config: named.config, model: named.name, invariants, runs, depth, seed, rerun };
+  const shards = integerFlag('--shards', values.shards, 1, Math.min(MAX_SHARDS, runs), 1);
+  const queue = values.queue;
+  if (queue !== undefined) redisOptions('--queue', queue);
 
-  const report = await runInWorker<SimulationRequest, SearchProgress, SimulationReport>(new URL('../simulate/worker.js', import.meta.url), request, (p) => progressLine(p, request.runs));
+  const named = loadSimulationConfig(modelPath, sets);
+  const rerunWith = (shardSeed: number, shardRuns: number, k: number): string =>
+    rerunCommand([
+      'simulate',
+      ...positionals.slice(0, 1),
+      ...sets.flatMap((s) => ['--set', s]),
+      ...invariants.flatMap((i) => ['--invariant', i]),
+      ...['--runs', String(shardRuns), '--depth', String(depth), '--seed', String(shardSeed)],
+      ...(k === 1 ? [] : ['--shards', String(k)]),
+    ]);
+  const request: SimulationRequest = { config: named.config, model: named.name, invariants, runs, depth, seed, rerun: rerunWith(seed, runs, shards) };
+  const requests = shardsOf(request, shards, (s, r) => rerunWith(s, r, 1));
+  if (queue !== undefined && shards === 1) process.stderr.write('lsmc simulate: one shard runs on one worker; --shards K spreads the walks over K jobs\n');
+
+  const started = performance.now();
+  const reports = await runJobs('simulate', requests, { queue, flag: '--queue', threads: availableParallelism() }, (p) => poolLine(p, runs), decided);
+  const report = mergeShards(request, reports, (performance.now() - started) / 1000);
   if (values.json) process.stdout.write(`${JSON.stringify(simulationJson(report))}\n`);
   else process.stdout.write(`${renderSimulation(report, styleFor(process.stdout, process.env, values['no-color'] === true))}\n`);
   if (out !== undefined) writeCounterexample('--out', out, report.itf);

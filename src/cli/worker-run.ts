@@ -3,9 +3,9 @@
  * live line on a terminal, a line every five seconds otherwise) and Ctrl-C setting a stop flag the
  * workers poll, so that an interrupted run still ends with its partial report.
  */
-import { Worker } from 'node:worker_threads';
+import { type PoolProgress, startThread } from '../worker/thread.js';
 
-type Message<P, R> = { readonly type: 'progress'; readonly progress: P } | { readonly type: 'done'; readonly report: R };
+export type { PoolProgress } from '../worker/thread.js';
 
 /** `start` gets the stop flag (its first word is set by Ctrl-C), a progress callback and how often to call it. */
 export async function runWithProgress<P, R>(start: (stop: SharedArrayBuffer, onProgress: (p: P) => void, progressEveryMs: number) => Promise<R>, progressLine: (p: P) => string): Promise<R> {
@@ -40,29 +40,16 @@ export async function runWithProgress<P, R>(start: (stop: SharedArrayBuffer, onP
 
 /** A run in one worker thread that serves it with src/worker/serve.ts. */
 export function runInWorker<Req, P, R>(script: URL, request: Req, progressLine: (p: P) => string): Promise<R> {
-  return runWithProgress<P, R>(
-    (stop, onProgress, progressEveryMs) =>
-      new Promise((resolvePromise, reject) => {
-        const worker = new Worker(script, { workerData: { request, stop, progressEveryMs } });
-        worker.on('message', (m: Message<P, R>) => (m.type === 'progress' ? onProgress(m.progress) : resolvePromise(m.report)));
-        worker.on('error', reject);
-      }),
-    progressLine,
-  );
+  return runWithProgress<P, R>((stop, onProgress, progressEveryMs) => startThread<Req, P, R>(script, request, stop, progressEveryMs, onProgress).done, progressLine);
 }
 
-/** Where a pool of runs stands: how many are done, and the progress of each one running, by its position in the requests. */
-export interface PoolProgress<P> {
-  readonly done: number;
-  readonly total: number;
-  readonly running: readonly (readonly [number, P | null])[];
-  readonly seconds: number;
-}
 
 /**
  * Independent runs on up to `jobs` worker threads at once, each served by `script` as runInWorker's
  * are. The results come back in the order of the requests, whatever order the runs end in. After
  * Ctrl-C the runs under way finish with their partial reports and those not started get `notRun`.
+ * When `enough` says the results so far decide the whole, the runs still going are stopped the
+ * same way and none is started.
  */
 export function runPool<Req, P, R>(
   script: URL,
@@ -70,6 +57,7 @@ export function runPool<Req, P, R>(
   jobs: number,
   notRun: (request: Req) => R,
   progressLine: (p: PoolProgress<P>) => string,
+  enough: (results: readonly (R | undefined)[]) => boolean = () => false,
 ): Promise<R[]> {
   return runWithProgress<PoolProgress<P>, R[]>(
     (stop, onProgress, progressEveryMs) =>
@@ -81,7 +69,7 @@ export function runPool<Req, P, R>(
         let next = 0;
         let done = 0;
         let failed = false;
-        // Every worker sends progress at the interval: the line is drawn at most once per interval, and when a run ends.
+        // Every worker sends progress at the interval: the line is drawn at most once per interval, and when the last run ends.
         let drawn = -Infinity;
         const report = (force: boolean): void => {
           const now = performance.now();
@@ -97,24 +85,26 @@ export function runPool<Req, P, R>(
           while (!failed && !stopped() && running.size < jobs && next < requests.length) {
             const i = next++;
             running.set(i, null);
-            const worker = new Worker(script, { workerData: { request: requests[i], stop, progressEveryMs } });
-            worker.on('message', (m: Message<P, R>) => {
-              if (m.type === 'progress') {
-                running.set(i, m.progress);
-                report(false);
-                return;
-              }
-              results[i] = m.report;
-              running.delete(i);
-              done++;
-              report(true);
-              launch();
-              finish();
+            const thread = startThread<Req, P, R>(script, requests[i], stop, progressEveryMs, (p) => {
+              running.set(i, p);
+              report(false);
             });
-            worker.on('error', (e) => {
-              failed = true;
-              reject(e);
-            });
+            thread.done.then(
+              (r) => {
+                results[i] = r;
+                running.delete(i);
+                done++;
+                // A line per run ended would flood a log with many short runs: only the last one forces it.
+                report(done === requests.length);
+                if (enough(results)) Atomics.store(new Int32Array(stop), 0, 1);
+                launch();
+                finish();
+              },
+              (e: unknown) => {
+                failed = true;
+                reject(e);
+              },
+            );
           }
         };
         launch();

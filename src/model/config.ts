@@ -137,6 +137,21 @@ export function parseConfigFile(path: string, text: string, ceilings: BoundCeili
   return { name: d.name, description: d.description, config };
 }
 
+/**
+ * A configuration that came from elsewhere than a model file (a job on a queue): every knob and
+ * bound present, each within `ceilings`, and the knobs compatible with each other. `where` names
+ * the source in the one-line error.
+ */
+export function parseConfigValue(where: string, json: unknown, ceilings: BoundCeilings = BOUNDS): Config {
+  const schema = z.object({ knobs: knobsSchema.required(), bounds: boundsSchema(ceilings) }).strict();
+  const parsed = parseWith(schema, json, unknownConfigField);
+  if (!parsed.ok) throw new InputError(where, `config.${parsed.field}`, parsed.expected);
+  const config: Config = { knobs: parsed.data.knobs as Knobs, bounds: parsed.data.bounds as Bounds };
+  const problem = configProblem(config) ?? (ceilings === SIMULATION_BOUNDS ? simulationBoundsProblem(config.bounds) : null);
+  if (problem) throw new InputError(where, `config.${problem.field}`, problem.expected);
+  return config;
+}
+
 export function loadConfigFile(path: string, ceilings: BoundCeilings = BOUNDS): NamedConfig {
   let text: string;
   try {
