@@ -17,6 +17,7 @@ import { referenceAdapter } from '../src/adapter/reference.js';
 import { runReplay } from '../src/replay/run.js';
 import { measureReview } from './review.js';
 import { measureScale } from './scale.js';
+import { measureQueue } from './queue.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const BENCH_MODEL = 'model/reads.json';
@@ -117,7 +118,8 @@ export async function runBench(json: boolean): Promise<void> {
   const core = measureCore(log);
   const review = measureReview(log);
   const scale = await measureScale(log);
-  if (json) process.stdout.write(`${JSON.stringify({ ...core, review, scale })}\n`);
+  const queue = await measureQueue(log);
+  if (json) process.stdout.write(`${JSON.stringify({ ...core, review, scale, queue })}\n`);
 }
 
 function format(r: Row): string {

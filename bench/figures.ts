@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type CoreFigures, measureCore } from './bench.js';
 import { measureReview, type ReviewFigures } from './review.js';
 import { measureScale, type ScaleFigures } from './scale.js';
+import { measureQueue, type QueueFigures } from './queue.js';
 import { type Alternatives, measureAlternatives } from '../src/review/alternatives.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -36,6 +37,7 @@ export interface Figures {
   readonly commands: readonly CommandFigure[];
   readonly review: ReviewFigures;
   readonly scale: ScaleFigures;
+  readonly queue: QueueFigures;
   readonly alternatives: Alternatives;
 }
 
@@ -96,6 +98,7 @@ export async function measureFigures(log: (line: string) => void): Promise<Figur
   const core = measureCore(log);
   const review = measureReview(log);
   const scale = await measureScale(log);
+  const queue = await measureQueue(log);
   const alternatives = measureAlternatives();
   log(alternatives.kind === 'measured' ? `  the alternatives: ${alternatives.rows.map((a) => `${a.nsPerRead?.toFixed(1) ?? '-'} ns`).join(', ')}` : `  the alternatives: not measured (${alternatives.why})`);
   const cpu = cpus();
@@ -108,6 +111,7 @@ export async function measureFigures(log: (line: string) => void): Promise<Figur
     commands,
     review,
     scale,
+    queue,
     alternatives,
   };
 }
@@ -167,6 +171,16 @@ export function figuresMarkdown(f: Figures): string {
       const speedup = r.workers > 1 && one !== undefined ? `${(one.seconds / r.seconds).toFixed(2)}x` : '-';
       return `| symmetry${r.partialOrder ? ' + partial order' : ''} | ${r.workers} | ${n(r.distinctStates)} | ${n(r.transitions)} | ${r.seconds.toFixed(1)} | ${n(r.statesPerSecond)} | ${r.bytesPerState.toFixed(1)} | ${speedup} |`;
     }),
+    '',
+    '## Scale: simulation shards on threads and through Redis',
+    '',
+    `\`${f.queue.command}\`, one simulation on one thread, then cut into shards (\`--shards\`) on the worker threads here and`,
+    'on BullMQ through a redis-server on this machine with two `lsmc worker --concurrency 1` processes (`--queue`); the',
+    'sharded runs give the same merged report either way. Steps per second over the run\'s wall time, Redis round trips included:',
+    '',
+    '| where | shards | walks | steps | seconds | steps/s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...f.queue.rows.map((r) => `| ${r.how} | ${r.shards} | ${n(r.walks)} | ${n(r.steps)} | ${r.seconds.toFixed(1)} | ${n(r.stepsPerSecond)} |`),
     '',
     '## Replay',
     '',

@@ -142,13 +142,13 @@ export function parseConfigFile(path: string, text: string, ceilings: BoundCeili
  * bound present, each within `ceilings`, and the knobs compatible with each other. `where` names
  * the source in the one-line error.
  */
-export function parseConfigValue(where: string, json: unknown, ceilings: BoundCeilings = BOUNDS): Config {
+export function parseConfigValue(where: string, json: unknown, ceilings: BoundCeilings = BOUNDS, field = 'config'): Config {
   const schema = z.object({ knobs: knobsSchema.required(), bounds: boundsSchema(ceilings) }).strict();
   const parsed = parseWith(schema, json, unknownConfigField);
-  if (!parsed.ok) throw new InputError(where, `config.${parsed.field}`, parsed.expected);
+  if (!parsed.ok) throw new InputError(where, `${field}.${parsed.field}`, parsed.expected);
   const config: Config = { knobs: parsed.data.knobs as Knobs, bounds: parsed.data.bounds as Bounds };
   const problem = configProblem(config) ?? (ceilings === SIMULATION_BOUNDS ? simulationBoundsProblem(config.bounds) : null);
-  if (problem) throw new InputError(where, `config.${problem.field}`, problem.expected);
+  if (problem) throw new InputError(where, `${field}.${problem.field}`, problem.expected);
   return config;
 }
 

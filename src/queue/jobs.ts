@@ -101,9 +101,9 @@ const row = z.looseObject({
   rerun: z.string(),
 });
 
-function parsed<T>(where: string, schema: z.ZodType<T>, json: unknown): T {
+function parsed<T>(where: string, schema: z.ZodType<T>, json: unknown, field = ''): T {
   const r = parseWith(schema, json);
-  if (!r.ok) throw new InputError(where, r.field, r.expected);
+  if (!r.ok) throw new InputError(where, `${field}${r.field}`, r.expected);
   return r.data;
 }
 
@@ -112,8 +112,8 @@ export const JOBS: { readonly [K in JobKind]: JobKindSpec<K> } = {
     noun: 'shard',
     script: new URL('../simulate/worker.js', import.meta.url),
     request: (where, json) => {
-      const r = parsed(where, simulationRequest, json);
-      return { ...r, config: parseConfigValue(where, r.config, SIMULATION_BOUNDS) };
+      const r = parsed(where, simulationRequest, json, 'request.');
+      return { ...r, config: parseConfigValue(where, r.config, SIMULATION_BOUNDS, 'request.config') };
     },
     // The shapes the merge and the report read are checked; the trace inside is our own replay's.
     report: (where, json) => parsed(where, simulationReport, json) as unknown as SimulationReport,
@@ -122,8 +122,8 @@ export const JOBS: { readonly [K in JobKind]: JobKindSpec<K> } = {
     noun: 'variant',
     script: new URL('../review/worker.js', import.meta.url),
     request: (where, json) => {
-      const r = parsed(where, rowRequest, json);
-      return { ...r, variant: { ...r.variant, config: parseConfigValue(where, r.variant.config, BOUNDS) } };
+      const r = parsed(where, rowRequest, json, 'request.');
+      return { ...r, variant: { ...r.variant, config: parseConfigValue(where, r.variant.config, BOUNDS, 'request.variant.config') } };
     },
     report: (where, json) => parsed(where, row, json) as unknown as Row,
   },
