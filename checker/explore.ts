@@ -8,7 +8,7 @@ import { collisionProbability, DEFAULT_FINGERPRINT_BITS, fingerprint, type Finge
 import { findLasso, type StateGraph } from './liveness.js';
 import { type LastStepTest, rebuildPath, type Path } from './rebuild.js';
 import { FingerprintTable } from './seen-set.js';
-import { type LivenessProperty, type Spec } from './spec.js';
+import { actionsToTry, type LivenessProperty, type Spec } from './spec.js';
 import { StateBuffer } from './state-buffer.js';
 import { brokenOf, trimPath } from './trim.js';
 
@@ -128,6 +128,7 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       ? spec.persistentAction?.bind(spec)
       : undefined;
   let persistentStates = 0;
+  const range = new Int32Array(2);
   // With continueAfterViolation an invariant leaves what is checked once it is reported. The hot
   // loop reads its own copies (a variable a closure captures lives in a slower context slot), which
   // it refreshes from `live` after `broken` changes it.
@@ -229,17 +230,9 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
       const id = level.read(q, curWords);
       if (graph !== null) graph.recordState(liveProps, cur);
       let enabled = 0;
-      let first = 0;
-      let end = spec.actionCount;
-      if (persistentAction !== undefined) {
-        const only = persistentAction(cur);
-        if (only >= 0) {
-          first = only;
-          end = only + 1;
-          persistentStates++;
-        }
-      }
-      for (let a = first; a < end; a++) {
+      if (actionsToTry(spec, persistentAction, cur, range)) persistentStates++;
+      const end = range[1];
+      for (let a = range[0]; a < end; a++) {
         const bad = spec.step(a, cur, next);
         if (bad < 0) continue;
         enabled++;

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { fingerprint, fingerprintWide } from './fingerprint.js';
 import { type Block, BlockPool, LevelReader, type Record_, SegmentWriter } from './level-store.js';
 import { INSERTED, KNOWN, OLD, type SharedTable, TableView } from './shared-table.js';
-import type { Spec } from './spec.js';
+import { actionsToTry, type Spec } from './spec.js';
 import { type ChunkRun, DISTINCT, type FromWorker, LIMIT, type LevelEvent, PAUSE, PUBLISH_EVERY, type ToWorker, type WorkerSetup } from './parallel-protocol.js';
 
 const setup = workerData as WorkerSetup;
@@ -25,6 +25,7 @@ const nextWords = new Int32Array(next.buffer);
 const fp = new Int32Array(setup.width);
 const record: Record_ = { position: 0, action: 0, slot: 0, epoch: 0 };
 const persistentAction = setup.partialOrder ? spec.persistentAction?.bind(spec) : undefined;
+const range = new Int32Array(2);
 
 const keyOf = (fpOut: Int32Array): void => {
   if (setup.width === 2) fingerprint(nextWords, words, fpOut);
@@ -102,18 +103,10 @@ function expand(): FromWorker {
     const q = j.q++;
     const table = j.table;
     reader.read(q, curWords);
-    let first = 0;
-    let end = spec.actionCount;
-    if (persistentAction !== undefined) {
-      const only = persistentAction(cur);
-      if (only >= 0) {
-        first = only;
-        end = only + 1;
-        j.persistent++;
-      }
-    }
+    if (actionsToTry(spec, persistentAction, cur, range)) j.persistent++;
+    const end = range[1];
     let enabled = 0;
-    for (let a = first; a < end; a++) {
+    for (let a = range[0]; a < end; a++) {
       const bad = spec.step(a, cur, next);
       if (bad < 0) continue;
       enabled++;

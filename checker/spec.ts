@@ -73,3 +73,15 @@ export interface Spec {
    */
   persistentAction?(state: Uint8Array): number;
 }
+
+/**
+ * The actions a reduced search tries in `state`, as [range[0], range[1]): the state's persistent
+ * action alone when `persistentAction` names one, every action otherwise. True when reduced. The
+ * sequential and the parallel explorer both expand a state through this, so that they prune alike.
+ */
+export function actionsToTry(spec: Spec, persistentAction: ((state: Uint8Array) => number) | undefined, state: Uint8Array, range: Int32Array): boolean {
+  const only = persistentAction === undefined ? -1 : persistentAction(state);
+  range[0] = only >= 0 ? only : 0;
+  range[1] = only >= 0 ? only + 1 : spec.actionCount;
+  return only >= 0;
+}
