@@ -156,7 +156,7 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
     ['an unknown option', ['check', '--fast'], /--fast: expected a known option/],
     ['a missing config file', ['check', 'model/nope.json'], /model\/nope.json: \(file\): expected a model file that exists/],
     ['knobs that do not fit together', ['check', '--set', 'ownerKind=cgroup', '--set', 'ownerIdentity=pid'], /ownerIdentity: expected "uid" when ownerKind is "cgroup"/],
-    ['an unknown command', ['verify'], /^lsmc: command "verify": expected one of check, knobs, review, compare, simulate, gen, replay, selftest, help\n$/],
+    ['an unknown command', ['verify'], /^lsmc: command "verify": expected one of check, knobs, review, compare, simulate, worker, gen, replay, selftest, help\n$/],
     ['a misspelt command', ['chek'], /^lsmc: command "chek": expected one of .*; did you mean "check"\?\n$/],
     ['a misspelt option', ['check', '--jsn'], /^lsmc check: --jsn: expected a known option \(see lsmc check --help\); did you mean "--json"\?\n$/],
     ['a negative number', ['check', '--max-states', '-5'], /^lsmc: --max-states: -5: expected a positive integer\n$/],
