@@ -16,7 +16,7 @@ export const WORKER = {
   summary: 'run simulation shards and review variants from a Redis queue, on any machine',
   usage: '--queue URL [options]',
   about:
-    'Takes jobs from the BullMQ queue at URL (put there by lsmc simulate --queue and lsmc review --queue from any machine), runs each on a worker thread and sends its report back, until Ctrl-C or SIGTERM. Run as many as you like, on as many machines; each job runs once to its end wherever it runs. A worker that is killed loses nothing: its jobs go back to the queue when their locks lapse (--stall-seconds) and another worker runs them from the start. The worker must be the same build of lsmc as the client (it refuses jobs from another).',
+    'Takes jobs from the BullMQ queue at URL (put there by lsmc simulate --queue and lsmc review --queue from any machine), runs each on a worker thread and sends its report back, until Ctrl-C or SIGTERM. Run as many as you like, on as many machines; the report of each job counts once, wherever it ran. A worker that is killed loses nothing: its jobs go back to the queue when their locks lapse (--stall-seconds) and another worker runs them from the start. The worker must be the same build of lsmc as the client (it refuses jobs from another).',
   positionals: [],
   options: {
     queue: { type: 'string', arg: 'URL', help: 'the Redis server: redis://HOST:PORT (or rediss://, with an optional USER:PASSWORD@ and /DB)' },
