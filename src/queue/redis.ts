@@ -198,7 +198,7 @@ export async function runOnQueue<K extends JobKind>(
       }, 100);
     });
 
-    if (done < requests.length) await stopRun(redis, queue, run, ids, reports, options.stop);
+    if (done < requests.length) await stopRun(redis, queue, run, ids, reports, options.stop, (i, json) => JOBS[kind].report(`job ${ids[i]} on ${url}`, json));
     return reports;
   } finally {
     // Jobs of a stopped run that end from now on are the workers' to remove (see serveQueue).
@@ -215,7 +215,7 @@ export async function runOnQueue<K extends JobKind>(
  * stop. After Ctrl-C their partial reports are waited for (two seconds at most); when the reports
  * already decide the run they are not.
  */
-async function stopRun<R>(redis: Redis, queue: Queue, run: string, ids: readonly string[], reports: (R | undefined)[], stop: SharedArrayBuffer): Promise<void> {
+async function stopRun<R>(redis: Redis, queue: Queue, run: string, ids: readonly string[], reports: (R | undefined)[], stop: SharedArrayBuffer, read: (i: number, json: unknown) => R): Promise<void> {
   await redis.set(cancelKey(run), STOPPING, 'EX', KEEP_SECONDS);
   // Jobs under way are left to stop on the key and report; removing one would lose its partial report.
   const removeIfWaiting = async (id: string): Promise<void> => {
@@ -229,11 +229,12 @@ async function stopRun<R>(redis: Redis, queue: Queue, run: string, ids: readonly
     const left = ids.filter((_, i) => reports[i] === undefined);
     const jobs = await Promise.all(left.map((id) => Job.fromId(queue, id)));
     let pending = 0;
-    for (const job of jobs) {
-      if (job === undefined) continue;
+    jobs.forEach((job, k) => {
+      if (job === undefined) return;
+      const i = ids.indexOf(left[k]);
       if (job.finishedOn === undefined) pending++;
-      else if (job.failedReason === undefined) reports[Number(job.id?.slice(run.length + 1))] = job.returnvalue as R;
-    }
+      else if (job.failedReason === undefined) reports[i] = read(i, job.returnvalue);
+    });
     if (pending === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
