@@ -44,7 +44,9 @@ describe('lsmc compare of two designs', () => {
     for (const n of json.newlyBroken) {
       const cell = b.cells[n.invariant];
       expect(cell.verdict === 'broken' ? cell.steps : -1).toBe(n.steps);
-      expect(n.rerun).toBe(`npx lsmc check ${SMALL} --set ${set} --invariant ${n.invariant}`);
+      expect(n.rerun).toBe(`npx lsmc check ${SMALL} --set ${set} --no-por --invariant ${n.invariant}`);
+      const again = JSON.parse(lsmc(...n.rerun.split(' ').slice(2), '--json').stdout) as { invariant: string; trace: { states: unknown[] } };
+      expect([again.invariant, again.trace.states.length - 1]).toEqual([n.invariant, n.steps]);
     }
   }, 60_000);
 

@@ -70,7 +70,7 @@ async function compareConfigs(files: readonly string[], values: { a?: string[]; 
   const requests: RowRequest[] = sides.map((side) => {
     const named = loadConfigFile(side.file ?? defaultModel);
     const config = applyOverrides(named.config, side.changes);
-    const rerun = rerunCommand(['check', ...(side.file === undefined ? [] : [side.file]), ...side.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--continue']);
+    const rerun = rerunCommand(['check', ...(side.file === undefined ? [] : [side.file]), ...side.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--no-por', '--continue']);
     return { variant: { name: label(side.file, side.changes), changes: {}, config }, model: named.name, symmetry: true, maxStates: options.maxStates, maxSeconds: options.maxSeconds, jobs: 2, rerun };
   });
   let interrupted = false;
@@ -89,7 +89,7 @@ async function compareConfigs(files: readonly string[], values: { a?: string[]; 
   const shown = newlyBroken(comparison).flatMap((invariant) => {
     const v = rows[1].counterexamples.find((x) => x.invariant === invariant);
     const b = sides[1];
-    const rerun = rerunCommand(['check', ...(b.file === undefined ? [] : [b.file]), ...b.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--invariant', invariant]);
+    const rerun = rerunCommand(['check', ...(b.file === undefined ? [] : [b.file]), ...b.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--no-por', '--invariant', invariant]);
     return v === undefined ? [] : [{ invariant, steps: v.trace.states.length - 1, explanation: v.explanation, lines: renderViolation(v.invariant, v.explanation, `${v.trace.states.length - 1} steps, a shortest one`, v.trace), itf: v.itf, rerun }];
   });
   const cut = rows.some((row) => Object.values(row.cells).some((c) => c.verdict === 'undecided' && c.why === 'interrupted'));
@@ -112,9 +112,12 @@ async function compareRevisions(root: string, revs: readonly string[], config: s
           onProgress(`lsmc compare: building ${rev} (${commits[i].slice(0, 12)}) in a temporary worktree`);
           built.push(buildRevision(root, rev, commits[i]));
         });
-        const args = ['check', config, ...sets.flatMap((s) => ['--set', s]), ...limitArgs(options)];
+        // The true shortest counterexamples on both sides, so that a length that changed is the spec's doing, not a reduction's:
+        // a revision with partial-order reduction is asked without it; one from before it had none.
+        const unreduced = await Promise.all(built.map(async (r) => ((await runRevision(r, ['check', '--help'], stopped)).stdout.includes('--no-por') ? ['--no-por'] : [])));
+        const argsOf = unreduced.map((flags) => ['check', config, ...sets.flatMap((s) => ['--set', s]), ...limitArgs(options), ...flags]);
         onProgress(`lsmc compare: checking ${revs.join(' and ')}`);
-        const runs = await Promise.all(built.map((r) => runRevision(r, [...args, '--continue', '--json'], stopped)));
+        const runs = await Promise.all(built.map((r, i) => runRevision(r, [...argsOf[i], '--continue', '--json'], stopped)));
         runs.forEach((run, i) => {
           if (run.code === 2 || run.code === 4) throw new InputError('--rev', revs[i], `a revision whose lsmc check runs on ${config} (it said: ${run.stderr.trim().split('\n')[0] ?? ''})`);
         });
@@ -124,12 +127,12 @@ async function compareRevisions(root: string, revs: readonly string[], config: s
         const shown: Shown[] = [];
         for (const invariant of newlyBroken(comparison)) {
           onProgress(`lsmc compare: the counterexample of ${invariant} at ${revs[1]}`);
-          const text = await runRevision(built[1], [...args, '--invariant', invariant], stopped);
+          const text = await runRevision(built[1], [...argsOf[1], '--invariant', invariant], stopped);
           const cell = b.cells[invariant];
           const explanation = parsed[1].explanations[invariant] ?? '';
           const lines = text.stdout.split('\n');
           const end = lines.findIndex((l) => /^\s+\d[\d,]* distinct states/.test(l));
-          shown.push({ invariant, steps: cell.verdict === 'broken' ? cell.steps : 0, explanation, lines: lines.slice(0, end < 0 ? lines.length : end).filter((l, i, all) => i < all.length - 1 || l !== ''), itf: null, rerun: `at ${revs[1]}: ${rerunCommand([...args, '--invariant', invariant])}` });
+          shown.push({ invariant, steps: cell.verdict === 'broken' ? cell.steps : 0, explanation, lines: lines.slice(0, end < 0 ? lines.length : end).filter((l, i, all) => i < all.length - 1 || l !== ''), itf: null, rerun: `at ${revs[1]}: ${rerunCommand([...argsOf[1], '--invariant', invariant])}` });
         }
         return { comparison, shown, interrupted: stopped() };
       },

@@ -110,6 +110,8 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
       ...(symmetry ? [] : ['--no-symmetry']),
       ...(maxStates === undefined ? [] : ['--max-states', String(maxStates)]),
       ...(maxSeconds === undefined ? [] : ['--max-seconds', String(maxSeconds)]),
+      // A cell's length is the true shortest (rows explore unreduced); the default check's reduced graph can add an owner's exit or reap.
+      '--no-por',
       '--continue',
     ]),
   }));
