@@ -9,8 +9,11 @@
  *             memory as the kernel charges it (fdinfo memlock) at several sizes, pid_max included;
  *   uptr      a __uptr task-storage value: a BPF program on our own syscalls writes our own memory,
  *             which we read with plain loads.
- * Sizes of the kernel's local-storage structures come from this kernel's BTF, for the memory the
- * review computes where it cannot measure. Prints one JSON object; nothing stays behind: the
+ * The task-storage elements' memory is measured once, at OWNERS: the growth of the memcg-accounted
+ * kmalloc caches in /proc/slabinfo while the elements are made (fdinfo's memlock leaves elements
+ * out; the children and their pidfds exist before the first count). Sizes of the kernel's
+ * local-storage structures come from this kernel's BTF, for the memory the review computes where it
+ * cannot measure. Prints one JSON object; nothing stays behind: the
  * children exit when our end of their pipe closes (or we die), every fd and object is released.
  */
 #define _GNU_SOURCE
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -73,6 +77,28 @@ static long long memlock_of(int fd)
 			break;
 	fclose(f);
 	return v;
+}
+
+/*
+ * Bytes in use in the memcg-accounted kmalloc caches (kmalloc-cg-*), where a map's elements are
+ * allocated; -1 if /proc/slabinfo cannot be read. SLUB counts objects in a CPU's current slab as in
+ * use, so a difference is good to about a slab per cache and CPU: fine for hundreds of elements,
+ * noise for ten.
+ */
+static long long accounted_slab_bytes(void)
+{
+	FILE *f = fopen("/proc/slabinfo", "r");
+	char line[512], name[64];
+	long long bytes = 0;
+	long active, total, size;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total, &size) == 4 && !strncmp(name, "kmalloc-cg-", 11))
+			bytes += (long long)active * size;
+	fclose(f);
+	return bytes;
 }
 
 static long struct_size(const struct btf *btf, const char *name)
@@ -150,10 +176,13 @@ int main(int argc, char **argv)
 	long owners = argc > 1 ? atol(argv[1]) : 1000, reads = argc > 2 ? atol(argv[2]) : 5000000, calls = reads / 50;
 	long pid_max = read_long("/proc/sys/kernel/pid_max");
 	static pid_t child[MAX_CHILDREN];
+	static int pidfds[MAX_CHILDREN];
+	struct rlimit nofile = { MAX_CHILDREN + 64, MAX_CHILDREN + 64 };
+	long long slab_before = -1, slab_after = -1;
 	struct alt_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
 	struct btf *btf = NULL;
-	int made = 0, pidfd = -1, err = 1, p[2] = { -1, -1 };
+	int made = 0, opened = 0, pidfd = -1, err = 1, p[2] = { -1, -1 };
 	double t0, syscall_ns, dump_ns, array_ns = -1;
 	long long bytes = 0;
 	__u64 sum = 0;
@@ -169,13 +198,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lsmc-altbench: cannot load the task-storage object: %s\n", strerror(errno));
 		goto cleanup;
 	}
+	/* A pidfd per child, open at once; if the limit cannot be raised, pidfd_open says so below. */
+	setrlimit(RLIMIT_NOFILE, &nofile);
 	if (pipe(p))
 		goto cleanup;
 	for (; made < owners; made++) {
-		struct lsmc_slot v = { .seq = 2, .ident = made + 1, .gen = 1, .word1 = 7, .word2 = 7 };
 		pid_t c = fork();
 		char ch;
-		int fd;
 
 		if (c == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -187,19 +216,29 @@ int main(int argc, char **argv)
 		if (c < 0)
 			goto cleanup;
 		child[made] = c;
-		fd = syscall(SYS_pidfd_open, c, 0);
-		if (fd < 0 || bpf_map_update_elem(bpf_map__fd(skel->maps.values), &fd, &v, BPF_NOEXIST)) {
-			fprintf(stderr, "lsmc-altbench: cannot give child %d an element: %s\n", c, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			made++;
+	}
+	for (; opened < owners; opened++) {
+		pidfds[opened] = syscall(SYS_pidfd_open, child[opened], 0);
+		if (pidfds[opened] < 0) {
+			fprintf(stderr, "lsmc-altbench: cannot open a pidfd for child %d: %s\n", child[opened], strerror(errno));
 			goto cleanup;
 		}
-		if (made == 0)
-			pidfd = fd;
-		else
-			close(fd);
 	}
+	/* Every child and pidfd exists already: what the accounted caches gain now is the elements'. */
+	slab_before = accounted_slab_bytes();
+	for (int i = 0; i < owners; i++) {
+		struct lsmc_slot v = { .seq = 2, .ident = i + 1, .gen = 1, .word1 = 7, .word2 = 7 };
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.values), &pidfds[i], &v, BPF_NOEXIST)) {
+			fprintf(stderr, "lsmc-altbench: cannot give child %d an element: %s\n", child[i], strerror(errno));
+			goto cleanup;
+		}
+	}
+	slab_after = accounted_slab_bytes();
+	pidfd = pidfds[0];
+	for (int i = 1; i < opened; i++)
+		close(pidfds[i]);
+	opened = 0;
 
 	t0 = now_ns();
 	for (long i = 0; i < calls; i++) {
@@ -239,7 +278,8 @@ int main(int argc, char **argv)
 	printf("{\"pidMax\":%ld,\"elementBytes\":%zu,\"owners\":%ld,\"syscallNs\":%.1f,", pid_max, sizeof(struct lsmc_slot), owners, syscall_ns);
 	/* The program runs again for an element whose write did not fit the read's buffer, so what it counts is not what was dumped: the bytes are. */
 	printf("\"iterator\":{\"dumpNs\":%.0f,\"tasks\":%llu,\"elements\":%lld},", dump_ns, (unsigned long long)skel->bss->visited, bytes / (long long)sizeof(struct lsmc_slot));
-	printf("\"localStorage\":{\"elemBytes\":%ld,\"storageBytes\":%ld},", struct_size(btf, "bpf_local_storage_elem"), struct_size(btf, "bpf_local_storage"));
+	printf("\"localStorage\":{\"elemBytes\":%ld,\"storageBytes\":%ld,\"slabBytes\":%lld},", struct_size(btf, "bpf_local_storage_elem"), struct_size(btf, "bpf_local_storage"),
+	       slab_before < 0 || slab_after < 0 ? -1 : slab_after - slab_before);
 	printf("\"array\":{\"memlock\":[");
 	long sizes[] = { 10, 1000, 100000, pid_max };
 	for (int i = 0; i < 4; i++)
@@ -253,6 +293,8 @@ cleanup:
 	bpf_link__destroy(link);
 	if (pidfd >= 0)
 		close(pidfd);
+	for (int i = 0; i < opened; i++)
+		close(pidfds[i]);
 	if (p[1] >= 0)
 		close(p[1]);
 	if (p[0] >= 0)
