@@ -38,6 +38,8 @@ export interface JobKindSpec<K extends JobKind> {
   /** A request off the queue, checked as a file would be; `where` names the job in the error. */
   readonly request: (where: string, json: unknown) => RequestOf<K>;
   readonly report: (where: string, json: unknown) => ReportOf<K>;
+  /** A running job's progress as a worker published it, or null when it is not one: a line is not worth failing a run for. */
+  readonly progress: (json: unknown) => ProgressOf<K> | null;
 }
 
 const int = (min: number) => z.number().int().min(min);
@@ -101,6 +103,23 @@ const row = z.looseObject({
   rerun: z.string(),
 });
 
+const searchProgress = z.looseObject({
+  phase: z.enum(['search', 'shrink']),
+  runs: int(0),
+  steps: int(0),
+  seconds,
+  invariant: z.string().optional(),
+  shrinkTries: int(0).optional(),
+  shortest: int(0).optional(),
+});
+
+const exploreProgress = z.looseObject({ distinct: int(0), transitions: int(0), depth: int(0), queued: int(0), seconds });
+
+const progressOf = <T>(schema: z.ZodType<T>) => (json: unknown): T | null => {
+  const r = schema.safeParse(json);
+  return r.success ? r.data : null;
+};
+
 function parsed<T>(where: string, schema: z.ZodType<T>, json: unknown, field = ''): T {
   const r = parseWith(schema, json);
   if (!r.ok) throw new InputError(where, `${field}${r.field}`, r.expected);
@@ -117,6 +136,7 @@ export const JOBS: { readonly [K in JobKind]: JobKindSpec<K> } = {
     },
     // The shapes the merge and the report read are checked; the trace inside is our own replay's.
     report: (where, json) => parsed(where, simulationReport, json) as unknown as SimulationReport,
+    progress: progressOf(searchProgress),
   },
   review: {
     noun: 'variant',
@@ -126,6 +146,7 @@ export const JOBS: { readonly [K in JobKind]: JobKindSpec<K> } = {
       return { ...r, variant: { ...r.variant, config: parseConfigValue(where, r.variant.config, BOUNDS, 'request.variant.config') } };
     },
     report: (where, json) => parsed(where, row, json) as unknown as Row,
+    progress: progressOf(exploreProgress),
   },
 };
 

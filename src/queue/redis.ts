@@ -163,7 +163,8 @@ export async function runOnQueue<K extends JobKind>(
       });
       events.on('progress', ({ jobId, data }) => {
         const i = indexOf(jobId);
-        if (i >= 0 && reports[i] === undefined) running.set(i, data as ProgressOf<K>);
+        const progress = JOBS[kind].progress(data);
+        if (i >= 0 && reports[i] === undefined && progress !== null) running.set(i, progress);
         draw(false);
       });
       events.on('stalled', ({ jobId }) => {
