@@ -4,6 +4,8 @@
  * is killed in the middle of a job or a run is stopped with Ctrl-C.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { Queue } from 'bullmq';
@@ -50,10 +52,13 @@ interface WorkerProcess {
   readonly exited: Promise<number>;
 }
 
-function startWorker(url: string, ...args: string[]): WorkerProcess {
+const startWorker = (url: string, ...args: string[]): WorkerProcess => startWorkerFrom(LSMC, url, ...args);
+
+/** `lsmc worker` from the command line at `main` (another build's, say). */
+function startWorkerFrom(main: string, url: string, ...args: string[]): WorkerProcess {
   let log = '';
   let exitCode: number | null = null;
-  const child = spawn(process.execPath, [LSMC, 'worker', '--queue', url, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [main, 'worker', '--queue', url, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number>((r) =>
@@ -282,6 +287,30 @@ describe('bad input and bad jobs', () => {
     expect(shards.stderr.trim()).toBe('lsmc: --shards: 11: expected an integer from 1 to 10');
   });
 
+  it('a client whose jobs a worker of another build refuses says so in one line and exits 2, leaving no job', async () => {
+    // Another build: this one's compiled code with one answering file changed, run from its own folder.
+    const other = mkdtempSync(join(tmpdir(), 'lsmc-other-build-'));
+    try {
+      cpSync(join(ROOT, 'dist'), join(other, 'dist'), { recursive: true });
+      copyFileSync(join(ROOT, 'package.json'), join(other, 'package.json'));
+      symlinkSync(join(ROOT, 'node_modules'), join(other, 'node_modules'), 'dir');
+      appendFileSync(join(other, 'dist/spec/index.js'), '\n// another build\n');
+      const worker = startWorkerFrom(join(other, 'dist/src/cli/main.js'), redis.url, '--concurrency', '1');
+      await worker.waitFor(/taking jobs/);
+      const r = await lsmc(['simulate', '--runs', '100', '--depth', '50', '--shards', '2', '--queue', redis.url]);
+      expect(r.code, r.stderr).toBe(2);
+      // After the progress lines, the one that says why.
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^lsmc: --queue: ${redis.url}: expected workers that take this lsmc's jobs \\(a worker refused shard [12] of 2: it was sent by lsmc built from other sources .*run the same lsmc on both sides\\)$`));
+      const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
+      expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 });
+      await queue.close();
+      worker.child.kill('SIGINT');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('a worker fails a job from another build or with a bad request, saying why', async () => {
     const worker = startWorker(redis.url, '--concurrency', '1');
     await worker.waitFor(/taking jobs/);
@@ -298,8 +327,8 @@ describe('bad input and bad jobs', () => {
       }
       return 'never failed';
     };
-    expect(await reason(other.id ?? '')).toMatch(/^it was sent by lsmc built from other sources \(code not-this-build; this worker's is [0-9a-f]{16}\): run the same lsmc on both sides$/);
-    expect(await reason(bad.id ?? '')).toMatch(/^job test0002-0: request\.runs: expected .*1/);
+    expect(await reason(other.id ?? '')).toMatch(/^refused: it was sent by lsmc built from other sources \(code not-this-build; this worker's is [0-9a-f]{16}\): run the same lsmc on both sides$/);
+    expect(await reason(bad.id ?? '')).toMatch(/^refused: job test0002-0: request\.runs: expected .*1/);
     await queue.obliterate({ force: true });
     await queue.close();
     worker.child.kill('SIGINT');

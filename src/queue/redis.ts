@@ -19,6 +19,11 @@ import { codeDigest, type Envelope, JOBS, type JobKind, parseEnvelope, type Prog
 export const QUEUE_NAME = 'lsmc';
 /** A day: what is left of a run whose client died is removed after it. */
 const KEEP_SECONDS = 86_400;
+/**
+ * How a worker's failure reason starts when it refused the job (another build, a request it cannot
+ * read) rather than failed running it: the client's input or set-up is at fault, so it exits 2.
+ */
+export const REFUSED = 'refused: ';
 /** Set when a run is stopped: STOPPING while its client waits for partial reports, GONE once it left. */
 const cancelKey = (run: string): string => `lsmc:cancelled:${run}`;
 const STOPPING = 'stopping';
@@ -155,7 +160,12 @@ export async function runOnQueue<K extends JobKind>(
         draw(done === requests.length);
         if (done === requests.length || options.enough?.(reports) === true) end();
       };
-      const failed = (i: number, reason: string): void => end(new Error(`${JOBS[kind].noun} ${i + 1} of ${requests.length} failed on a worker: ${reason}`));
+      const failed = (i: number, reason: string): void =>
+        end(
+          reason.startsWith(REFUSED)
+            ? new InputError(flag, url, `workers that take this lsmc's jobs (a worker refused ${JOBS[kind].noun} ${i + 1} of ${requests.length}: ${reason.slice(REFUSED.length)})`)
+            : new Error(`${JOBS[kind].noun} ${i + 1} of ${requests.length} failed on a worker: ${reason}`),
+        );
       events.on('active', ({ jobId }) => {
         const i = indexOf(jobId);
         if (i >= 0 && reports[i] === undefined && !running.has(i)) running.set(i, null);
@@ -270,7 +280,7 @@ export async function serveQueue(flag: string, url: string, options: WorkerOptio
       if (envelope.code !== code) throw new Error(`it was sent by lsmc built from other sources (code ${envelope.code}; this worker's is ${code}): run the same lsmc on both sides`);
       request = JOBS[envelope.kind].request(where, envelope.request);
     } catch (e) {
-      throw new UnrecoverableError((e as Error).message);
+      throw new UnrecoverableError(`${REFUSED}${(e as Error).message}`);
     }
     const kind = envelope.kind;
     // A review row's liveness search takes a share of memory by the rows running at once here.
