@@ -149,9 +149,10 @@ export async function runOnQueue<K extends JobKind>(
         if (e === undefined) resolvePromise();
         else reject(e);
       };
-      const take = async (i: number): Promise<void> => {
+      /** Keeps job i's report once it is in; `known` is the job when the caller has just read it. */
+      const take = async (i: number, known?: Job): Promise<void> => {
         if (reports[i] !== undefined) return;
-        const job = await Job.fromId(queue, ids[i]);
+        const job = known ?? (await Job.fromId(queue, ids[i]));
         if (job === undefined || job.finishedOn === undefined || job.failedReason !== undefined) return;
         if (reports[i] !== undefined) return;
         reports[i] = JOBS[kind].report(`job ${ids[i]} on ${url}`, job.returnvalue);
@@ -202,7 +203,7 @@ export async function runOnQueue<K extends JobKind>(
           Job.fromId(queue, ids[i])
             .then((job) => {
               if (job?.failedReason !== undefined && job.finishedOn !== undefined) failed(i, job.failedReason);
-              else return take(i);
+              else if (job !== undefined) return take(i, job);
             })
             .catch(end);
         }
@@ -328,15 +329,18 @@ export async function serveQueue(flag: string, url: string, options: WorkerOptio
     maxStalledCount: 10,
   });
   worker.on('error', (e) => options.log(`queue error: ${e.message}`));
-  // A job of a stopped run that ended after its client left is nobody's: it goes at once, not in a day.
-  worker.on('completed', (job: Job) => {
-    const run = (job.data as { run?: unknown }).run;
-    if (typeof run !== 'string') return;
+  // A job of a stopped run that ended after its client left is nobody's: it goes at once, not in a
+  // day. Failed ones too: a client that stopped at one refused job has left its next ones to us.
+  const removeIfGone = (job: Job | undefined): void => {
+    const run = (job?.data as { run?: unknown } | undefined)?.run;
+    if (job === undefined || typeof run !== 'string') return;
     redis
       .get(cancelKey(run))
       .then((state) => (state === GONE ? job.remove() : undefined))
       .catch(() => undefined);
-  });
+  };
+  worker.on('completed', removeIfGone);
+  worker.on('failed', removeIfGone);
   await worker.waitUntilReady();
   options.log(`taking jobs from ${url} (queue ${QUEUE_NAME}), ${options.concurrency} at a time`);
   await stopped;
