@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make gcc"
 say() { echo "lsmc kernel prototype: $*"; }
+. scripts/apt.sh
 
 [ "$(uname -s)" = Linux ] || { say "not built (it needs Linux)"; exit 0; }
 [ -r /sys/kernel/btf/vmlinux ] || { say "not built (the kernel has no BTF at /sys/kernel/btf/vmlinux)"; exit 0; }
@@ -29,14 +30,8 @@ if missing; then
     say "not built (missing build tools: run scripts/setup-kernel.sh as root, or apt-get install $PACKAGES)"
     exit 0
   fi
-  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    say "not built (missing build tools; as root: apt-get install $PACKAGES)"
-    exit 0
-  fi
-  say "installing $PACKAGES"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+  # shellcheck disable=SC2086 # one word per package
+  apt_install "not built, missing build tools" $PACKAGES || exit 0
 fi
 
 PATH="$PATH:/usr/sbin" make -s -C kernel
