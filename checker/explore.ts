@@ -81,6 +81,43 @@ export interface Stats {
   readonly workers: number;
 }
 
+/** What a run counted, for statsOf. */
+export interface Counts {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  /** performance.now() when the run started. */
+  readonly started: number;
+  /** The fingerprint table and the trace links, in bytes. */
+  readonly storeBytes: number;
+  readonly queuePeak: number;
+  readonly bits: FingerprintBits;
+  readonly symmetry: boolean;
+  readonly partialOrder: boolean;
+  readonly persistentStates: number;
+  readonly workers: number;
+}
+
+/** A run's figures from its counts: one builder for explore() and the parallel explorer. */
+export function statsOf(c: Counts): Stats {
+  const seconds = (performance.now() - c.started) / 1000;
+  return {
+    distinctStates: c.states,
+    transitions: c.transitions,
+    depth: c.depth,
+    seconds,
+    statesPerSecond: seconds > 0 ? Math.round(c.states / seconds) : c.states,
+    bytesPerState: c.states > 0 ? c.storeBytes / c.states : 0,
+    queuePeakBytes: c.queuePeak,
+    collisionProbability: collisionProbability(c.states, c.transitions, c.bits),
+    fingerprintBits: c.bits,
+    symmetry: c.symmetry,
+    partialOrder: c.partialOrder,
+    persistentStates: c.persistentStates,
+    workers: c.workers,
+  };
+}
+
 export type { Path } from './rebuild.js';
 
 /** The path from the initial state through state `fromId`, then `action` (picked out by `lastOk` under symmetry). */
@@ -170,25 +207,20 @@ export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   let lastProgress = started;
   const progressEvery = options.progressEveryMs ?? 2000;
 
-  const stats = (): Stats => {
-    const seconds = (performance.now() - started) / 1000;
-    const distinct = seen.size;
-    return {
-      distinctStates: distinct,
+  const stats = (): Stats =>
+    statsOf({
+      states: seen.size,
       transitions,
       depth,
-      seconds,
-      statesPerSecond: seconds > 0 ? Math.round(distinct / seconds) : distinct,
-      bytesPerState: distinct > 0 ? (seen.bytes + parents.bytes + actions.bytes) / distinct : 0,
-      queuePeakBytes: queuePeak,
-      collisionProbability: collisionProbability(distinct, transitions, bits),
-      fingerprintBits: bits,
+      started,
+      storeBytes: seen.bytes + parents.bytes + actions.bytes,
+      queuePeak,
+      bits,
       symmetry,
       partialOrder: persistentAction !== undefined,
       persistentStates,
       workers: 0,
-    };
-  };
+    });
   const pathTo: PathBuilder = (fromId, action, lastOk) => rebuildPath(spec, { parents, actions }, fromId, action, symmetry, lastOk);
   const ended = (stopped: 'first-violation' | 'all-broken' | LimitReason | null): ExploreResult =>
     ({ kind: 'violation', invariant: found[0].invariant, path: found[0].path, violations: found, stopped, stats: stats() });

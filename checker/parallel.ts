@@ -14,8 +14,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ChunkedArray } from './chunked.js';
-import { type ExploreOptions, type ExploreResult, DEADLOCK, type LimitReason, maskOf, type PathBuilder, type Stats, type Violation } from './explore.js';
-import { collisionProbability, DEFAULT_FINGERPRINT_BITS, fingerprint, fingerprintWide } from './fingerprint.js';
+import { type ExploreOptions, type ExploreResult, DEADLOCK, type LimitReason, maskOf, type PathBuilder, type Stats, statsOf, type Violation } from './explore.js';
+import { DEFAULT_FINGERPRINT_BITS, fingerprint, fingerprintWide } from './fingerprint.js';
 import { type Level, type Run, type Segment, SegmentWriter } from './level-store.js';
 import { DISTINCT, type FromWorker, LIMIT, type LevelEvent, PAUSE, type ToWorker, type WorkerSetup } from './parallel-protocol.js';
 import { anyLastStep, rebuildPath, type Path } from './rebuild.js';
@@ -64,24 +64,20 @@ export async function exploreParallel(spec: Spec, options: ParallelOptions): Pro
   let queuePeak = 0;
 
   const distinct = (): number => parents.length;
-  const stats = (states = distinct()): Stats => {
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      distinctStates: states,
+  const stats = (states = distinct()): Stats =>
+    statsOf({
+      states,
       transitions,
       depth,
-      seconds,
-      statesPerSecond: seconds > 0 ? Math.round(states / seconds) : states,
-      bytesPerState: states > 0 ? (tableBytes(table) + parents.bytes + actions.bytes) / states : 0,
-      queuePeakBytes: queuePeak,
-      collisionProbability: collisionProbability(states, transitions, bits),
-      fingerprintBits: bits,
+      started,
+      storeBytes: tableBytes(table) + parents.bytes + actions.bytes,
+      queuePeak,
+      bits,
       symmetry: options.symmetry,
       partialOrder,
       persistentStates,
       workers: n,
-    };
-  };
+    });
   const links = { parents, actions };
   const pathTo: PathBuilder = (fromId, action, lastOk) => rebuildPath(spec, links, fromId, action, options.symmetry, lastOk);
   const ended = (stopped: 'first-violation' | 'all-broken' | LimitReason | null, states?: number): ExploreResult => ({
