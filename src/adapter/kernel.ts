@@ -115,6 +115,16 @@ function probeEntry(p: WaitProbe): string | null {
   return [req.ak, n('an', 0), n('kind', 0), n('code', -1), n('free', 0), n('half', 0), n('owner', -1), n('value', 0), n('answer', -2), n('index', -1)].join(',');
 }
 
+/**
+ * Puts `probes` on a step request as its `pr` field, and gives their entries. An actor the helper
+ * does not know is still an entry (it answers idle), so that the reply's letters stay in order.
+ */
+function withProbes(req: Exclude<ReturnType<typeof stepRequest>, string>, probes: readonly WaitProbe[]): (string | null)[] {
+  const encoded = probes.map((p) => probeEntry(p));
+  if (encoded.length > 0) req.pr = encoded.map((e) => e ?? 'x,0,0,-1,0,0,-1,0,-2,-1').join(';');
+  return encoded;
+}
+
 class KernelAdapter implements Adapter {
   readonly name = 'kernel';
   readonly capabilities: Capabilities = kernelAdapter.capabilities;
@@ -152,9 +162,7 @@ class KernelAdapter implements Adapter {
       const req = stepRequest('step', step.actor, step.action, step.picks);
       // A step the helper cannot be asked is the end of what can be sent ahead: stepAndProbe refuses it.
       if (typeof req === 'string') break;
-      const encoded = probes.map((p) => probeEntry(p));
-      // An actor the helper does not know is still an entry (it answers idle), so that the letters stay in order.
-      if (encoded.length > 0) req.pr = encoded.map((e) => e ?? 'x,0,0,-1,0,0,-1,0,-2,-1').join(';');
+      const encoded = withProbes(req, probes);
       req.b = batch;
       this.planned.push({ line: `${JSON.stringify(req)}\n`, probes: encoded });
     }
@@ -194,8 +202,7 @@ class KernelAdapter implements Adapter {
     } else {
       const req = stepRequest('step', step.actor, step.action, step.picks);
       if (typeof req === 'string') return { result: { kind: 'refused', reason: req }, probes: [] };
-      encoded = probes.map((p) => probeEntry(p));
-      if (encoded.length > 0) req.pr = encoded.map((e) => e ?? 'x,0,0,-1,0,0,-1,0,-2,-1').join(';');
+      encoded = withProbes(req, probes);
       reply = this.ch.request(req) as StepReply;
     }
     const letters = reply.pr ?? '';
