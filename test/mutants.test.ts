@@ -84,6 +84,17 @@ describe('npm run mutants', () => {
     const unknown = mutants('--no-such-flag');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    // Numbers are read as every other command reads them: digits in range, or one line.
+    for (const [args, line] of [
+      [['--seed', '-1'], '--seed: -1: expected an integer from 0 to 2147483647'],
+      [['--seed', '1e3'], '--seed: 1e3: expected an integer from 0 to 2147483647'],
+      [['--budget', '0'], '--budget: 0: expected a positive number of seconds'],
+      [['--soak', '2.5'], '--soak: 2.5: expected a positive whole number of seconds'],
+    ] as const) {
+      const r = mutants(...args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(line)]);
+    }
   });
 
   it('kills an unlisted mutant the traces never step into: a scan bound off by one is caught by the refusal the spec demands', () => {

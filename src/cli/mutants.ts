@@ -7,6 +7,7 @@ import { InputError } from '../model/config.js';
 import type { ChildResult } from '../mutants/child.js';
 import { type MutantSet, runMutants, type Score } from '../mutants/score.js';
 import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp } from './command.js';
+import { integerIn, numberIn, positiveNumber } from './numbers.js';
 
 const mark = (r: ChildResult | null): string => (r === null ? '-' : r.killed ? 'killed' : 'SURVIVED');
 const killed = (scores: readonly Score[], f: (s: Score) => ChildResult | null): number => scores.filter((s) => f(s)?.killed === true).length;
@@ -67,12 +68,12 @@ function main(): number {
     return 0;
   }
   const { values } = parseCommand(MUTANTS, args);
-  const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed)) throw new InputError('--seed', values.seed ?? '', 'an integer');
-  if (values.budget !== undefined && !(Number(values.budget) > 0)) throw new InputError('--budget', values.budget, 'a positive number of seconds');
-  if (values.soak !== undefined && !(Number.isInteger(Number(values.soak)) && Number(values.soak) > 0)) throw new InputError('--soak', values.soak, 'a positive whole number of seconds');
+  // fast-check takes 32-bit seeds; non-negative ones read the same everywhere, as lsmc simulate's.
+  const seed = integerIn('--seed', values.seed, 0, 0x7fffffff) ?? 1;
+  const budgetSeconds = positiveNumber('--budget', values.budget, false);
+  const soakSeconds = numberIn('--soak', values.soak, { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER, expected: 'a positive whole number of seconds' });
   const report = runMutants(
-    { mutations: values.mutations, only: values.only, budgetSeconds: values.budget === undefined ? undefined : Number(values.budget), seed, soakSeconds: values.soak === undefined ? undefined : Number(values.soak) },
+    { mutations: values.mutations, only: values.only, budgetSeconds, seed, soakSeconds },
     (m) => process.stderr.write(`mutants: ${m.id}: suite ${mark(m.suite)}, fc ${mark(m.baseline)}, fc swarm ${mark(m.swarm)}${m.soak === null ? '' : `, soak ${mark(m.soak)}`}\n`),
     () => process.stderr.write('mutants: control run on the unmutated implementation\n'),
   );

@@ -6,7 +6,6 @@
 import { randomInt } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { InputError, loadSimulationConfig, SIMULATION_BOUNDS, SIMULATION_MAX_KERNEL_OPS, SIMULATION_MAX_SLOTS } from '../model/config.js';
 import type { SearchProgress } from '../simulate/search.js';
 import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
@@ -17,6 +16,7 @@ import { guardTraceFile } from '../trace/file.js';
 import { writeCounterexample } from './trace-out.js';
 import { type CommandSpec, parseCommand } from './command.js';
 import { rerunCommand } from './rerun.js';
+import { integerIn } from './numbers.js';
 import { availableParallelism } from 'node:os';
 import { decided, mergeShards, shardsOf } from '../simulate/shards.js';
 import { runJobs } from './run-jobs.js';
@@ -63,18 +63,7 @@ export const SIMULATE = {
 } as const satisfies CommandSpec;
 
 /** A flag's integer value in [min, max], or `fallback` when the flag is absent. */
-function integerFlag(flag: string, text: string | undefined, min: number, max: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  const expected = `an integer from ${min} to ${max}`;
-  const parsed = z
-    .string()
-    .regex(/^[0-9]+$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .safeParse(text);
-  if (!parsed.success) throw new InputError(flag, text === '' ? '(empty)' : text, expected);
-  return parsed.data;
-}
+const integerFlag = (flag: string, text: string | undefined, min: number, max: number, fallback: number): number => integerIn(flag, text, min, max) ?? fallback;
 
 /** One line for the whole run: one shard's own progress, or the shards done, running and waiting. */
 function poolLine(p: QueueProgress<SearchProgress>, runs: number): string {

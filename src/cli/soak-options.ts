@@ -1,5 +1,6 @@
 /** The soak's command line, parsed and checked: every problem is an InputError naming the flag. */
 import { type CommandSpec, parseCommand } from './command.js';
+import { type NumberRule, numberIn } from './numbers.js';
 import { InputError } from '../model/config.js';
 import { MAX_THREADS } from '../soak/setup.js';
 
@@ -41,13 +42,7 @@ export const SOAK = {
   examples: ['npm run soak -- --seconds 10 --set validation=none', 'npm run soak -- --adapter kernel --seconds 60 --set indexReuse=immediate'],
 } as const satisfies CommandSpec;
 
-function number(flag: string, text: string | undefined, fallback: number, check: { integer: boolean; min: number; max: number; expected: string }): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  const ok = /^[0-9]+(\.[0-9]+)?$/.test(text) && (!check.integer || Number.isInteger(n)) && n >= check.min && n <= check.max;
-  if (!ok) throw new InputError(flag, text, check.expected);
-  return n;
-}
+const number = (flag: string, text: string | undefined, fallback: number, rule: NumberRule): number => numberIn(flag, text, rule) ?? fallback;
 
 function adapterOf(text: string | undefined): 'reference' | 'kernel' {
   if (text === undefined || text === 'reference') return 'reference';
