@@ -3,7 +3,7 @@
  * (which brings no browser of its own). The page must load with nothing from the network and no
  * console error; the matrix has a row per variant; every counterexample link lands on a diagram
  * that draws every step of its trace; the alternatives are measured on this machine's kernel (or
- * the section says in one line why not); a screenshot is written. Without chromium the tests skip
+ * the section says in one line why not); a screenshot is written to test-results/ and kept. Without chromium the tests skip
  * and say why (scripts/setup-browser.sh installs it, as the README's set-up does).
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,9 @@ if (why !== null) console.log(`browser tests skipped: ${why}`);
 
 const scratch = mkdtempSync(join(tmpdir(), 'lsmc-html-'));
 const report = join(scratch, 'review.html');
+const lassoReport = join(scratch, 'livelock.html');
+/** Kept after the run, for a person to look at: the first screen of the report as chromium drew it. */
+const SCREENSHOT = join(ROOT, 'test-results', 'review-chromium.png');
 let browser: Browser | undefined;
 let json: { rows: { variant: string; counterexamples: { invariant: string; steps: number }[] }[] };
 
@@ -32,6 +35,8 @@ beforeAll(async () => {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   expect(r.status, r.stderr).toBe(0);
   json = JSON.parse(r.stdout);
+  const l = spawnSync(process.execPath, ['bin/lsmc.js', 'review', 'model/livelock.json', '--knobs', 'readRetry', '--html', lassoReport], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  expect(l.status, l.stderr).toBe(0);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
 
@@ -83,10 +88,40 @@ describe.skipIf(why !== null)('the HTML review in headless chromium', () => {
 
     expect(errors).toEqual([]);
     expect(requests.every((r) => r === url || r.startsWith(`${url}#`))).toBe(true);
-    const shot = join(scratch, 'review.png');
-    await page.screenshot({ path: shot, fullPage: false });
-    expect(statSync(shot).size).toBeGreaterThan(10_000);
-    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+    rmSync(SCREENSHOT, { force: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: false });
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+    expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe('PNG');
+    await page.close();
+  }, 120_000);
+
+  it('draws a liveness counterexample as a lasso: the loop marked, a row back to where it starts, no step red', async () => {
+    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+    });
+    await page.goto(pathToFileURL(lassoReport).href);
+    const link = page.locator('table.matrix a');
+    expect(await link.count()).toBe(1);
+    const text = (await link.textContent()) ?? '';
+    expect(text).toMatch(/^\d+\u21bb$/);
+    const section = page.locator(`section[id="${((await link.getAttribute('href')) ?? '').slice(1)}"]`);
+    const steps = await section.locator('table.seq tbody tr[data-step]').evaluateAll((rows) => rows.map((r) => ({ n: Number(r.getAttribute('data-step')), loop: r.classList.contains('loop') })));
+    const length = Number.parseInt(text, 10);
+    expect(steps.map((s) => s.n)).toEqual(Array.from({ length }, (_, i) => i + 1));
+    const back = Number(await section.locator('tr.back').getAttribute('data-back'));
+    expect(back).toBeGreaterThanOrEqual(0);
+    expect(back).toBeLessThan(length);
+    // Exactly the steps after the state the loop goes back to are drawn as the loop.
+    expect(steps.filter((s) => s.loop).map((s) => s.n)).toEqual(steps.filter((s) => s.n > back).map((s) => s.n));
+    expect(await section.locator('tr.back').textContent()).toContain(`steps ${back + 1} to ${length} repeat for ever`);
+    expect(await section.locator('td.act.last').count()).toBe(0);
+    expect(await section.locator('h3').textContent()).toContain(`a lasso of ${length} steps`);
+    expect(await section.locator('p.why').textContent()).toContain(`is violated by the loop of steps ${back + 1} to ${length}, repeated for ever.`);
+    expect(await page.locator('#costs + table').textContent()).toContain('not counted');
+    expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 });

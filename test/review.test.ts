@@ -129,9 +129,27 @@ describe('lsmc review', () => {
     const text = readFileSync(out, 'utf8');
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(72);
     expect(text).not.toMatch(/\x1b\[/);
-    const broken = [...r.stdout.matchAll(/^  (\S+): (\S+) in (\d+) steps\./gm)];
+    const broken = [...r.stdout.matchAll(/^  (\S+): (\S+), (\d+) steps?\./gm)];
     expect(broken.length).toBeGreaterThanOrEqual(10);
-    for (const [, variant, invariant, steps] of broken) expect(text).toContain(`${variant} breaks ${invariant} in ${steps} steps`);
+    for (const [, variant, invariant, steps] of broken) expect(text).toContain(`${variant} breaks ${invariant} in ${steps} step`);
+    // Each rerun command pastes back as one: its broken lines end in a backslash, and joined it is the row's rerun.
+    const json = JSON.parse(lsmc('review', SMALL, '--knobs', KNOBS, '--json').stdout) as { rows: { rerun: string }[] };
+    const reruns = [...text.matchAll(/^Rerun:\n((?:.*\\\n)*.*)$/gm)].map((m) => m[1].replace(/ \\\n */g, ' ').trim());
+    expect(reruns).toHaveLength(broken.length);
+    for (const c of reruns) expect(json.rows.map((row) => row.rerun)).toContain(c);
+    // A step line too long for the mail goes on under the step's text, not under its number.
+    const lines = text.split('\n');
+    const isStep = (l: string): boolean => /^ +\d+ {2}\S/.test(l);
+    let hung = 0;
+    lines.forEach((l, i) => {
+      const next = lines[i + 1] ?? '';
+      const column = /^ +\d+ {2}/.exec(l)?.[0].length ?? 0;
+      const indent = /^ */.exec(next)?.[0].length ?? 0;
+      if (!isStep(l) || isStep(next) || next.trim() === '' || next.startsWith('Rerun:') || indent >= column + 3) return;
+      expect(indent, `${l}\n${next}`).toBe(column);
+      hung++;
+    });
+    expect(hung).toBeGreaterThan(0);
     expect(lsmc('review', SMALL, '--knobs', 'createRace', '--text', out).code).toBe(0);
     const mine = join(scratch, 'notes.txt');
     writeFileSync(mine, 'my notes\n');

@@ -3,6 +3,7 @@ import type { Cell } from '../review/matrix.js';
 import type { Comparison } from '../review/compare.js';
 import type { ItfTrace } from '../trace/itf.js';
 import { PLAIN, type Style } from './style.js';
+import { lengthText } from './text.js';
 
 /** A property B newly breaks, with its counterexample as B's own check prints it. */
 export interface Shown {
@@ -16,7 +17,7 @@ export interface Shown {
 }
 
 function cellWords(cell: Cell): string {
-  return cell.verdict === 'holds' ? 'holds' : cell.verdict === 'broken' ? `broken in ${cell.steps} steps` : `not decided (${cell.why})`;
+  return cell.verdict === 'holds' ? 'holds' : cell.verdict === 'broken' ? `broken ${cell.lasso ? 'by' : 'in'} ${lengthText(cell.steps, cell.lasso)}` : `not decided (${cell.why})`;
 }
 
 export function renderComparison(c: Comparison, shown: readonly Shown[], style: Style = PLAIN): string {
@@ -31,7 +32,7 @@ export function renderComparison(c: Comparison, shown: readonly Shown[], style: 
       out.push(`  ${mark}  ${style.invariant(f.invariant.padEnd(width))}  ${cellWords(f.from)} -> ${cellWords(f.to)}`);
     }
   }
-  for (const l of c.lengths) out.push(`  still broken: ${style.invariant(l.invariant)}, the shortest counterexample ${l.to < l.from ? 'shrank' : 'grew'} from ${l.from} to ${l.to} steps`);
+  for (const l of c.lengths) out.push(`  still broken: ${style.invariant(l.invariant)}, ${l.lasso ? 'the lasso' : 'the shortest counterexample'} ${l.to < l.from ? 'shrank' : 'grew'} from ${l.from} to ${l.to} steps`);
   if (c.onlyIn.a.length > 0) out.push(`  checked in A only: ${c.onlyIn.a.join(', ')}`);
   if (c.onlyIn.b.length > 0) out.push(`  checked in B only: ${c.onlyIn.b.join(', ')}`);
   for (const s of shown) out.push('', `B newly breaks ${style.invariant(s.invariant)}:`, ...s.lines, `Rerun: ${s.rerun}`);

@@ -10,7 +10,8 @@ import type { CheckViolation } from '../check/run.js';
 import type { Alternatives } from '../review/alternatives.js';
 import { PAGE_BYTES } from '../review/costs.js';
 import type { Cell, Review, Row } from '../review/matrix.js';
-import { changedValues, gloss } from './text.js';
+import { changedValues, gloss, lengthText, stepsText } from './text.js';
+import { LIVENESS } from '../../spec/invariants.js';
 
 /** In the head of every report; a file that has it may be replaced by a new report. */
 export const HTML_MARK = '<meta name="generator" content="lsmc review">';
@@ -40,6 +41,8 @@ table.seq td{vertical-align:top;padding:3px 8px;background:linear-gradient(#bbb,
 table.seq td.n{background:none;color:#888;text-align:right}
 table.seq td.act .box{background:#e6eefb;border:1px solid #5b7fc7;border-radius:4px;padding:2px 5px}
 table.seq td.act.last .box{background:#f6d5d5;border-color:#c33}
+table.seq tr.loop td.n{background:#e4dcf4;color:#503c8c;font-weight:bold}table.seq tr.loop td.act .box{border-color:#7d62b8}
+table.seq tr.back td{background:#f1ecfa;color:#503c8c;font-weight:bold;padding:6px 8px}
 table.seq td.mem{background:#fafafa}
 .ch{font-family:ui-monospace,monospace;font-size:11px;background:#fff;display:block}
 .ch s{color:#999}.obs{color:#256;font-style:italic}
@@ -49,7 +52,10 @@ table.seq td.mem{background:#fafafa}
 function cellHtml(cell: Cell | undefined, href: string): string {
   if (cell === undefined) return '<td class="c"></td>';
   if (cell.verdict === 'holds') return '<td class="c holds" title="holds">&#10003;</td>';
-  if (cell.verdict === 'broken') return `<td class="c broken" title="broken: a shortest counterexample of ${cell.steps} steps"><a href="#${href}">${cell.steps}</a></td>`;
+  if (cell.verdict === 'broken') {
+    const title = cell.lasso ? `broken: ${lengthText(cell.steps, true)} (its last steps repeat for ever)` : `broken: a shortest counterexample of ${stepsText(cell.steps)}`;
+    return `<td class="c broken" title="${title}"><a href="#${href}">${cell.steps}${cell.lasso ? '&#8635;' : ''}</a></td>`;
+  }
   return `<td class="c undecided" title="not decided: ${esc(cell.why)}">?</td>`;
 }
 
@@ -57,17 +63,24 @@ function matrixHtml(review: Review): string {
   const head = review.checked.map((p) => `<th class="p">${esc(p)}</th>`).join('');
   const rows = review.rows.map((row, i) => `<tr><td class="v">${esc(row.variant)}</td>${review.checked.map((p) => cellHtml(row.cells[p], counterexampleId(i, p))).join('')}</tr>`);
   return `<table class="matrix"><thead><tr><th></th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>
-<p class="note">&#10003; holds on every reachable state; a number: broken, the length of its shortest counterexample in steps (click it); ? not decided (a limit was reached first).</p>`;
+<p class="note">&#10003; holds on every reachable state; a number: broken, the length of its shortest counterexample in steps (click it); ? not decided (a limit was reached first).${lassoNote(review.checked)}</p>`;
+}
+
+/** What a lasso's number means, when a liveness property is in the matrix. */
+function lassoNote(checked: readonly string[]): string {
+  const names = LIVENESS.map((l) => l.name).filter((n) => checked.includes(n));
+  if (names.length === 0) return '';
+  return ` A number with &#8635; (${names.map(esc).join(', ')}, liveness): a lasso of that many steps, whose last steps repeat for ever, as the check finds it (not always the shortest).`;
 }
 
 function costsHtml(review: Review): string {
   const rows = review.rows.map((r) => {
     const c = r.costs;
-    const cells = c === null ? Array(6).fill('&ndash;') : [c.peakPages, num(c.peakMappingBytes), c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries].map(String);
+    const cells = c === null ? Array(6).fill('&ndash;') : [c.peakPages, num(c.peakMappingBytes), c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries ?? '<span title="readRetry=unbounded: the spec keeps no count">not counted</span>'].map(String);
     return `<tr><td class="v">${esc(r.variant)}</td>${cells.map((x) => `<td>${x}</td>`).join('')}</tr>`;
   });
   return `<table class="costs"><thead><tr><th>variant</th><th>peak slot pages</th><th>peak user mapping (bytes)</th><th>static ARRAY pages</th><th>loads per read</th><th>syscalls before the first read</th><th>most retries</th></tr></thead><tbody>${rows.join('')}</tbody></table>
-<p class="note">Over every reachable state at the bounds, pages of ${PAGE_BYTES} bytes. The static ARRAY is keyed by pid number for tasks and by every cgroup ever made for cgroups (cgroup ids are never reused). Loads: one read that nothing races, walked through the spec. The lookup syscall is made once per owner; later reads of the cached index make none.</p>`;
+<p class="note">Over every reachable state at the bounds, pages of ${PAGE_BYTES} bytes. The static ARRAY is keyed by pid number for tasks and by every cgroup ever made for cgroups (cgroup ids are never reused). Loads: one read that nothing races, walked through the spec. The lookup syscall is made once per owner; later reads of the cached index make none. Retries are not counted under readRetry=unbounded: a count with no bound would make the space infinite; reader-progress says whether a read can retry for ever.</p>`;
 }
 
 function coverageHtml(review: Review): string {
@@ -110,8 +123,14 @@ const laneNames = (vars: Record_, steps: readonly StepInfo[]): { key: string; ti
   ];
 };
 
+/**
+ * A counterexample as a sequence diagram. A finite one ends at the step that breaks the property,
+ * drawn red; a lasso's last steps (from `trace.loop` on) are the loop, drawn apart, with a last row
+ * that goes back to where it starts: no one step of a lasso is the violation, the repetition is.
+ */
 function diagramHtml(v: CheckViolation): string {
   const states = v.trace.states;
+  const loop = v.trace.loop;
   const lanes = laneNames(states[0].vars, states.slice(1).map((st) => st.step as StepInfo));
   const laneOfActor = (step: StepInfo): string => (step.actorLabel === 'the RCU grace period' ? 'rcu' : step.actor);
   const steps = states.slice(1).map((st, k) => {
@@ -125,24 +144,30 @@ function diagramHtml(v: CheckViolation): string {
     const picks = Object.values(step.picks).map(String).join(', ');
     const obs = observationText(step.observation);
     const g = gloss(v.trace, i);
+    const inLoop = loop !== undefined && i > loop;
     const cells = drawn.map((lane) => {
       const mine = changed.filter((c) => laneOf(c.path) === lane.key).map((c) => `<span class="ch">${esc(c.path)} <s>${esc(c.was)}</s> &rarr; ${esc(c.now)}</span>`).join('');
       if (lane.key !== acting) return `<td${lane.key === 'memory' ? ' class="mem"' : ''}>${mine}</td>`;
-      const last = i === states.length - 1 ? ' last' : '';
+      const last = loop === undefined && i === states.length - 1 ? ' last' : '';
       return `<td class="act${last}"><div class="box"><b>${esc(step.action)}${picks === '' ? '' : `(${esc(picks)})`}</b>${g === '' ? '' : `<br>${esc(g)}`}${obs === '' ? '' : `<br><span class="obs">&rArr; ${esc(obs)}</span>`}</div>${mine}</td>`;
     });
-    return `<tr data-step="${i}"><td class="n">${i}</td>${cells.join('')}</tr>`;
+    const mark = loop !== undefined && i === loop + 1 ? ' title="the loop starts here"' : '';
+    return `<tr data-step="${i}"${inLoop ? ' class="loop"' : ''}><td class="n"${mark}>${inLoop ? '&#8635;&nbsp;' : ''}${i}</td>${cells.join('')}</tr>`;
   });
+  const back =
+    loop === undefined
+      ? ''
+      : `<tr class="back" data-back="${loop}"><td class="n">&#8617;</td><td colspan="${drawn.length}">back to state ${loop}${loop === 0 ? ' (the initial state)' : ''}: steps ${loop + 1} to ${states.length - 1} repeat for ever</td></tr>`;
   const head = `<tr><th>step</th>${drawn.map((l) => `<th>${esc(l.title)}</th>`).join('')}</tr>`;
-  return `<table class="seq"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="seq"><thead>${head}</thead><tbody>${rows.join('')}${back}</tbody></table>`;
 }
 
 function counterexamplesHtml(review: Review): string {
   const sections = review.rows.flatMap((row: Row, i) =>
     row.counterexamples.map(
       (v) => `<section class="cx" id="${counterexampleId(i, v.invariant)}">
-<h3>${esc(row.variant)} breaks ${esc(v.invariant)} in ${v.trace.states.length - 1} steps</h3>
-<p class="why"><b>${esc(v.invariant)}</b> is violated at step ${v.trace.states.length - 1}. ${esc(v.explanation)}</p>
+<h3>${esc(row.variant)} breaks ${esc(v.invariant)} ${v.trace.loop === undefined ? 'in' : 'by'} ${esc(lengthText(v.trace.states.length - 1, v.trace.loop !== undefined))}</h3>
+<p class="why"><b>${esc(v.invariant)}</b> ${v.trace.loop === undefined ? `is violated at step ${v.trace.states.length - 1}` : `is violated by the loop of steps ${v.trace.loop + 1} to ${v.trace.states.length - 1}, repeated for ever`}. ${esc(v.explanation)}</p>
 ${diagramHtml(v)}
 <p class="note">Rerun: <code>${esc(row.rerun)}</code></p>
 </section>`,

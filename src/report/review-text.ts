@@ -9,7 +9,8 @@ import type { Cell, Review, Row } from '../review/matrix.js';
 import { PAGE_BYTES } from '../review/costs.js';
 import { isKnob, REFERENCE_KNOBS } from '../../spec/knobs.js';
 import { PLAIN, type Style } from './style.js';
-import { renderTrace } from './text.js';
+import { lengthText, renderTrace, stepsText, traceLength } from './text.js';
+import { LIVENESS } from '../../spec/invariants.js';
 
 export const MAIL_WIDTH = 72;
 /** The first line of every text report; a file that starts with it may be replaced by a new report. */
@@ -28,17 +29,46 @@ function paint(cell: Cell | undefined, text: string, style: Style): string {
   return cell?.verdict === 'undecided' ? style.partial(text) : text;
 }
 
-/** Lines no wider than `width`: a long line is broken at spaces and its rest indented under its start. */
-function fit(line: string, width: number): string[] {
+/**
+ * Lines no wider than `width`: a long line is broken at spaces, its own spacing kept (a trace's
+ * columns stay where renderTrace put them), and its rest hung under column `hang`; by default
+ * four past its indent, and in a trace's step line, under the step's text.
+ */
+function fit(line: string, width: number, hang?: number): string[] {
   if (line.length <= width) return [line];
   const indent = /^ */.exec(line)?.[0].length ?? 0;
-  const words = wrap(line, 0, width - indent - 4);
-  return words.flatMap((w, i) => {
-    const lead = ' '.repeat(indent + (i === 0 ? 0 : 4));
-    const body = `${lead}${w}`;
-    // A single word longer than the line (a long path) is cut rather than let through.
-    return body.length <= width ? [body] : Array.from({ length: Math.ceil(body.length / width) }, (_, k) => body.slice(k * width, (k + 1) * width));
-  });
+  const under = hang ?? /^ *\d+ {2}/.exec(line)?.[0].length ?? indent + 4;
+  const lines: string[] = [];
+  let rest = line;
+  let lead = indent;
+  while (rest.length > width) {
+    // A list of changes ("a 0 -> 1; b 1 -> 2") breaks between its items where it can, else at a space.
+    const item = rest.lastIndexOf('; ', width - 1);
+    const cut = item > lead + (width - lead) / 3 ? item + 1 : rest.lastIndexOf(' ', width);
+    // No space after the lead to break at (one long word): the word is cut rather than let through.
+    const at = cut > lead ? cut : width;
+    lines.push(rest.slice(0, at).trimEnd());
+    rest = `${' '.repeat(under)}${rest.slice(at).trimStart()}`;
+    lead = under;
+  }
+  lines.push(rest);
+  return lines;
+}
+
+/** A shell command in lines of `width` that paste back as one: each broken line ends with ` \\`, a quoted word is never split. */
+export function commandLines(command: string, width: number, indent = 2): string[] {
+  const words = command.match(/(?:[^\s'"]+|'[^']*'|"(?:[^"\\]|\\.)*")+/g) ?? [];
+  const lines: string[] = [];
+  let line = ' '.repeat(indent);
+  for (const word of words) {
+    const first = line.trim() === '';
+    if (!first && line.length + 1 + word.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = `${' '.repeat(indent + 4)}${word}`;
+    } else line = first ? `${line}${word}` : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
 }
 
 function legend(checked: readonly string[]): string[] {
@@ -54,7 +84,18 @@ export function matrixLines(review: Review, style: Style = PLAIN): string[] {
   const columns = review.checked.length;
   const nameWidth = MAIL_WIDTH - 3 * columns;
   const header = `${''.padEnd(nameWidth)}${review.checked.map((_, i) => LETTERS[i].padStart(3)).join('')}`;
-  const lines = ['Properties:', ...legend(review.checked), '', '"." holds; a number: broken, its shortest counterexample in steps;', '"?" not decided (a limit was reached first).', '', header];
+  const liveness = review.checked.map((name, i) => [name, LETTERS[i]] as const).filter(([name]) => LIVENESS.some((l) => l.name === name));
+  const lasso = liveness.map(([name, letter]) => `${letter} ${name} is a liveness property: its number is the length of a lasso (its last steps repeat for ever) as the check finds it, not always the shortest.`);
+  const lines = [
+    'Properties:',
+    ...legend(review.checked),
+    '',
+    '"." holds; a number: broken, its shortest counterexample in steps;',
+    '"?" not decided (a limit was reached first).',
+    ...lasso.flatMap((l) => fit(l, MAIL_WIDTH, 0)),
+    '',
+    header,
+  ];
   for (const row of review.rows) {
     const cells = review.checked.map((name) => paint(row.cells[name], cellText(row.cells[name]).padStart(3), style)).join('');
     if (row.variant.length < nameWidth) lines.push(`${row.variant.padEnd(nameWidth)}${cells}`);
@@ -83,7 +124,7 @@ function costLines(review: Review): string[] {
     ['array', 'pages a static mmapable ARRAY would take instead: keyed by pid number for tasks, by every cgroup ever made for cgroups'],
     ['loads', 'loads of one read that nothing races'],
     ['sys', 'syscalls before the first read (the lookup; later reads make none)'],
-    ['retry', 'the most retries any read made'],
+    ['retry', 'the most retries any read made ("*": readRetry=unbounded, where the spec keeps no count, since a count with no bound would make the space infinite; reader-progress says whether a read can retry for ever)'],
   ];
   const columns = [['pages', 6], ['map KiB', 9], ['array', 6], ['loads', 6], ['sys', 5], ['retry', 6]] as const;
   return [
@@ -91,7 +132,7 @@ function costLines(review: Review): string[] {
     ...legend.flatMap(([term, text]) => wrap(text, 11, MAIL_WIDTH).map((l, i) => `  ${(i === 0 ? term : '').padEnd(9)}${l}`)),
     '',
     ...variantTable(review, columns, ({ costs: c }) =>
-      c === null ? columns.map(() => '-') : [c.peakPages, c.peakMappingBytes / 1024, c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries].map(String),
+      c === null ? columns.map(() => '-') : [c.peakPages, c.peakMappingBytes / 1024, c.staticArrayPages, c.loadsPerRead, c.syscallsFirstRead, c.peakRetries ?? '*'].map(String),
     ),
   ];
 }
@@ -131,7 +172,7 @@ function bodyLines(review: Review, style: Style): string[] {
 /** What the terminal shows: the matrix, the costs, and one line of why for every broken cell. */
 export function renderReview(review: Review, style: Style = PLAIN): string {
   const whys = review.rows.flatMap((row) =>
-    row.counterexamples.map((v) => `  ${row.variant}: ${style.invariant(v.invariant)} in ${v.trace.states.length - 1} steps. ${v.explanation}`),
+    row.counterexamples.map((v) => `  ${row.variant}: ${style.invariant(v.invariant)}, ${traceLength(v.trace)}. ${v.explanation}`),
   );
   return [
     ...bodyLines(review, style),
@@ -144,17 +185,18 @@ export function reviewText(review: Review): string {
   const traces = review.rows.flatMap((row) =>
     row.counterexamples.flatMap((v) => [
       '',
-      ...fit(`${row.variant} breaks ${v.invariant} in ${v.trace.states.length - 1} steps (a shortest counterexample).`, MAIL_WIDTH),
+      ...fit(`${row.variant} breaks ${v.invariant} ${v.trace.loop === undefined ? `in ${stepsText(v.trace.states.length - 1)} (a shortest counterexample)` : `by ${lengthText(v.trace.states.length - 1, true)}`}.`, MAIL_WIDTH),
       ...fit(`  ${v.explanation}`, MAIL_WIDTH),
       '',
       ...renderTrace(v.trace, PLAIN).flatMap((l) => fit(l, MAIL_WIDTH)),
-      ...fit(`Rerun: ${row.rerun}`, MAIL_WIDTH),
+      'Rerun:',
+      ...commandLines(row.rerun, MAIL_WIDTH),
     ]),
   );
   const broken = review.rows.filter((r) => brokenIn(r).length > 0).length;
   return [
     ...bodyLines(review, PLAIN),
-    ...(traces.length === 0 ? [] : ['', `Counterexamples (${broken} variant${broken === 1 ? '' : 's'} break something):`, ...traces]),
+    ...(traces.length === 0 ? [] : ['', `Counterexamples (${broken === 1 ? '1 variant breaks' : `${broken} variants break`} something):`, ...traces]),
     '',
   ].join('\n');
 }

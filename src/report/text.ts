@@ -121,6 +121,11 @@ export function renderTrace(trace: Trace, style: Style = PLAIN): string[] {
 
 const num = (n: number): string => n.toLocaleString('en-US');
 
+export const stepsText = (n: number): string => `${n} step${n === 1 ? '' : 's'}`;
+/** A counterexample's length as people read it: a lasso (a liveness counterexample) says it is one. */
+export const lengthText = (steps: number, lasso: boolean): string => (lasso ? `a lasso of ${stepsText(steps)}` : stepsText(steps));
+export const traceLength = (t: Trace): string => lengthText(t.states.length - 1, t.loop !== undefined);
+
 /** A violation for people: which invariant, why in one sentence, then the steps. `how` says how the trace was found. */
 export function renderViolation(invariant: string, explanation: string, how: string, trace: Trace, style: Style = PLAIN): string[] {
   return [`${style.bad('Invariant')} ${style.invariant(invariant)} ${style.bad('is violated.')}`, `  ${explanation}`, '', `Counterexample (${how}):`, ...renderTrace(trace, style), ''];
@@ -135,12 +140,11 @@ function reductions(s: Stats): string {
 export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   const s = r.stats;
   const out: string[] = [];
-  const length = (t: Trace): string => (t.loop === undefined ? `${t.states.length - 1} steps` : `a lasso of ${t.states.length - 1} steps`);
   if (r.result === 'violation') {
     const shortest = s.partialOrder ? 'a shortest one of the reduced graph' : 'a shortest one';
-    for (const v of r.violations) out.push(...renderViolation(v.invariant, v.explanation, v.trace.loop === undefined ? `${length(v.trace)}, ${shortest}` : length(v.trace), v.trace, style));
+    for (const v of r.violations) out.push(...renderViolation(v.invariant, v.explanation, v.trace.loop === undefined ? `${traceLength(v.trace)}, ${shortest}` : traceLength(v.trace), v.trace, style));
     if (r.continued) {
-      const broken = r.violations.map((v) => `${style.invariant(v.invariant)} (${length(v.trace)})`).join(', ');
+      const broken = r.violations.map((v) => `${style.invariant(v.invariant)} (${traceLength(v.trace)})`).join(', ');
       const rest = r.limitReason !== null
         ? `; ${style.partial(`stopped early (${r.limitReason})`)}: the others were not fully checked`
         : r.held.length > 0 ? `; ${r.held.map(style.invariant).join(', ')} hold on every reachable state` : '';

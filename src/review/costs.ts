@@ -26,8 +26,13 @@ export interface Costs {
   readonly loadsPerRead: number;
   /** Syscalls from nothing cached to a value: the lookup of the owner's index, made once per owner; later reads of the cached index make none. */
   readonly syscallsFirstRead: number;
-  /** The most retries any read made in any reachable state (readRetries bounds it). */
-  readonly peakRetries: number;
+  /**
+   * The most retries any read made in any reachable state (readRetries bounds it). Null under
+   * readRetry=unbounded: the spec keeps no count there (a count with no bound would make the space
+   * infinite), so no figure can be read off the states; reader-progress says whether a read can
+   * retry for ever.
+   */
+  readonly peakRetries: number | null;
 }
 
 /**
@@ -97,6 +102,6 @@ export function costsOf(config: Config, peaks: ReturnType<ReturnType<typeof cost
     staticArrayPages: Math.ceil(keys / (b.slotsPerPage as number)),
     loadsPerRead: read.loads,
     syscallsFirstRead: read.syscalls,
-    peakRetries: peaks.peakRetries,
+    peakRetries: config.knobs.readRetry === 'bounded' ? peaks.peakRetries : null,
   };
 }

@@ -13,7 +13,14 @@ import type { Variant } from './variants.js';
 
 const ORDER: readonly string[] = [...INVARIANT_NAMES, DEADLOCK];
 
-export type Cell = { readonly verdict: 'holds' } | { readonly verdict: 'broken'; readonly steps: number } | { readonly verdict: 'undecided'; readonly why: string };
+/**
+ * A broken cell of a liveness property is a lasso (its last steps repeat for ever), found as the
+ * liveness check finds it: the least prefix to its cycle, not necessarily the shortest lasso.
+ */
+export type Cell =
+  | { readonly verdict: 'holds' }
+  | { readonly verdict: 'broken'; readonly steps: number; readonly lasso: boolean }
+  | { readonly verdict: 'undecided'; readonly why: string };
 
 export interface Row {
   readonly variant: string;
@@ -43,7 +50,7 @@ export function rowOf(variant: Variant, reports: readonly CheckReport[], costs: 
     for (const name of report.checked) {
       const broken = report.violations.find((v) => v.invariant === name);
       if (broken !== undefined) {
-        cells[name] = { verdict: 'broken', steps: broken.trace.states.length - 1 };
+        cells[name] = { verdict: 'broken', steps: broken.trace.states.length - 1, lasso: broken.trace.loop !== undefined };
         counterexamples.push(broken);
       } else if (report.held.includes(name)) cells[name] = { verdict: 'holds' };
       else cells[name] = { verdict: 'undecided', why: report.limitReason === 'max-states' && budgetWhy !== undefined ? budgetWhy : (report.limitReason ?? 'the space was not explored to its end') };

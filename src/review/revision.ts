@@ -101,7 +101,8 @@ const checkJsonSchema = z.object({
   distinctStates: z.number(),
   checked: z.array(z.string()),
   held: z.array(z.string()).optional(),
-  violations: z.array(z.object({ invariant: z.string(), steps: z.number().int(), explanation: z.string() })).optional(),
+  // A lasso's ITF trace carries `loop`; a revision older than ITF traces in check --json has none, and its lassos read as finite.
+  violations: z.array(z.object({ invariant: z.string(), steps: z.number().int(), explanation: z.string(), trace: z.object({ loop: z.number().int().optional() }).loose().optional() })).optional(),
 });
 
 /** The cells of a revision's `lsmc check --continue --json`, as a review row has them. */
@@ -121,7 +122,7 @@ export function cellsOfCheckJson(revision: Revision, stdout: string): { cells: R
   for (const name of r.checked) {
     const broken = violations.find((v) => v.invariant === name);
     if (broken !== undefined) {
-      cells[name] = { verdict: 'broken', steps: broken.steps };
+      cells[name] = { verdict: 'broken', steps: broken.steps, lasso: broken.trace?.loop !== undefined };
       explanations[name] = broken.explanation;
     } else if ((r.held ?? []).includes(name) || r.result === 'ok') cells[name] = { verdict: 'holds' };
     else cells[name] = { verdict: 'undecided', why: r.limitReason ?? 'the space was not explored to its end' };
