@@ -13,7 +13,7 @@ import { type CoreFigures, measureCore } from './bench.js';
 import { measureReview, type ReviewFigures } from './review.js';
 import { measureScale, type ScaleFigures } from './scale.js';
 import { measureQueue, type QueueFigures } from './queue.js';
-import { type Alternatives, measureAlternatives } from '../src/review/alternatives.js';
+import { type Alternative, type Alternatives, measureAlternatives, memoryWords } from '../src/review/alternatives.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -118,7 +118,10 @@ export async function measureFigures(log: (line: string) => void): Promise<Figur
 
 function alternativesLines(alt: Alternatives): string[] {
   if (alt.kind === 'unavailable') return [`Not measured: ${alt.why}.`];
-  const mem = (m: { bytes: number; measured: boolean }): string => `${n(m.bytes)} (${m.measured ? 'measured' : 'computed'})`;
+  const mem = (m: Alternative['memory'][number]): string => {
+    const w = memoryWords(m);
+    return `${w.figure} (${w.how})`;
+  };
   return [
     `| mechanism | ns per read | ${alt.owners.map((o) => `bytes at ${n(o)} owners`).join(' | ')} | cannot |`,
     `| --- | ---: | ${alt.owners.map(() => '---:').join(' | ')} | --- |`,

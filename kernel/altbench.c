@@ -7,11 +7,15 @@
  *   iterator  a BPF task iterator dumping every task's element (the only way to enumerate);
  *   array     the design's validated read from a static BPF_F_MMAPABLE ARRAY, and the ARRAY's
  *             memory as the kernel charges it (fdinfo memlock) at several sizes, pid_max included;
- *   uptr      a __uptr task-storage value: a BPF program on our own syscalls writes our own memory,
- *             which we read with plain loads.
- * The task-storage elements' memory is measured once, at OWNERS: the growth of the memcg-accounted
- * kmalloc caches in /proc/slabinfo while the elements are made (fdinfo's memlock leaves elements
- * out; the children and their pidfds exist before the first count). Sizes of the kernel's
+ *   uptr      a __uptr task-storage value: a BPF program on our own syscalls writes our own memory
+ *             under the seq protocol, which we read with the same validated read.
+ * The task-storage elements' memory is measured once, at OWNERS, as what the kernel charges a
+ * memory cgroup of our own for them: the map is made while we are in it, and the kernel charges a
+ * map's elements to the cgroup the map was made in, whoever adds them; we leave it before forking,
+ * so the children and their pidfds are charged elsewhere. Its kmem counter moves in whole pages, and
+ * each CPU keeps up to a page of charged bytes in hand, so the figure is good to about a page per CPU.
+ * The cgroup (cgroup v1's memory controller) is removed on every path but SIGKILL, and a later run
+ * removes one a killed run left. Sizes of the kernel's
  * local-storage structures come from this kernel's BTF, for the memory the review computes where it
  * cannot measure. Prints one JSON object; nothing stays behind: the
  * children exit when our end of their pipe closes (or we die), every fd and object is released.
@@ -25,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -79,26 +84,76 @@ static long long memlock_of(int fd)
 	return v;
 }
 
-/*
- * Bytes in use in the memcg-accounted kmalloc caches (kmalloc-cg-*), where a map's elements are
- * allocated; -1 if /proc/slabinfo cannot be read. SLUB counts objects in a CPU's current slab as in
- * use, so a difference is good to about a slab per cache and CPU: fine for hundreds of elements,
- * noise for ten.
- */
-static long long accounted_slab_bytes(void)
+#define MEMCG_ROOT "/sys/fs/cgroup/memory"
+#define MEMCG_PREFIX "lsmc.altbench-"
+
+static int write_str(const char *path, const char *s)
 {
-	FILE *f = fopen("/proc/slabinfo", "r");
-	char line[512], name[64];
-	long long bytes = 0;
-	long active, total, size;
+	FILE *f = fopen(path, "w");
+	int ok;
 
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total, &size) == 4 && !strncmp(name, "kmalloc-cg-", 11))
-			bytes += (long long)active * size;
+	ok = fputs(s, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* The memory cgroup we were started in, as a directory under MEMCG_ROOT. */
+static int memcg_home(char *home, size_t size)
+{
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	char line[512];
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *path = ctl ? strchr(ctl + 1, ':') : NULL;
+
+		if (!path || strncmp(ctl + 1, "memory:", 7))
+			continue;
+		path[strcspn(path, "\n")] = 0;
+		snprintf(home, size, "%s%s", MEMCG_ROOT, path + 1);
+		found = 0;
+	}
 	fclose(f);
-	return bytes;
+	return found;
+}
+
+/* Removes the cgroups of runs that were killed before they could (their pid is gone). */
+static void memcg_sweep(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "for d in %s/%s*; do [ -d \"$d\" ] && ! kill -0 \"${d##*-}\" 2>/dev/null && rmdir \"$d\"; done 2>/dev/null", MEMCG_ROOT, MEMCG_PREFIX);
+	if (system(cmd) < 0)
+		return;
+}
+
+static int memcg_join(const char *dir)
+{
+	char path[600], pid[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return write_str(path, pid);
+}
+
+/* What the kernel has charged the cgroup for kernel objects, or -1. */
+static long long memcg_kmem(const char *dir)
+{
+	char path[600];
+	FILE *f;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "%s/memory.kmem.usage_in_bytes", dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
 }
 
 static long struct_size(const struct btf *btf, const char *name)
@@ -138,7 +193,7 @@ static long long array_bytes(long entries, double *ns, long reads)
 /* The __uptr row: ns per plain load of our own memory that a BPF program writes, or why not. */
 static void uptr_row(long reads)
 {
-	static struct lsmc_slot slot __attribute__((aligned(64)));
+	static struct lsmc_slot slot __attribute__((aligned(64))) = { .ident = 1, .gen = 1 };
 	struct uptr_bpf *skel = uptr_bpf__open();
 	struct { struct lsmc_slot *slot; } value = { &slot };
 	int pidfd = -1;
@@ -162,7 +217,11 @@ static void uptr_row(long reads)
 	syscall(SYS_getppid);
 	syscall(SYS_getppid);
 	seen = __atomic_load_n(&slot.word1, __ATOMIC_ACQUIRE);
-	ns = lsmc_time_loads(&slot.word1, reads, &sum);
+	/* No syscall in the timed loop, so the program does not write while we read: every read is accepted. */
+	if (lsmc_time_reads(&slot, 1, 1, reads, &ns, &sum) != (__u64)reads) {
+		printf("\"uptr\":{\"error\":\"a validated read of our own __uptr memory was refused\"}");
+		goto out;
+	}
 	printf("\"uptr\":{\"ns\":%.3f,\"kernelWrites\":%llu,\"seen\":%llu,\"checksum\":%llu}", ns,
 	       (unsigned long long)skel->bss->writes, (unsigned long long)seen, (unsigned long long)sum);
 out:
@@ -178,7 +237,9 @@ int main(int argc, char **argv)
 	static pid_t child[MAX_CHILDREN];
 	static int pidfds[MAX_CHILDREN];
 	struct rlimit nofile = { MAX_CHILDREN + 64, MAX_CHILDREN + 64 };
-	long long slab_before = -1, slab_after = -1;
+	long long charged_before = -1, charged_after = -1;
+	char memcg[256] = "", home[300];
+	const char *no_memcg = NULL;
 	struct alt_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
 	struct btf *btf = NULL;
@@ -193,7 +254,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(NULL);
+	/* The map is made inside a memory cgroup of our own, which then holds exactly its charges. */
+	memcg_sweep();
+	snprintf(memcg, sizeof(memcg), "%s/%s%d", MEMCG_ROOT, MEMCG_PREFIX, getpid());
+	if (memcg_home(home, sizeof(home)))
+		no_memcg = "this process is in no cgroup v1 memory controller (/proc/self/cgroup)";
+	else if (mkdir(memcg, 0755))
+		no_memcg = "cannot make a memory cgroup under " MEMCG_ROOT;
+	else if (memcg_kmem(memcg) < 0 || memcg_join(memcg))
+		no_memcg = "the memory cgroup has no kmem counter or cannot be joined";
 	skel = alt_bpf__open_and_load();
+	if (!no_memcg && memcg_join(home))
+		no_memcg = "cannot leave the memory cgroup again";
 	if (!skel) {
 		fprintf(stderr, "lsmc-altbench: cannot load the task-storage object: %s\n", strerror(errno));
 		goto cleanup;
@@ -224,8 +296,9 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	/* Every child and pidfd exists already: what the accounted caches gain now is the elements'. */
-	slab_before = accounted_slab_bytes();
+	/* Every child and pidfd exists already, charged elsewhere: what the cgroup gains now is the elements'. */
+	if (!no_memcg)
+		charged_before = memcg_kmem(memcg);
 	for (int i = 0; i < owners; i++) {
 		struct lsmc_slot v = { .seq = 2, .ident = i + 1, .gen = 1, .word1 = 7, .word2 = 7 };
 
@@ -234,7 +307,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	slab_after = accounted_slab_bytes();
+	if (!no_memcg)
+		charged_after = memcg_kmem(memcg);
 	pidfd = pidfds[0];
 	for (int i = 1; i < opened; i++)
 		close(pidfds[i]);
@@ -278,8 +352,11 @@ int main(int argc, char **argv)
 	printf("{\"pidMax\":%ld,\"elementBytes\":%zu,\"owners\":%ld,\"syscallNs\":%.1f,", pid_max, sizeof(struct lsmc_slot), owners, syscall_ns);
 	/* The program runs again for an element whose write did not fit the read's buffer, so what it counts is not what was dumped: the bytes are. */
 	printf("\"iterator\":{\"dumpNs\":%.0f,\"tasks\":%llu,\"elements\":%lld},", dump_ns, (unsigned long long)skel->bss->visited, bytes / (long long)sizeof(struct lsmc_slot));
-	printf("\"localStorage\":{\"elemBytes\":%ld,\"storageBytes\":%ld,\"slabBytes\":%lld},", struct_size(btf, "bpf_local_storage_elem"), struct_size(btf, "bpf_local_storage"),
-	       slab_before < 0 || slab_after < 0 ? -1 : slab_after - slab_before);
+	printf("\"localStorage\":{\"elemBytes\":%ld,\"storageBytes\":%ld,", struct_size(btf, "bpf_local_storage_elem"), struct_size(btf, "bpf_local_storage"));
+	if (charged_before >= 0 && charged_after >= 0)
+		printf("\"chargedBytes\":%lld},", charged_after - charged_before);
+	else
+		printf("\"notCharged\":\"%s\"},", no_memcg ? no_memcg : "the memory cgroup's kmem counter could not be read");
 	printf("\"array\":{\"memlock\":[");
 	long sizes[] = { 10, 1000, 100000, pid_max };
 	for (int i = 0; i < 4; i++)
@@ -302,5 +379,8 @@ cleanup:
 	for (int i = 0; i < made; i++)
 		waitpid(child[i], NULL, 0);
 	alt_bpf__destroy(skel);
+	/* The map's charges go with it; a cgroup still holding some (freed after an RCU grace period) is retried. */
+	for (int i = 0; memcg[0] && i < 50 && rmdir(memcg) && errno == EBUSY; i++)
+		usleep(20000);
 	return err;
 }

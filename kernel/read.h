@@ -52,7 +52,7 @@ static __attribute__((noinline)) __u64 lsmc_time_reads(volatile const struct lsm
 }
 
 /* The floor: `reads` plain loads of one word, timed the same way. */
-static __attribute__((noinline)) double lsmc_time_loads(volatile const __u64 *w, long reads, __u64 *checksum)
+static __attribute__((noinline, unused)) double lsmc_time_loads(volatile const __u64 *w, long reads, __u64 *checksum)
 {
 	struct timespec a, b;
 	__u64 sum = 0;

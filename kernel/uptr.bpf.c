@@ -2,7 +2,8 @@
 /*
  * Upstream's nearest mechanism, for lsmc-altbench: a task-storage value holding a __uptr, a pointer
  * to the calling process's own memory that the kernel pins; a BPF program on the process's syscall
- * entry writes through it and the process reads it with plain loads. A separate object, so that a
+ * entry writes through it, under the design's seq protocol, and the process reads it with the same
+ * validated read as the other rows. A separate object, so that a
  * kernel without __uptr costs only this row of the table.
  */
 #include "vmlinux.h"
@@ -48,6 +49,14 @@ int BPF_PROG(on_enter, struct pt_regs *regs, long id)
 	slot = v->slot;
 	if (!slot)
 		return 0;
-	slot->word1 = ++writes;
+	/*
+	 * The design's write protocol, so that user space times the same validated read as the others.
+	 * Volatile stores in program order: x86 keeps stores in order; the benchmark reads only while
+	 * the program is not running (no syscall in its timed loop), so no fence is needed for it.
+	 */
+	*(volatile __u64 *)&slot->seq = slot->seq + 1;
+	*(volatile __u64 *)&slot->word1 = ++writes;
+	*(volatile __u64 *)&slot->word2 = writes;
+	*(volatile __u64 *)&slot->seq = slot->seq + 1;
 	return 0;
 }

@@ -7,14 +7,14 @@
  * and say why (scripts/setup-browser.sh installs it, as the README's set-up does).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelUnavailable } from '../src/kernel/available.js';
-import { measureAlternatives } from '../src/review/alternatives.js';
+import { kmallocBytes, measureAlternatives, memoryWords } from '../src/review/alternatives.js';
 import { ROOT } from './support/models.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -137,18 +137,36 @@ describe.skipIf(kernelUnavailable() !== null)('the alternatives, on this machine
       expect(row.memory.map((m) => m.owners)).toEqual([10, 1_000, 100_000]);
       for (const m of row.memory) expect(m.bytes, row.name).toBeGreaterThan(0);
     }
-    const [prototype, syscall, iterator, array] = alt.rows;
+    const [prototype, syscall, iterator, array, uptr] = alt.rows;
+    const bytes = (m: { bytes: number | null }): number => m.bytes ?? Number.NaN;
     // The proposal's point: a read through the mapping is far cheaper than the syscall, and a dump of every task dearer still.
     expect(syscall.nsPerRead as number).toBeGreaterThan(20 * (prototype.nsPerRead as number));
     expect(iterator.nsPerRead as number).toBeGreaterThan(syscall.nsPerRead as number);
     expect(array.memory.every((m) => m.measured)).toBe(true);
-    expect(array.memory[2].bytes).toBeGreaterThan(array.memory[0].bytes);
-    // Task storage measured where the bench made its elements, near what BTF sizes give (slab rounding and
-    // a slab per cache and CPU of counting slack either way), computed where it did not.
+    expect(bytes(array.memory[2])).toBeGreaterThan(bytes(array.memory[0]));
+    // Task storage measured where the bench made its elements (the charge to the map's memory cgroup),
+    // near what BTF sizes rounded to kmalloc's classes give; computed where it did not.
     expect(syscall.memory.map((m) => m.measured)).toEqual([false, true, false]);
     expect(iterator.memory).toEqual(syscall.memory);
-    const perOwner = syscall.memory[0].bytes / 10;
-    expect(syscall.memory[1].bytes).toBeGreaterThan(0.5 * 1_000 * perOwner);
-    expect(syscall.memory[1].bytes).toBeLessThan(2 * 1_000 * perOwner);
+    const perOwner = bytes(syscall.memory[0]) / 10;
+    expect(bytes(syscall.memory[1])).toBeGreaterThan(0.75 * 1_000 * perOwner);
+    expect(bytes(syscall.memory[1])).toBeLessThan(1.5 * 1_000 * perOwner);
+    // A __uptr value pins a page of the process's memory: at least a page an owner.
+    for (const m of uptr.memory) expect(bytes(m)).toBeGreaterThanOrEqual(m.owners * 4096);
+    expect(uptr.per).toBe('one validated read of the process\'s own memory');
+    // Nothing of the measurement stays: the bench's memory cgroup is gone.
+    const memcgs = existsSync('/sys/fs/cgroup/memory') ? readdirSync('/sys/fs/cgroup/memory') : [];
+    expect(memcgs.filter((d) => d.startsWith('lsmc.altbench-'))).toEqual([]);
   }, 60_000);
+});
+
+describe('a memory figure of the alternatives', () => {
+  it('says "not measured" and why for a figure the bench could not give, never a negative number', () => {
+    expect(memoryWords({ owners: 10, bytes: null, measured: false, why: 'fdinfo showed no memlock' })).toEqual({ figure: 'not measured', how: 'fdinfo showed no memlock' });
+    expect(memoryWords({ owners: 10, bytes: 384, measured: false })).toEqual({ figure: '384 B', how: 'computed' });
+    expect(kmallocBytes(168)).toBe(192);
+    expect(kmallocBytes(176)).toBe(192);
+    expect(kmallocBytes(96)).toBe(96);
+    expect(kmallocBytes(97)).toBe(128);
+  });
 });

@@ -7,7 +7,7 @@
 import type { Plain, Record_, StepInfo } from '../../spec/describe.js';
 import { observationText } from '../../spec/describe.js';
 import type { CheckViolation } from '../check/run.js';
-import type { Alternatives } from '../review/alternatives.js';
+import { type Alternatives, memoryWords } from '../review/alternatives.js';
 import { PAGE_BYTES } from '../review/costs.js';
 import type { Cell, Review, Row } from '../review/matrix.js';
 import { changedValues, gloss, lengthText, stepsText } from './text.js';
@@ -97,7 +97,7 @@ function alternativesHtml(alt: Alternatives): string {
   const owners = alt.owners;
   const head = `<tr><th>mechanism</th><th>ns per read</th>${owners.map((n) => `<th>memory at ${num(n)} owners</th>`).join('')}<th>cannot</th></tr>`;
   const rows = alt.rows.map((a) => {
-    const mem = a.memory.map((m) => `<td>${num(m.bytes)} B <span class="note">${m.measured ? 'measured' : 'computed'}</span></td>`).join('');
+    const mem = a.memory.map((m) => memoryWords(m)).map((w) => `<td>${esc(w.figure)} <span class="note">${esc(w.how)}</span></td>`).join('');
     const ns = a.nsPerRead === null ? `<td>not measured: ${esc(a.why ?? '')}</td>` : `<td title="${esc(a.per)}">${a.nsPerRead.toLocaleString('en-US', { maximumFractionDigits: a.nsPerRead < 10 ? 2 : 0 })} <span class="note">(${esc(a.per)})</span></td>`;
     return `<tr><td class="cannot">${esc(a.name)}</td>${ns}${mem}<td class="cannot">${esc(a.cannot)}</td></tr>`;
   });

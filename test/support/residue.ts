@@ -17,7 +17,8 @@ export interface Residue {
 
 const OUR_PROGRAMS = ['step', 'lookup', 'show', 'reset', 'on_fork', 'on_task_free', 'on_cgroup_free', 'on_exit', 'on_switch', 'on_mkdir', 'on_rmdir', 'inspect'];
 const OUR_MAPS = ['state', 'pages', 'header', 'refs', 'task_links', 'cgrp_links'];
-const CGROUP_ROOT = '/sys/fs/cgroup/unified';
+/** The owner cgroups the prototype makes (cgroup v2), and the memory cgroup lsmc-altbench measures in (v1). */
+const CGROUP_ROOTS = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/memory'];
 
 function bpftool(what: 'prog' | 'map'): { name?: string }[] {
   const tool = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : 'bpftool';
@@ -48,7 +49,7 @@ export function residue(): Residue {
   const maps = bpftool('map');
   return {
     processes: prototypeProcesses(),
-    cgroups: existsSync(CGROUP_ROOT) ? readdirSync(CGROUP_ROOT).filter((d) => d.startsWith('lsmc.')).length : 0,
+    cgroups: CGROUP_ROOTS.filter((root) => existsSync(root)).reduce((n, root) => n + readdirSync(root).filter((d) => d.startsWith('lsmc.')).length, 0),
     programs: programs.length,
     maps: maps.length,
     ours: programs.filter((p) => OUR_PROGRAMS.includes(p.name ?? '')).length + maps.filter((m) => OUR_MAPS.includes(m.name ?? '')).length,
