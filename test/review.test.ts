@@ -14,6 +14,7 @@ import { reducedPathSlack } from '../spec/persistent.js';
 import { runCheck } from '../src/check/run.js';
 import { costMeter, readPath } from '../src/review/costs.js';
 import { runRow } from '../src/review/run.js';
+import { generateSuite } from '../src/gen/suite.js';
 import { reviewVariants } from '../src/review/variants.js';
 import { configOf, ROOT } from './support/models.js';
 
@@ -196,4 +197,29 @@ describe('the costs of a variant', () => {
     expect(peaks({ createRace: 'unlocked' }, true).peakPages).toBe(2);
     expect(peaks({ growth: 'zero-page' }, true).peakMappedPages).toBe(2);
   }, 60_000);
+});
+
+describe('the coverage of a row', () => {
+  it('names the same unreached goals as lsmc gen does for the same variant', () => {
+    const variants = reviewVariants(configOf('hazard-12-create-race.json'), ['createRace', 'validation'], false).rows;
+    let compared = 0;
+    const rows: ReturnType<typeof runRow>[] = [];
+    for (const variant of variants) {
+      const row = runRow({ variant, model: 'h12', symmetry: true, rerun: '' });
+      const c = row.coverage;
+      expect(c, variant.name).not.toBeNull();
+      if (c === null) continue;
+      const suite = generateSuite({ config: variant.config, pairs: false, writes: false, sequences: false, model: 'h12', rerun: '' });
+      expect('interrupted' in suite).toBe(false);
+      if ('interrupted' in suite) continue;
+      expect([...c.unreached].sort(), variant.name).toEqual([...suite.unreached].sort());
+      expect(c.reached + c.unreached.length).toBe(c.possible);
+      expect(c.reached).toBeGreaterThan(c.possible / 2);
+      // A read with no validation has no checks to fail: fewer goals are even possible.
+      if (variant.name === 'validation=none') expect(c.possible).toBeLessThan((rows[0].coverage ?? c).possible);
+      rows.push(row);
+      compared++;
+    }
+    expect(compared).toBe(variants.length);
+  }, 120_000);
 });

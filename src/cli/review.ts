@@ -66,11 +66,12 @@ function knobList(text: string | undefined): KnobName[] | null {
 const isOurText = (path: string): boolean => readFileSync(path, 'utf8').startsWith(`${TEXT_MARK}\n`);
 const isOurHtml = (path: string): boolean => readFileSync(path, 'utf8').slice(0, 512).includes(HTML_MARK);
 
-function progressLine(names: readonly string[]): (p: QueueProgress<Progress>) => string {
+/** One line for the whole matrix; rows waiting with none running are waiting for a queue's worker only when there is a queue. */
+function progressLine(names: readonly string[], queued: boolean): (p: QueueProgress<Progress>) => string {
   const n = (x: number): string => x.toLocaleString('en-US');
   return (p) => {
     const running = p.running.map(([i, q]) => `${names[i]}${q === null ? '' : ` ${n(q.distinct)} states`}`).join(', ');
-    const idle = p.running.length === 0 && p.waiting > 0 ? `; ${p.waiting} waiting for a worker (lsmc worker --queue URL)` : '';
+    const idle = p.running.length === 0 && p.waiting > 0 ? `; ${p.waiting} ${queued ? 'waiting for a worker (lsmc worker --queue URL)' : 'not run'}` : '';
     return `lsmc review: ${p.done} of ${p.total} variants done${running === '' ? '' : `; ${running}`}${idle}; ${p.seconds.toFixed(0)} s`;
   };
 }
@@ -116,7 +117,7 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
     ]),
   }));
   const started = performance.now();
-  const reports = await runJobs('review', requests, { queue, flag: '--queue', threads: jobs }, progressLine(variants.map((v) => v.name)));
+  const reports = await runJobs('review', requests, { queue, flag: '--queue', threads: jobs }, progressLine(variants.map((v) => v.name), queue !== undefined));
   const rows = reports.map((row, i) => row ?? rowNotRun(requests[i].variant, CHECKED, requests[i].rerun, 'interrupted before this variant started'));
   const config = Object.fromEntries(Object.entries({ ...base.knobs, ...base.bounds }));
   const review: Review = { model: named.name, config, checked: CHECKED, rows, left, seconds: (performance.now() - started) / 1000 };

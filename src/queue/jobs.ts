@@ -86,7 +86,7 @@ const rowRequest = z
 
 const cell = z.union([
   z.object({ verdict: z.literal('holds') }),
-  z.object({ verdict: z.literal('broken'), steps: int(0) }),
+  z.object({ verdict: z.literal('broken'), steps: int(0), lasso: z.boolean() }),
   z.object({ verdict: z.literal('undecided'), why: z.string() }),
 ]);
 
@@ -99,6 +99,7 @@ const row = z.looseObject({
   depth: int(0),
   seconds,
   costs: z.looseObject({}).nullable(),
+  coverage: z.object({ reached: int(0), possible: int(0), unreached: z.array(z.string()) }).nullable(),
   counterexamples: z.array(z.looseObject({ invariant: z.string() })),
   rerun: z.string(),
 });

@@ -32,7 +32,8 @@ td.holds{background:#d8f0d8;color:#265c26}td.broken{background:#e8a0a0}td.undeci
 td.broken a{color:#5a0000;font-weight:bold;display:block;text-decoration:none}
 td.v{white-space:nowrap;font-family:ui-monospace,monospace}
 table.costs td,table.costs th,table.alt td,table.alt th{border-bottom:1px solid #eee;text-align:right}
-table.costs td:first-child,table.alt td:first-child,table.alt td.cannot{text-align:left}
+table.costs td:first-child,table.alt td:first-child,table.alt td.cannot,table.costs td.goals{text-align:left}
+details code{font-size:11px}
 section.cx{margin:1.5em 0 3em}section.cx:target{outline:3px solid #e8a0a0;outline-offset:6px}
 p.why{background:#fbeaea;padding:.5em;border-left:4px solid #c33}
 table.seq{font-size:12px;border-collapse:separate;border-spacing:0}
@@ -87,9 +88,17 @@ function coverageHtml(review: Review): string {
   const rows = review.rows.map((r) => {
     const cells = Object.values(r.cells);
     const decided = cells.filter((c) => c.verdict !== 'undecided').length;
-    return `<tr><td class="v">${esc(r.variant)}</td><td>${num(r.states)}</td><td>${num(r.transitions)}</td><td>${r.depth}</td><td>${decided} of ${cells.length}</td><td>${r.seconds.toFixed(1)}</td></tr>`;
+    const c = r.coverage;
+    const goals =
+      c === null
+        ? '&ndash;'
+        : c.unreached.length === 0
+          ? `${c.reached} of ${c.possible}`
+          : `<details><summary>${c.reached} of ${c.possible}</summary>${c.unreached.map((g) => `<code>${esc(g)}</code>`).join('<br>')}</details>`;
+    return `<tr><td class="v">${esc(r.variant)}</td><td>${num(r.states)}</td><td>${num(r.transitions)}</td><td>${r.depth}</td><td>${decided} of ${cells.length}</td><td class="goals">${goals}</td><td>${r.seconds.toFixed(1)}</td></tr>`;
   });
-  return `<table class="costs"><thead><tr><th>variant</th><th>distinct states</th><th>transitions</th><th>depth</th><th>properties decided</th><th>seconds</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="costs"><thead><tr><th>variant</th><th>distinct states</th><th>transitions</th><th>depth</th><th>properties decided</th><th>coverage goals reached</th><th>seconds</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+<p class="note">Coverage goals are those <code>lsmc gen</code> makes traces for: each kind of step in each outcome it can have, refined by path (which allocator path a create takes, whether a retire reclaims a page, in which phase of its owner's life an operation starts). Of the goals the spec names for the variant's knobs, those the row never reached (open the cell) are paths these bounds do not take: a property that holds, holds on the paths reached.</p>`;
 }
 
 function alternativesHtml(alt: Alternatives): string {

@@ -17,6 +17,7 @@ export function reviewJson(review: Review): Record<string, unknown> {
       depth: row.depth,
       seconds: round(row.seconds, 3),
       costs: row.costs,
+      coverage: row.coverage,
       rerun: row.rerun,
       counterexamples: row.counterexamples.map((v) => ({ invariant: v.invariant, steps: v.trace.states.length - 1, explanation: v.explanation, trace: v.itf })),
     })),

@@ -137,10 +137,16 @@ function costLines(review: Review): string[] {
   ];
 }
 
-/** What each row explored: its states, transitions and depth, and its time. */
+/** What each row explored: its states, transitions and depth, its time, and the spec's coverage goals it reached. */
 function exploredLines(review: Review): string[] {
-  const columns = [['states', 13], ['transitions', 14], ['depth', 6], ['seconds', 9]] as const;
-  return ['Explored:', '', ...variantTable(review, columns, (r) => [num(r.states), num(r.transitions), String(r.depth), r.seconds.toFixed(1)])];
+  const columns = [['states', 12], ['transitions', 13], ['depth', 6], ['seconds', 8], ['goals', 8]] as const;
+  const goals = (r: Row): string => (r.coverage === null ? '-' : `${r.coverage.reached}/${r.coverage.possible}`);
+  return [
+    'Explored:',
+    ...fit('  goals: the coverage goals (lsmc gen\'s: each kind of step in each outcome, by path) the row reached, of those the spec names for its knobs; a property holds only on the paths reached.', MAIL_WIDTH, 9),
+    '',
+    ...variantTable(review, columns, (r) => [num(r.states), num(r.transitions), String(r.depth), r.seconds.toFixed(1), goals(r)]),
+  ];
 }
 
 function summaryLines(review: Review): string[] {

@@ -9,6 +9,7 @@ import { DEADLOCK } from '../../checker/explore.js';
 import { INVARIANT_NAMES } from '../../spec/invariants.js';
 import type { CheckReport, CheckViolation } from '../check/run.js';
 import type { Costs } from './costs.js';
+import type { Coverage } from './coverage.js';
 import type { Variant } from './variants.js';
 
 const ORDER: readonly string[] = [...INVARIANT_NAMES, DEADLOCK];
@@ -32,6 +33,8 @@ export interface Row {
   readonly seconds: number;
   /** Null when the row was not run to its end (then its cells are undecided). */
   readonly costs: Costs | null;
+  /** The spec's coverage goals the row reached; null when it was not run to its end. */
+  readonly coverage: Coverage | null;
   /** Each broken invariant's shortest counterexample, in the order of `cells`. */
   readonly counterexamples: readonly CheckViolation[];
   /** The `lsmc check` that gives this row. */
@@ -43,7 +46,7 @@ export interface Row {
  * the liveness run of a variant with infinite behaviours: see src/review/run.ts). `budgetWhy`
  * names a max-states limit the review set rather than the user.
  */
-export function rowOf(variant: Variant, reports: readonly CheckReport[], costs: Costs | null = null, budgetWhy?: string): Row {
+export function rowOf(variant: Variant, reports: readonly CheckReport[], seen: { costs: Costs; coverage: Coverage } | null = null, budgetWhy?: string): Row {
   const cells: Record<string, Cell> = {};
   const counterexamples: CheckViolation[] = [];
   for (const report of reports) {
@@ -70,8 +73,9 @@ export function rowOf(variant: Variant, reports: readonly CheckReport[], costs: 
     transitions: sum((r) => r.stats.transitions),
     depth: Math.max(...reports.map((r) => r.stats.depth)),
     seconds: sum((r) => r.stats.seconds),
-    // The costs come from the first run, which sees every reachable state (the liveness run, if any, sees them again).
-    costs: complete(reports[0]) ? costs : null,
+    // The costs and coverage come from the first run, which sees every reachable state (the liveness run, if any, sees them again).
+    costs: complete(reports[0]) ? (seen?.costs ?? null) : null,
+    coverage: complete(reports[0]) ? (seen?.coverage ?? null) : null,
     counterexamples,
     rerun: reports[0].rerun,
   };
@@ -80,7 +84,7 @@ export function rowOf(variant: Variant, reports: readonly CheckReport[], costs: 
 /** A row that never ran (the review was interrupted before it started): every cell undecided. */
 export function rowNotRun(variant: Variant, checked: readonly string[], rerun: string, why: string): Row {
   const cells = Object.fromEntries(checked.map((name) => [name, { verdict: 'undecided', why } as const]));
-  return { variant: variant.name, changes: variant.changes, cells, states: 0, transitions: 0, depth: 0, seconds: 0, costs: null, counterexamples: [], rerun };
+  return { variant: variant.name, changes: variant.changes, cells, states: 0, transitions: 0, depth: 0, seconds: 0, costs: null, coverage: null, counterexamples: [], rerun };
 }
 
 /** A whole review: the configuration it started from, its rows in the order asked for, and what was left out. */

@@ -1,6 +1,6 @@
 /**
  * One row of a review as a function: a variant in, its row out, through the same runCheck as
- * `lsmc check`, with a hook on every transition that keeps the memory peaks.
+ * `lsmc check`, with a hook on every transition that keeps the memory peaks and the coverage goals hit.
  *
  * A variant with infinite behaviours (an unbounded retry or budget) is checked in two runs, as
  * `lsmc check` checks each of its properties alone: the safety invariants and deadlock with
@@ -17,6 +17,7 @@ import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
 import { runCheck } from '../check/run.js';
 import type { RunHooks } from '../worker/serve.js';
 import { costMeter, costsOf } from './costs.js';
+import { coverageMeter } from './coverage.js';
 import { type Row, rowOf } from './matrix.js';
 import type { Variant } from './variants.js';
 
@@ -46,16 +47,22 @@ export function livenessBudget(jobs: number): number {
 export function runRow(request: RowRequest, hooks: Partial<RunHooks<Progress>> = {}): Row {
   const { variant } = request;
   const meter = costMeter(variant.config);
+  const goals = coverageMeter(variant.config);
+  const watch: typeof meter.onStep = (...step) => {
+    meter.onStep(...step);
+    goals.onStep(...step);
+  };
+  const seen = () => ({ costs: costsOf(variant.config, meter.peaks()), coverage: goals.coverage() });
   const run = (invariants: readonly string[], maxStates: number | undefined, onStep?: typeof meter.onStep) =>
     runCheck(
       { config: variant.config, model: request.model, invariants, symmetry: request.symmetry, partialOrder: false, maxStates, maxSeconds: request.maxSeconds, continueAfterViolation: true, rerun: request.rerun },
       { ...hooks, onStep },
     );
-  if (!buildSpec(variant.config).mayCycle) return rowOf(variant, [run([], request.maxStates, meter.onStep)], costsOf(variant.config, meter.peaks()));
-  const safety = run([...INVARIANTS.map((i) => i.name), DEADLOCK], request.maxStates, meter.onStep);
+  if (!buildSpec(variant.config).mayCycle) return rowOf(variant, [run([], request.maxStates, watch)], seen());
+  const safety = run([...INVARIANTS.map((i) => i.name), DEADLOCK], request.maxStates, watch);
   const budget = livenessBudget(request.jobs ?? 1);
   const byBudget = request.maxStates === undefined || budget < request.maxStates;
   const live = run(LIVENESS.map((l) => l.name), byBudget ? budget : request.maxStates);
   const why = byBudget ? `the review's memory budget for a liveness search (${budget.toLocaleString('en-US')} states); lsmc check --invariant reader-progress alone, or --max-states, may decide it` : undefined;
-  return rowOf(variant, [safety, live], costsOf(variant.config, meter.peaks()), why);
+  return rowOf(variant, [safety, live], seen(), why);
 }
