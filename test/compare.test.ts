@@ -65,6 +65,9 @@ describe('lsmc compare of two designs', () => {
     ['an unknown revision', ['--rev', 'HEAD', '--rev', 'no-such-branch'], /^lsmc: --rev: no-such-branch: expected a commit, branch or tag of this repository/],
     ['--b with --rev', ['--rev', 'HEAD', '--rev', 'HEAD', '--b', 'validation=none'], /^lsmc: --b: with --rev: expected no --a or --b/],
     ['three files', [SMALL, SMALL, SMALL], /^lsmc compare: model\/hazard-12-create-race.json: expected at most two model files, A and B\n$/],
+    ['an unknown name in --b', ['--b', 'nope=1'], /^lsmc: --b nope=1: nope: expected a knob or bound name/],
+    ['a bad value in --a', ['--a', 'validation=never'], /^lsmc: --a validation=never: validation: expected /],
+    ['a bad value in --set', ['--set', 'validation=never'], /^lsmc: --set validation=never: validation: expected /],
   ])('refuses %s in one line', (_what, args, message) => {
     const r = lsmc('compare', ...args);
     expect(r.code).toBe(2);
@@ -103,5 +106,12 @@ describe('lsmc compare of two revisions of the spec', () => {
     const same = lsmcIn(clone, 'compare', SMALL, '--rev', 'HEAD', '--rev', 'HEAD');
     expect(same.code, same.stderr).toBe(0);
     expect(same.stdout).toContain('No verdict differs');
-  }, 180_000);
+
+    // A revision from before lsmc check --continue --json is refused in one line, its worktree removed all the same.
+    const first = execFileSync('git', ['-C', clone, 'rev-list', '--max-parents=0', 'HEAD'], { encoding: 'utf8' }).trim();
+    const old = lsmcIn(clone, 'compare', SMALL, '--rev', first, '--rev', 'HEAD');
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/^lsmc: --rev: [0-9a-f]+: expected a revision whose lsmc check has --continue and --json/m);
+    expect(execFileSync('git', ['-C', clone, 'worktree', 'list'], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+  }, 240_000);
 });

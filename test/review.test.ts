@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSpec } from '../spec/index.js';
 import { reducedPathSlack } from '../spec/persistent.js';
@@ -165,6 +165,8 @@ describe('lsmc review', () => {
     ['a knob twice', ['--knobs', 'growth,growth'], /^lsmc: --knobs: growth,growth: expected each knob once\n$/],
     ['--product alone', ['--product'], /^lsmc: --product: without --knobs: expected a list of knobs to combine/],
     ['a bad --jobs', ['--jobs', '0'], /^lsmc: --jobs: 0: expected a positive integer\n$/],
+    ['--html and --text naming one file', ['--html', join(scratch, 'one.out'), '--text', join(scratch, '.', '..', basename(scratch), 'one.out')], /^lsmc: --html: .*one\.out: expected a file other than --text's\n$/],
+    ['a report where no file can be made', ['--html', '/proc/review.html'], /^lsmc: --html: \/proc\/review\.html: expected a file lsmc can write \(\/proc: the file system there takes no new files\)\n$/],
   ])('refuses %s in one line', (_what, args, message) => {
     const r = lsmc('review', SMALL, ...args);
     expect(r.code).toBe(2);

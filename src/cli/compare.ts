@@ -13,7 +13,7 @@ import { type Row, rowNotRun } from '../review/matrix.js';
 import { buildRevision, cellsOfCheckJson, removeRevision, resolveRevision, type Revision, runRevision } from '../review/revision.js';
 import type { RowRequest } from '../review/run.js';
 import { compareJson, type Shown, renderComparison } from '../report/compare-text.js';
-import { renderViolation } from '../report/text.js';
+import { renderViolation, traceLength } from '../report/text.js';
 import { styleFor } from '../report/style.js';
 import { type CommandSpec, parseCommand } from './command.js';
 import { positiveNumber } from './numbers.js';
@@ -63,15 +63,17 @@ function label(file: string | undefined, changes: readonly string[]): string {
 
 /** Two configurations, checked side by side on two worker threads. */
 async function compareConfigs(files: readonly string[], values: { a?: string[]; b?: string[]; set?: string[] }, options: Options, defaultModel: string): Promise<{ comparison: Comparison; shown: Shown[]; interrupted: boolean }> {
+  const set = values.set ?? [];
   const sides = [
-    { file: files[0], changes: [...(values.set ?? []), ...(values.a ?? [])] },
-    { file: files[1] ?? files[0], changes: [...(values.set ?? []), ...(values.b ?? [])] },
+    { file: files[0], changes: [...set, ...(values.a ?? [])], flags: [...set.map(() => '--set'), ...(values.a ?? []).map(() => '--a')] },
+    { file: files[1] ?? files[0], changes: [...set, ...(values.b ?? [])], flags: [...set.map(() => '--set'), ...(values.b ?? []).map(() => '--b')] },
   ];
-  const requests: RowRequest[] = sides.map((side) => {
+  // One lsmc check per side, unreduced so that its lengths are the true shortest; --continue or --invariant is added to it.
+  const checkArgs = sides.map((side) => ['check', ...(side.file === undefined ? [] : [side.file]), ...side.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--no-por']);
+  const requests: RowRequest[] = sides.map((side, i) => {
     const named = loadConfigFile(side.file ?? defaultModel);
-    const config = applyOverrides(named.config, side.changes);
-    const rerun = rerunCommand(['check', ...(side.file === undefined ? [] : [side.file]), ...side.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--no-por', '--continue']);
-    return { variant: { name: label(side.file, side.changes), changes: {}, config }, model: named.name, symmetry: true, maxStates: options.maxStates, maxSeconds: options.maxSeconds, jobs: 2, rerun };
+    const config = applyOverrides(named.config, side.changes, undefined, side.flags);
+    return { variant: { name: label(side.file, side.changes), changes: {}, config }, model: named.name, symmetry: true, maxStates: options.maxStates, maxSeconds: options.maxSeconds, jobs: 2, rerun: rerunCommand([...checkArgs[i], '--continue']) };
   });
   let interrupted = false;
   const rows = await runPool<RowRequest, Progress, Row>(
@@ -88,9 +90,9 @@ async function compareConfigs(files: readonly string[], values: { a?: string[]; 
   const comparison = compareSides(a, b);
   const shown = newlyBroken(comparison).flatMap((invariant) => {
     const v = rows[1].counterexamples.find((x) => x.invariant === invariant);
-    const b = sides[1];
-    const rerun = rerunCommand(['check', ...(b.file === undefined ? [] : [b.file]), ...b.changes.flatMap((s) => ['--set', s]), ...limitArgs(options), '--no-por', '--invariant', invariant]);
-    return v === undefined ? [] : [{ invariant, steps: v.trace.states.length - 1, explanation: v.explanation, lines: renderViolation(v.invariant, v.explanation, `${v.trace.states.length - 1} steps, a shortest one`, v.trace), itf: v.itf, rerun }];
+    const rerun = rerunCommand([...checkArgs[1], '--invariant', invariant]);
+    const how = v === undefined ? '' : v.trace.loop !== undefined ? traceLength(v.trace) : `${traceLength(v.trace)}, a shortest one`;
+    return v === undefined ? [] : [{ invariant, steps: v.trace.states.length - 1, explanation: v.explanation, lines: renderViolation(v.invariant, v.explanation, how, v.trace), itf: v.itf, rerun }];
   });
   const cut = rows.some((row) => Object.values(row.cells).some((c) => c.verdict === 'undecided' && c.why === 'interrupted'));
   return { comparison, shown, interrupted: interrupted || cut };
@@ -114,7 +116,12 @@ async function compareRevisions(root: string, revs: readonly string[], config: s
         });
         // The true shortest counterexamples on both sides, so that a length that changed is the spec's doing, not a reduction's:
         // a revision with partial-order reduction is asked without it; one from before it had none.
-        const unreduced = await Promise.all(built.map(async (r) => ((await runRevision(r, ['check', '--help'], stopped)).stdout.includes('--no-por') ? ['--no-por'] : [])));
+        const helps = await Promise.all(built.map(async (r) => (await runRevision(r, ['check', '--help'], stopped)).stdout));
+        helps.forEach((help, i) => {
+          // Each side is read from its check's --continue --json: a revision from before those cannot be compared.
+          if (!help.includes('--continue') || !help.includes('--json')) throw new InputError('--rev', revs[i], 'a revision whose lsmc check has --continue and --json (this one is older than lsmc compare can read)');
+        });
+        const unreduced = helps.map((help) => (help.includes('--no-por') ? ['--no-por'] : []));
         const argsOf = unreduced.map((flags) => ['check', config, ...sets.flatMap((s) => ['--set', s]), ...limitArgs(options), ...flags]);
         onProgress(`lsmc compare: checking ${revs.join(' and ')}`);
         const runs = await Promise.all(built.map((r, i) => runRevision(r, [...argsOf[i], '--continue', '--json'], stopped)));

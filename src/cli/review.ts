@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Progress } from '../../checker/explore.js';
 import { DEADLOCK } from '../../checker/explore.js';
 import { INVARIANT_NAMES } from '../../spec/invariants.js';
@@ -90,7 +91,7 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
   if (textOut !== undefined) checkOutputFile('--text', textOut, isOurText, 'a review lsmc wrote');
   const htmlOut = values.html;
   if (htmlOut !== undefined) checkOutputFile('--html', htmlOut, isOurHtml, 'a review lsmc wrote');
-  if (htmlOut !== undefined && htmlOut === textOut) throw new InputError('--html', htmlOut, 'a file other than --text\'s');
+  if (htmlOut !== undefined && textOut !== undefined && resolve(htmlOut) === resolve(textOut)) throw new InputError('--html', htmlOut, 'a file other than --text\'s');
 
   const sets = values.set ?? [];
   const named = loadConfigFile(positionals[0] ?? defaultModel);

@@ -10,7 +10,12 @@ import { InputError } from '../model/config.js';
 
 const reason = (e: unknown): string => {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (code ?? String(e));
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'no space left';
+  // A folder that exists but takes no new files (/proc, /sys) says there is no such entry.
+  if (code === 'ENOENT') return 'the file system there takes no new files';
+  return code ?? String(e);
 };
 
 /**

@@ -164,13 +164,18 @@ export function loadConfigFile(path: string, ceilings: BoundCeilings = BOUNDS): 
 }
 
 /** Applies `--set name=value` overrides in order; a later one wins. */
-export function applyOverrides(config: Config, sets: readonly string[], ceilings: BoundCeilings = BOUNDS): Config {
+/**
+ * `flags`, parallel to `sets`, names the flag each change came from (--set unless said: lsmc compare's
+ * --a and --b), so that a bad one is blamed on the flag the user wrote.
+ */
+export function applyOverrides(config: Config, sets: readonly string[], ceilings: BoundCeilings = BOUNDS, flags: readonly string[] = []): Config {
   const knobs: Record<string, string> = { ...config.knobs };
   const bounds: Record<string, BoundValue> = { ...config.bounds };
-  for (const set of sets) {
-    const flag = `--set ${set}`;
+  const from = (i: number): string => flags[i] ?? '--set';
+  for (const [i, set] of sets.entries()) {
+    const flag = `${from(i)} ${set}`;
     const eq = set.indexOf('=');
-    if (eq <= 0) throw new InputError(flag, set || '(empty)', 'name=value, e.g. --set validation=none');
+    if (eq <= 0) throw new InputError(from(i), set || '(empty)', `name=value, e.g. ${from(i)} validation=none`);
     const name = set.slice(0, eq);
     const value = set.slice(eq + 1);
     if (isKnob(name)) {
@@ -187,7 +192,11 @@ export function applyOverrides(config: Config, sets: readonly string[], ceilings
   }
   const out: Config = { knobs: knobs as unknown as Knobs, bounds: bounds as unknown as Bounds };
   const problem = configProblem(out);
-  if (problem) throw new InputError('--set', problem.field, problem.expected);
+  if (problem) {
+    // The flag of the last change to the field the problem names, or --set.
+    const last = sets.findLastIndex((set) => set.startsWith(`${problem.field}=`));
+    throw new InputError(last < 0 ? '--set' : from(last), problem.field, problem.expected);
+  }
   return out;
 }
 

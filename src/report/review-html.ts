@@ -147,8 +147,8 @@ function diagramHtml(v: CheckViolation): string {
     const step = st.step as StepInfo;
     return { i, step, acting: laneOfActor(step), changed: changedValues(states[i - 1].vars, st.vars) };
   });
-  // A lane no step acts in and no value changes in (the RCU lane, as a rule) is left out of the drawing.
-  const drawn = lanes.filter((lane) => lane.key === 'memory' || steps.some((s) => s.acting === lane.key || s.changed.some((c) => laneOf(c.path) === lane.key)));
+  // Every owner, kernel context and reader has its lane, idle or not (that one stayed idle is part of the story); the RCU lane only when the grace period runs.
+  const drawn = lanes.filter((lane) => lane.key !== 'rcu' || steps.some((s) => s.acting === lane.key));
   const rows = steps.map(({ i, step, acting, changed }) => {
     const picks = Object.values(step.picks).map(String).join(', ');
     const obs = observationText(step.observation);
