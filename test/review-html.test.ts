@@ -83,6 +83,12 @@ describe.skipIf(why !== null)('the HTML review in headless chromium', () => {
     expect(await page.locator(`section[id="${links[0].href.slice(1)}"]`).isVisible()).toBe(true);
     expect(await page.locator(':target').getAttribute('id')).toBe(links[0].href.slice(1));
 
+    // Each row's coverage goals, reached of possible, the unreached named under it.
+    const goals = await page.locator('#coverage + table td.goals').allTextContents();
+    expect(goals).toHaveLength(json.rows.length);
+    for (const g of goals) expect(g).toMatch(/^\d+ of \d+/);
+    expect(await page.locator('#coverage + table td.goals details code').count()).toBeGreaterThan(0);
+
     const alternatives = await page.locator('#alternatives + *').textContent();
     if (kernelUnavailable() === null) expect(await page.locator('table.alt tbody tr').count()).toBe(5);
     else expect(alternatives).toMatch(/^Not measured: /);

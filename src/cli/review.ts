@@ -32,7 +32,7 @@ export const REVIEW = {
   summary: 'check every variant of the design against every property: a verdict matrix with costs',
   usage: '[CONFIG] [options]',
   about:
-    'Checks the configuration as given (the reference design, as a rule) and each variant of it: by default each other value of every knob, one at a time; --knobs narrows that to the named knobs; --product takes every combination of their values. Each row is one lsmc check --continue of its variant, so each cell says what lsmc check says of that variant and property: holds, broken (with its shortest counterexample\'s length) or not decided. Rows run side by side on worker threads and come out in the same order every run. Each row also gives the design\'s costs at the bounds: memory, loads and syscalls per read, retries.',
+    'Checks the configuration as given (the reference design, as a rule) and each variant of it: by default each other value of every knob, one at a time; --knobs narrows that to the named knobs; --product takes every combination of their values. Each row is one lsmc check --no-por --continue of its variant, so each cell says what lsmc check says of that variant and property: holds, broken (with its shortest counterexample\'s length; for reader-progress, a lasso\'s) or not decided. Rows run side by side on worker threads and come out in the same order every run. Each row also gives the design\'s costs at the bounds (memory, loads and syscalls per read, retries) and the spec\'s coverage goals it reached.',
   positionals: [['CONFIG', 'model file, model/reference.json by default']],
   options: {
     knobs: { type: 'string', arg: 'k1,k2', help: 'vary only these knobs (lsmc knobs lists them)' },
