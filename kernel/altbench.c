@@ -14,8 +14,8 @@
  * map's elements to the cgroup the map was made in, whoever adds them; we leave it before forking,
  * so the children and their pidfds are charged elsewhere. Its kmem counter moves in whole pages, and
  * each CPU keeps up to a page of charged bytes in hand, so the figure is good to about a page per CPU.
- * The cgroup (cgroup v1's memory controller) is removed on every path but SIGKILL, and a later run
- * removes one a killed run left. Sizes of the kernel's
+ * The cgroup (cgroup v1's memory controller) is removed at the end and on SIGINT, SIGTERM, SIGHUP
+ * and SIGPIPE; one a SIGKILL left is removed by the next run. Sizes of the kernel's
  * local-storage structures come from this kernel's BTF, for the memory the review computes where it
  * cannot measure. Prints one JSON object; nothing stays behind: the
  * children exit when our end of their pipe closes (or we die), every fd and object is released.
@@ -118,6 +118,21 @@ static int memcg_home(char *home, size_t size)
 	}
 	fclose(f);
 	return found;
+}
+
+/* The cgroup this run made, for the signal handler; empty when there is none to remove. */
+static char memcg_dir[256];
+
+/*
+ * Ctrl-C reaches the bench with the review that ran it: the cgroup goes before we do (it holds no
+ * task once we have left it, and a cgroup with only charges left may be removed; they go with the map).
+ */
+static void on_signal(int sig)
+{
+	if (memcg_dir[0])
+		rmdir(memcg_dir);
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* Removes the cgroups of runs that were killed before they could (their pid is gone). */
@@ -261,11 +276,17 @@ int main(int argc, char **argv)
 		no_memcg = "this process is in no cgroup v1 memory controller (/proc/self/cgroup)";
 	else if (mkdir(memcg, 0755))
 		no_memcg = "cannot make a memory cgroup under " MEMCG_ROOT;
+	else if (snprintf(memcg_dir, sizeof(memcg_dir), "%s", memcg) < 0 || signal(SIGINT, on_signal) == SIG_ERR || signal(SIGTERM, on_signal) == SIG_ERR ||
+		 signal(SIGHUP, on_signal) == SIG_ERR || signal(SIGPIPE, on_signal) == SIG_ERR)
+		no_memcg = "cannot catch the signals that would leave the memory cgroup behind";
 	else if (memcg_kmem(memcg) < 0 || memcg_join(memcg))
 		no_memcg = "the memory cgroup has no kmem counter or cannot be joined";
 	skel = alt_bpf__open_and_load();
-	if (!no_memcg && memcg_join(home))
-		no_memcg = "cannot leave the memory cgroup again";
+	/* Still inside, every child would be charged there and the cgroup could not be removed: stop. */
+	if (!no_memcg && memcg_join(home)) {
+		fprintf(stderr, "lsmc-altbench: cannot leave the memory cgroup %s: %s\n", memcg, strerror(errno));
+		goto cleanup;
+	}
 	if (!skel) {
 		fprintf(stderr, "lsmc-altbench: cannot load the task-storage object: %s\n", strerror(errno));
 		goto cleanup;

@@ -68,6 +68,7 @@ describe('lsmc compare of two designs', () => {
     ['an unknown name in --b', ['--b', 'nope=1'], /^lsmc: --b nope=1: nope: expected a knob or bound name/],
     ['a bad value in --a', ['--a', 'validation=never'], /^lsmc: --a validation=never: validation: expected /],
     ['a bad value in --set', ['--set', 'validation=never'], /^lsmc: --set validation=never: validation: expected /],
+    ['a bad --set with --rev, before any revision is built', ['--rev', 'HEAD', '--rev', 'HEAD', '--set', 'validation=never'], /^lsmc: --set validation=never: validation: expected /],
   ])('refuses %s in one line', (_what, args, message) => {
     const r = lsmc('compare', ...args);
     expect(r.code).toBe(2);

@@ -5,7 +5,7 @@
  * for, with what the spec cannot run left out and said.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,9 @@ function lsmc(...args: string[]): { code: number; stdout: string; stderr: string
 
 const scratch = mkdtempSync(join(tmpdir(), 'lsmc-review-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+/** A second name for the scratch folder, to give one report file two paths. */
+const alias = join(scratch, 'alias');
+symlinkSync(scratch, alias, 'dir');
 
 const SMALL = 'model/hazard-12-create-race.json';
 const KNOBS = 'zeroOnRecycle,createRace,validation';
@@ -166,6 +169,7 @@ describe('lsmc review', () => {
     ['--product alone', ['--product'], /^lsmc: --product: without --knobs: expected a list of knobs to combine/],
     ['a bad --jobs', ['--jobs', '0'], /^lsmc: --jobs: 0: expected a positive integer\n$/],
     ['--html and --text naming one file', ['--html', join(scratch, 'one.out'), '--text', join(scratch, '.', '..', basename(scratch), 'one.out')], /^lsmc: --html: .*one\.out: expected a file other than --text's\n$/],
+    ['--html and --text naming one file through a symlinked folder', ['--html', join(scratch, 'two.out'), '--text', join(alias, 'two.out')], /^lsmc: --html: .*two\.out: expected a file other than --text's\n$/],
     ['a report where no file can be made', ['--html', '/proc/review.html'], /^lsmc: --html: \/proc\/review\.html: expected a file lsmc can write \(\/proc: the file system there takes no new files\)\n$/],
   ])('refuses %s in one line', (_what, args, message) => {
     const r = lsmc('review', SMALL, ...args);

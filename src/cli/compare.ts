@@ -162,7 +162,8 @@ export async function compareCommand(args: readonly string[], root: string, defa
     if ((values.a ?? []).length + (values.b ?? []).length > 0) throw new InputError(values.a !== undefined ? '--a' : '--b', 'with --rev', 'no --a or --b: with --rev both sides check the same configuration (use --set)');
     // Both revisions check the same file, the user's, whatever each revision's own model/ holds.
     const config = resolve(positionals[0] ?? defaultModel);
-    loadConfigFile(config);
+    // A bad --set is the user's, said before two revisions are built (each would refuse it as its own failure).
+    applyOverrides(loadConfigFile(config).config, values.set ?? []);
     result = await compareRevisions(root, revs, config, values.set ?? [], options);
   } else {
     if (positionals.length > 2) throw new InputError('lsmc compare', positionals[2], 'at most two model files, A and B');

@@ -4,8 +4,8 @@
  * matrix and costs on stdout (or --json), the mailing-list text in --text FILE.
  */
 import { availableParallelism } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Progress } from '../../checker/explore.js';
 import { DEADLOCK } from '../../checker/explore.js';
 import { INVARIANT_NAMES } from '../../spec/invariants.js';
@@ -44,7 +44,7 @@ export const REVIEW = {
     'max-seconds': { type: 'string', arg: 'S', help: 'stop each variant after S seconds' },
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
     json: { type: 'boolean', help: 'print one JSON object on stdout: every cell, cost and counterexample (ITF)' },
-    text: { type: 'string', arg: 'FILE', help: 'write the review for a mailing list: the matrix, the costs and every shortest counterexample, in 72 columns' },
+    text: { type: 'string', arg: 'FILE', help: 'write the review for a mailing list: the matrix, the costs and every counterexample (a shortest one, or a liveness lasso), in 72 columns' },
     html: { type: 'string', arg: 'FILE', help: 'write one self-contained HTML page: the matrix linked to a sequence diagram of every counterexample, the costs, the coverage, and the alternatives measured on this machine\'s kernel' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
@@ -62,6 +62,15 @@ function knobList(text: string | undefined): KnobName[] | null {
   if (new Set(names).size !== names.length) throw new InputError('--knobs', text, 'each knob once');
   return names as KnobName[];
 }
+
+/** Two names of one file: their folders resolved through symlinks, then the names compared. */
+const samePath = (a: string, b: string): boolean => {
+  const real = (p: string): string => {
+    const folder = dirname(resolve(p));
+    return join(existsSync(folder) ? realpathSync(folder) : folder, basename(p));
+  };
+  return real(a) === real(b);
+};
 
 /** A report file may replace only a report lsmc review wrote. */
 const isOurText = (path: string): boolean => readFileSync(path, 'utf8').startsWith(`${TEXT_MARK}\n`);
@@ -91,7 +100,7 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
   if (textOut !== undefined) checkOutputFile('--text', textOut, isOurText, 'a review lsmc wrote');
   const htmlOut = values.html;
   if (htmlOut !== undefined) checkOutputFile('--html', htmlOut, isOurHtml, 'a review lsmc wrote');
-  if (htmlOut !== undefined && textOut !== undefined && resolve(htmlOut) === resolve(textOut)) throw new InputError('--html', htmlOut, 'a file other than --text\'s');
+  if (htmlOut !== undefined && textOut !== undefined && samePath(htmlOut, textOut)) throw new InputError('--html', htmlOut, 'a file other than --text\'s');
 
   const sets = values.set ?? [];
   const named = loadConfigFile(positionals[0] ?? defaultModel);

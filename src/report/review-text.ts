@@ -57,7 +57,8 @@ function fit(line: string, width: number, hang?: number): string[] {
 
 /** A shell command in lines of `width` that paste back as one: each broken line ends with ` \\`, a quoted word is never split. */
 export function commandLines(command: string, width: number, indent = 2): string[] {
-  const words = command.match(/(?:[^\s'"]+|'[^']*'|"(?:[^"\\]|\\.)*")+/g) ?? [];
+  // A word is unquoted characters, an escaped character, or a quoted run: rerunCommand quotes a path with ' as 'a'\''b'.
+  const words = command.match(/(?:[^\s'"\\]+|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+/g) ?? [];
   const lines: string[] = [];
   let line = ' '.repeat(indent);
   for (const word of words) {

@@ -101,7 +101,8 @@ export function renderTrace(trace: Trace, style: Style = PLAIN): string[] {
   const width = String(trace.states.length - 1).length;
   trace.states.forEach((st, i) => {
     const n = String(i).padStart(width);
-    const loopMark = trace.loop === i ? '   <- the loop starts here' : '';
+    // State `loop` is where the lasso comes back to: the loop is the steps after it.
+    const loopMark = trace.loop === i ? '   <- the loop comes back to this state' : '';
     if (st.step === null) {
       lines.push(`  ${n}  initial state${loopMark}`);
       return;

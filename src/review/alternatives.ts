@@ -140,11 +140,11 @@ function machineNote(alt: z.infer<typeof altSchema>, elemBytes: number, storageB
   const charged = alt.localStorage.chargedBytes;
   const task =
     charged !== undefined && charged > 0
-      ? `Task storage at ${n} owners is measured: what the kernel charged the memory cgroup the map was made in while the elements were made (its kmem counter, good to about a page per CPU), against ${(alt.owners * perOwner).toLocaleString('en-US')} bytes computed.`
+      ? `Task storage at ${n} owners is measured: what the kernel charged the memory cgroup the map was made in while the elements were made (its kmem counter), against ${(alt.owners * perOwner).toLocaleString('en-US')} bytes computed; the kernel charges less than two kmalloc objects an owner, so the computed figures at other counts are an upper estimate.`
       : `Task storage is computed at every count: ${alt.localStorage.notCharged ?? 'the kernel charged the map\'s memory cgroup nothing for the elements'}.`;
   return [
     `Measured on this machine's kernel with ${n} child processes each holding a 40-byte element; ns are one run's mean (5,000,000 reads, 100,000 syscalls, 20 dumps), every read the same seq-validated read but the syscall's and the dump's.`,
     task,
-    `Computed memory uses this kernel's BTF sizes (bpf_local_storage_elem ${elemBytes} bytes, bpf_local_storage ${storageBytes} bytes) rounded up to kmalloc's size classes; __uptr counts the page of user memory each value pins.`,
+    `Computed memory uses this kernel's BTF sizes (bpf_local_storage_elem ${elemBytes} bytes, bpf_local_storage ${storageBytes} bytes) rounded up to kmalloc's size classes; __uptr adds the page of the process's own memory each value pins (memory the process has anyway, made unswappable, not new kernel memory).`,
   ].join(' ');
 }
