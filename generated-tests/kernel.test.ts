@@ -149,8 +149,8 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
         try {
           return { code: 0, out: execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'soak.js'), '--adapter', 'kernel', '--seconds', '4', ...[`ownerKind=${kind}`, ...sets].flatMap((x) => ['--set', x])], { encoding: 'utf8', stdio: 'pipe' }) };
         } catch (e) {
-          const err = e as { status: number; stdout: string };
-          return { code: err.status, out: err.stdout };
+          const err = e as { status: number; stdout: string; stderr: string };
+          return { code: err.status, out: err.stdout + err.stderr };
         }
       };
       const reference = soak([]);

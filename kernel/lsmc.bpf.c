@@ -1480,15 +1480,36 @@ static int soak_owner(struct task_struct *t)
 	return l ? l->owner : -1;
 }
 
-/* The soak's owner whose cgroup has this id, alive (ownerKind=cgroup). */
+struct cgroup_search {
+	struct lsmc_state *s;
+	__u64 cgid;
+	int owner;
+};
+
+static long cgroup_turn(__u64 i, void *data)
+{
+	struct cgroup_search *q = data;
+	int o = BOUND(i, MAX_OWNERS);
+
+	if (o >= cfg_owners)
+		return 1;
+	if (q->s->o[o].phase == PH_ALIVE && q->s->o[o].cgid == q->cgid) {
+		q->owner = o;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The soak's owner whose cgroup has this id, alive (ownerKind=cgroup). Under bpf_loop: an unrolled
+ * search made every owner a branch into on_switch's whole step machine, past the verifier's million.
+ */
 static int soak_cgroup_owner(struct lsmc_state *s, __u64 cgid)
 {
-	int i;
+	struct cgroup_search q = { .s = s, .cgid = cgid, .owner = -1 };
 
-	for (i = 0; i < MAX_OWNERS && i < cfg_owners; i++)
-		if (s->o[BOUND(i, MAX_OWNERS)].phase == PH_ALIVE && s->o[BOUND(i, MAX_OWNERS)].cgid == cgid)
-			return i;
-	return -1;
+	bpf_loop(MAX_OWNERS, cgroup_turn, &q, 0);
+	return q.owner;
 }
 
 static long claim_turn(__u64 i, void *data)

@@ -6,12 +6,39 @@
  * the helper learns of ours from PR_SET_PDEATHSIG.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { AdapterInterrupted } from '../adapter/adapter.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export class HelperGone extends Error {}
+
+/** The wait status of a process killed by SIGINT (signal 2, no core dump). */
+const SIGINT_STATUS = osConstants.signals.SIGINT;
+
+/**
+ * The wait status of a process that has closed its ends of the pipes to die, once it is a zombie
+ * (field 52 of /proc/PID/stat, Linux 3.5 on): an exit closes files before it becomes a zombie, so
+ * this waits for that, up to a tenth of a second. Null if it is not dead by then, or already reaped.
+ */
+function zombieStatus(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 50; i++) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+    // fields[0] is field 3 (the state), so field 52 is fields[49].
+    if (fields[0] === 'Z') return Number(fields[49]);
+    Atomics.wait(pause, 0, 0, 2);
+  }
+  return null;
+}
 
 export class HelperChannel {
   private readonly chunk = Buffer.alloc(1 << 16);
@@ -101,6 +128,7 @@ export class HelperChannel {
     } catch (e) {
       // Gone between requests: after Ctrl-C it said so on its way out, and that is not a failure.
       if (this.saidInterrupted()) throw new AdapterInterrupted('the kernel helper was interrupted (Ctrl-C) and has cleaned up');
+      this.throwIfCtrlC();
       throw new HelperGone(`the kernel helper stopped (${(e as Error).message})${this.lastWords()}`);
     }
   }
@@ -132,6 +160,7 @@ export class HelperChannel {
       }
       if (n === 0) {
         this.closed = true;
+        this.throwIfCtrlC();
         throw new HelperGone(`the kernel helper stopped${this.lastWords()}`);
       }
       this.take(n);
@@ -187,6 +216,17 @@ export class HelperChannel {
       this.take(n);
     }
     return this.pending.slice(this.at).split('\n').some((line) => line.startsWith('{"interrupted"'));
+  }
+
+  /**
+   * A terminal's Ctrl-C reaches the whole process group. A helper just started may take it before
+   * main() has set its handler, and then dies of SIGINT having made nothing (the handler comes before
+   * any BPF object, task or cgroup): that is an interruption, not a helper gone wrong. This thread's
+   * event loop, busy in this synchronous call, has not reaped it: its wait status is still in /proc.
+   */
+  private throwIfCtrlC(): void {
+    if (this.child.signalCode === 'SIGINT' || zombieStatus(this.child.pid) === SIGINT_STATUS)
+      throw new AdapterInterrupted('the kernel helper was interrupted (Ctrl-C) as it started, before it made anything');
   }
 
   private lastWords(): string {
