@@ -34,6 +34,9 @@ export const LIVENESS = [
 ] as const;
 
 export type InvariantName = (typeof INVARIANTS)[number]['name'] | (typeof LIVENESS)[number]['name'];
+
+/** Whether a checked property is a liveness one (a counterexample is a lasso, not a shortest path). */
+export const isLiveness = (name: string): boolean => LIVENESS.some((l) => l.name === name);
 export const INVARIANT_NAMES: readonly InvariantName[] = [...INVARIANTS.map((i) => i.name), ...LIVENESS.map((l) => l.name)];
 
 const bit = (name: (typeof INVARIANTS)[number]['name']): number => 1 << INVARIANTS.findIndex((i) => i.name === name);

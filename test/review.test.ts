@@ -126,6 +126,15 @@ describe('lsmc review', () => {
     }
   }, 60_000);
 
+  it("counts a row's states as its lsmc check does, once, though a liveness property is checked in a run of its own", () => {
+    const review = JSON.parse(lsmc('review', 'model/livelock.json', '--knobs', 'readRetry', '--json').stdout) as { rows: { rerun: string; states: number; transitions: number; cells: Record<string, { verdict: string }> }[] };
+    expect(review.rows.map((r) => r.cells['reader-progress'].verdict)).toEqual(['holds', 'broken']);
+    for (const row of review.rows) {
+      const check = JSON.parse(lsmc(...row.rerun.split(' ').slice(2), '--json').stdout) as { distinctStates: number; transitions: number };
+      expect([row.states, row.transitions], row.rerun).toEqual([check.distinctStates, check.transitions]);
+    }
+  }, 60_000);
+
   it('writes the mailing-list text in 72 columns with every broken cell\'s counterexample, and replaces only a review it wrote', () => {
     const out = join(scratch, 'review.txt');
     const r = lsmc('review', SMALL, '--knobs', KNOBS, '--text', out);

@@ -25,7 +25,7 @@ export const COMPARE = {
   summary: 'two designs, or the spec at two git revisions: which verdicts flipped, and why',
   usage: '[A [B]] [options] | [CONFIG] --rev R1 --rev R2 [options]',
   about:
-    'Checks every property of A and of B and shows the verdicts that differ: for each property B newly breaks, its shortest counterexample; the properties B makes safe; the counterexamples that got shorter or longer. A and B are model files (the reference configuration by default; B is A when left out), changed by --set (both), --a and --b (one side each). With --rev, the two sides are the spec at two git revisions of this repository, each checked out in a temporary worktree, built and run with its own command line on CONFIG, so that a patch to the spec is reviewed by what it changes.',
+    'Checks every property of A and of B and shows the verdicts that differ: for each property B newly breaks, its shortest counterexample; the properties B makes safe; the shortest counterexamples that got shorter or longer (a liveness property\'s lasso is the first one found, not a least one, so its length is not compared). A and B are model files (the reference configuration by default; B is A when left out), changed by --set (both), --a and --b (one side each). With --rev, the two sides are the spec at two git revisions of this repository, each checked out in a temporary worktree, built and run with its own command line on CONFIG, so that a patch to the spec is reviewed by what it changes.',
   positionals: [
     ['A', 'the first model file (model/reference.json by default)'],
     ['B', 'the second model file (A by default)'],

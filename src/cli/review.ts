@@ -4,13 +4,12 @@
  * matrix and costs on stdout (or --json), the mailing-list text in --text FILE.
  */
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Progress } from '../../checker/explore.js';
 import { DEADLOCK } from '../../checker/explore.js';
 import { INVARIANT_NAMES } from '../../spec/invariants.js';
 import { isKnob, KNOBS, type KnobName } from '../../spec/knobs.js';
-import { checkOutputFile } from '../fs/output.js';
+import { checkOutputFile, samePath } from '../fs/output.js';
 import { applyOverrides, InputError, loadConfigFile } from '../model/config.js';
 import { didYouMean } from '../model/nearest.js';
 import { type Review, reviewExitCode, rowNotRun } from '../review/matrix.js';
@@ -62,15 +61,6 @@ function knobList(text: string | undefined): KnobName[] | null {
   if (new Set(names).size !== names.length) throw new InputError('--knobs', text, 'each knob once');
   return names as KnobName[];
 }
-
-/** Two names of one file: their folders resolved through symlinks, then the names compared. */
-const samePath = (a: string, b: string): boolean => {
-  const real = (p: string): string => {
-    const folder = dirname(resolve(p));
-    return join(existsSync(folder) ? realpathSync(folder) : folder, basename(p));
-  };
-  return real(a) === real(b);
-};
 
 /** A report file may replace only a report lsmc review wrote. */
 const isOurText = (path: string): boolean => readFileSync(path, 'utf8').startsWith(`${TEXT_MARK}\n`);

@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, loadSimulationConfig, SIMULATION_BOUNDS, SIMULATION_MAX_KERNEL_OPS, SIMULATION_MAX_SLOTS } from '../model/config.js';
 import type { SearchProgress } from '../simulate/search.js';
-import { LIVENESS_NAMES, SIMULATED_NAMES } from '../simulate/selection.js';
+import { SIMULATED_NAMES } from '../simulate/selection.js';
+import { isLiveness } from '../../spec/invariants.js';
 import { progressLine, renderSimulation, simulationJson, summaryLine } from '../simulate/render.js';
 import type { SimulationRequest } from '../simulate/run.js';
 import { styleFor } from '../report/style.js';
@@ -81,7 +82,7 @@ export async function simulate(args: readonly string[]): Promise<number> {
   const sets = values.set ?? [];
   const invariants = values.invariant ?? [];
   for (const name of invariants) {
-    if (LIVENESS_NAMES.includes(name)) throw new InputError('--invariant', name, `a safety invariant or deadlock (liveness is not simulated; use lsmc check): one of ${SIMULATED_NAMES.join(', ')}`);
+    if (isLiveness(name)) throw new InputError('--invariant', name, `a safety invariant or deadlock (liveness is not simulated; use lsmc check): one of ${SIMULATED_NAMES.join(', ')}`);
     if (!SIMULATED_NAMES.includes(name)) throw new InputError('--invariant', name, `one of ${SIMULATED_NAMES.join(', ')}`);
   }
   const runs = integerFlag('--runs', values.runs, 1, MAX_RUNS, DEFAULT_RUNS);

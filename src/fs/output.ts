@@ -4,8 +4,8 @@
  * created and removed at once) rather than reading permission bits, which say nothing of a read-only
  * mount, a full quota or root's exemptions.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readlinkSync, realpathSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../model/config.js';
 
 const reason = (e: unknown): string => {
@@ -17,6 +17,15 @@ const reason = (e: unknown): string => {
   if (code === 'ENOENT') return 'the file system there takes no new files';
   return code ?? String(e);
 };
+
+/** Where `path` points if it is a symbolic link whose target does not exist, else null. */
+function danglingTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Throws InputError naming `flag` unless `path` can be written as a file: it is not a directory, its
@@ -34,6 +43,9 @@ export function checkOutputFile(flag: string, path: string, mayReplace: (path: s
     }
     return;
   }
+  // A link to nothing: writing would make its target somewhere the user did not name.
+  const link = danglingTarget(path);
+  if (link !== null) throw new InputError(flag, path, `a new file or ${kind} (this is a symbolic link to ${link}, which does not exist)`);
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) throw new InputError(flag, path, `a file in an existing folder (${folder} does not exist)`);
   if (!statSync(folder).isDirectory()) throw new InputError(flag, path, `a file in a folder (${folder} is not a folder)`);
@@ -60,4 +72,13 @@ export function checkOutputDir(flag: string, dir: string): void {
   } catch (e) {
     throw new InputError(flag, dir, `a directory lsmc can write into (${existing}: ${reason(e)})`);
   }
+}
+
+/** Two names of one file: their folders resolved through symlinks, then the names compared. */
+export function samePath(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    const folder = dirname(resolve(p));
+    return join(existsSync(folder) ? realpathSync(folder) : folder, basename(p));
+  };
+  return real(a) === real(b);
 }

@@ -32,7 +32,7 @@ export function renderComparison(c: Comparison, shown: readonly Shown[], style: 
       out.push(`  ${mark}  ${style.invariant(f.invariant.padEnd(width))}  ${cellWords(f.from)} -> ${cellWords(f.to)}`);
     }
   }
-  for (const l of c.lengths) out.push(`  still broken: ${style.invariant(l.invariant)}, ${l.lasso ? 'the lasso' : 'the shortest counterexample'} ${l.to < l.from ? 'shrank' : 'grew'} from ${l.from} to ${l.to} steps`);
+  for (const l of c.lengths) out.push(`  still broken: ${style.invariant(l.invariant)}, the shortest counterexample ${l.to < l.from ? 'shrank' : 'grew'} from ${l.from} to ${l.to} steps`);
   if (c.onlyIn.a.length > 0) out.push(`  checked in A only: ${c.onlyIn.a.join(', ')}`);
   if (c.onlyIn.b.length > 0) out.push(`  checked in B only: ${c.onlyIn.b.join(', ')}`);
   for (const s of shown) out.push('', `B newly breaks ${style.invariant(s.invariant)}:`, ...s.lines, `Rerun: ${s.rerun}`);

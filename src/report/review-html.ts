@@ -11,7 +11,7 @@ import { type Alternatives, memoryWords } from '../review/alternatives.js';
 import { PAGE_BYTES } from '../review/costs.js';
 import type { Cell, Review, Row } from '../review/matrix.js';
 import { changedValues, gloss, lengthText, stepsText } from './text.js';
-import { LIVENESS } from '../../spec/invariants.js';
+import { isLiveness } from '../../spec/invariants.js';
 
 /** In the head of every report; a file that has it may be replaced by a new report. */
 export const HTML_MARK = '<meta name="generator" content="lsmc review">';
@@ -69,7 +69,7 @@ function matrixHtml(review: Review): string {
 
 /** What a lasso's number means, when a liveness property is in the matrix. */
 function lassoNote(checked: readonly string[]): string {
-  const names = LIVENESS.map((l) => l.name).filter((n) => checked.includes(n));
+  const names = checked.filter(isLiveness);
   if (names.length === 0) return '';
   return ` A number with &#8635; (${names.map(esc).join(', ')}, liveness): a lasso of that many steps, whose last steps repeat for ever, as the check finds it (not always the shortest).`;
 }

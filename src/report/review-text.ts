@@ -10,7 +10,7 @@ import { PAGE_BYTES } from '../review/costs.js';
 import { isKnob, REFERENCE_KNOBS } from '../../spec/knobs.js';
 import { PLAIN, type Style } from './style.js';
 import { lengthText, renderTrace, stepsText, traceLength } from './text.js';
-import { LIVENESS } from '../../spec/invariants.js';
+import { isLiveness } from '../../spec/invariants.js';
 
 export const MAIL_WIDTH = 72;
 /** The first line of every text report; a file that starts with it may be replaced by a new report. */
@@ -85,7 +85,7 @@ export function matrixLines(review: Review, style: Style = PLAIN): string[] {
   const columns = review.checked.length;
   const nameWidth = MAIL_WIDTH - 3 * columns;
   const header = `${''.padEnd(nameWidth)}${review.checked.map((_, i) => LETTERS[i].padStart(3)).join('')}`;
-  const liveness = review.checked.map((name, i) => [name, LETTERS[i]] as const).filter(([name]) => LIVENESS.some((l) => l.name === name));
+  const liveness = review.checked.map((name, i) => [name, LETTERS[i]] as const).filter(([name]) => isLiveness(name));
   const lasso = liveness.map(([name, letter]) => `${letter} ${name} is a liveness property: its number is the length of a lasso (its last steps repeat for ever) as the check finds it, not always the shortest.`);
   const lines = [
     'Properties:',

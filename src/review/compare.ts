@@ -26,8 +26,12 @@ export interface Comparison {
   readonly b: Side;
   /** Every property whose verdict differs, in the order the properties are checked. */
   readonly flips: readonly Flip[];
-  /** Broken on both sides, with a counterexample of another length (`lasso`: B's is a lasso, whose length is the one found, not a least one). */
-  readonly lengths: readonly { readonly invariant: string; readonly from: number; readonly to: number; readonly lasso: boolean }[];
+  /**
+   * Broken on both sides by a shortest counterexample of another length. A liveness property's
+   * lasso is not here: its length is the first lasso the search closed, not a least one, so two
+   * sides' lengths say nothing about the spec.
+   */
+  readonly lengths: readonly { readonly invariant: string; readonly from: number; readonly to: number }[];
   /** Checked on one side only (a revision that adds or drops a property). */
   readonly onlyIn: { readonly a: readonly string[]; readonly b: readonly string[] };
   readonly worse: boolean;
@@ -38,12 +42,12 @@ const RANK: Readonly<Record<Cell['verdict'], number>> = { holds: 0, undecided: 1
 export function compareSides(a: Side, b: Side): Comparison {
   const names = Object.keys(a.cells).filter((n) => n in b.cells);
   const flips: Flip[] = [];
-  const lengths: { invariant: string; from: number; to: number; lasso: boolean }[] = [];
+  const lengths: { invariant: string; from: number; to: number }[] = [];
   for (const invariant of names) {
     const from = a.cells[invariant];
     const to = b.cells[invariant];
     if (from.verdict !== to.verdict) flips.push({ invariant, from, to, change: RANK[to.verdict] > RANK[from.verdict] ? 'worse' : 'better' });
-    else if (from.verdict === 'broken' && to.verdict === 'broken' && from.steps !== to.steps) lengths.push({ invariant, from: from.steps, to: to.steps, lasso: to.lasso });
+    else if (from.verdict === 'broken' && to.verdict === 'broken' && !from.lasso && !to.lasso && from.steps !== to.steps) lengths.push({ invariant, from: from.steps, to: to.steps });
   }
   const onlyIn = { a: Object.keys(a.cells).filter((n) => !(n in b.cells)), b: Object.keys(b.cells).filter((n) => !(n in a.cells)) };
   return { a, b, flips, lengths, onlyIn, worse: flips.some((f) => f.change === 'worse') };

@@ -69,8 +69,10 @@ export function rowOf(variant: Variant, reports: readonly CheckReport[], seen: {
     variant: variant.name,
     changes: variant.changes,
     cells: sortedCells,
-    states: sum((r) => r.stats.distinctStates),
-    transitions: sum((r) => r.stats.transitions),
+    // A liveness run walks the same reachable graph as the safety run beside it (one lsmc check does
+    // both in one search): the row's states and transitions are the graph's, not the two runs' sum.
+    states: Math.max(...reports.map((r) => r.stats.distinctStates)),
+    transitions: Math.max(...reports.map((r) => r.stats.transitions)),
     depth: Math.max(...reports.map((r) => r.stats.depth)),
     seconds: sum((r) => r.stats.seconds),
     // The costs and coverage come from the first run, which sees every reachable state (the liveness run, if any, sees them again).

@@ -5,11 +5,10 @@
  */
 import { DEADLOCK } from '../../checker/explore.js';
 import type { Spec } from '../../checker/spec.js';
-import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
+import { INVARIANTS } from '../../spec/invariants.js';
 
 /** Every name `--invariant` accepts for a simulation. */
 export const SIMULATED_NAMES: readonly string[] = [...INVARIANTS.map((i) => i.name), DEADLOCK];
-export const LIVENESS_NAMES: readonly string[] = LIVENESS.map((l) => l.name);
 
 export interface Selection {
   /** Bits of the spec's state invariants to judge on every state visited. */

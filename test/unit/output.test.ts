@@ -1,9 +1,9 @@
 /** The checks of an output's place before a run, and the fallback when the write still fails at the end. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputDir, checkOutputFile } from '../../src/fs/output.js';
+import { checkOutputDir, checkOutputFile, samePath } from '../../src/fs/output.js';
 import { InputError } from '../../src/model/config.js';
 import { guardTraceFile, writeTraceFile } from '../../src/trace/file.js';
 import { itfHeader } from '../../src/trace/itf.js';
@@ -34,6 +34,23 @@ describe('checkOutputFile', () => {
     expect(message(() => checkOutputFile('--x', mine, never, 'a trace lsmc wrote'))).toBe(`--x: ${mine}: expected a new file or a trace lsmc wrote (refusing to overwrite another file)`);
     expect(message(() => checkOutputFile('--x', mine, () => true, 'ours'))).toBe('accepted');
     expect(readFileSync(mine, 'utf8')).toBe('notes');
+  });
+
+  it('names a symbolic link to nothing, and makes no file where it points', () => {
+    const link = join(scratch, 'dangling.html');
+    const target = join(scratch, 'nothing-here.html');
+    symlinkSync(target, link);
+    expect(message(() => checkOutputFile('--x', link, never, 'a review lsmc wrote'))).toBe(`--x: ${link}: expected a new file or a review lsmc wrote (this is a symbolic link to ${target}, which does not exist)`);
+    expect(existsSync(target)).toBe(false);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it('knows one file by two names through a symlinked folder', () => {
+    const real = join(scratch, 'real');
+    mkdirSync(real);
+    symlinkSync(real, join(scratch, 'alias'));
+    expect(samePath(join(real, 'r.txt'), join(scratch, 'alias', 'r.txt'))).toBe(true);
+    expect(samePath(join(real, 'r.txt'), join(real, 'r.html'))).toBe(false);
   });
 });
 
