@@ -44,7 +44,8 @@ export const QUALIFIERS = [
   'uid-mismatch-after-attributed-retry',
 ] as const;
 export type Qualifier = (typeof QUALIFIERS)[number];
-const Q = (q: Qualifier): number => QUALIFIERS.indexOf(q);
+const Q_ID: ReadonlyMap<Qualifier, number> = new Map(QUALIFIERS.map((q, i) => [q, i]));
+const Q = (q: Qualifier): number => Q_ID.get(q) as number;
 
 const NAME_ID = new Map(STEP_NAMES.map((n, i) => [n, i]));
 

@@ -149,7 +149,7 @@ export type StepParts =
   | { readonly kind: 'kernel'; readonly pc: KernelStep; readonly onFreePath: boolean; readonly loadHalf: boolean }
   | { readonly kind: 'load'; readonly of: 'read' | 'scan'; readonly load: Load };
 
-export function partsOf(name: StepName): StepParts {
+function parse(name: StepName): StepParts {
   if (name in STARTS) return { kind: 'start', step: name as StartStep };
   const loadHalf = name.endsWith('.load');
   const bare = loadHalf ? name.slice(0, -'.load'.length) : name;
@@ -157,6 +157,13 @@ export function partsOf(name: StepName): StepParts {
   if (head === 'read' || head === 'scan') return { kind: 'load', of: head, load: rest as Load };
   if (head === 'free') return { kind: 'kernel', pc: `destroy.${rest}` as KernelStep, onFreePath: true, loadHalf };
   return { kind: 'kernel', pc: bare as KernelStep, onFreePath: false, loadHalf };
+}
+
+/** Every name parsed once: coverage asks it of every transition a review row explores. */
+const PARTS: ReadonlyMap<StepName, StepParts> = new Map(STEP_NAMES.map((n) => [n, parse(n)]));
+
+export function partsOf(name: StepName): StepParts {
+  return PARTS.get(name) ?? parse(name);
 }
 
 export interface StepFacts {

@@ -120,9 +120,9 @@ function laneOf(path: string): string {
 }
 
 /** The lanes of a diagram: each actor under the label its steps carry (task A, kernel context K1, reader R1), then memory. */
-const laneNames = (vars: Record_, steps: readonly StepInfo[]): { key: string; title: string }[] => {
+const laneNames = (vars: Record_, steps: readonly StepInfo[], ownerWord: string): { key: string; title: string }[] => {
   const keys = (v: Plain): string[] => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v) : []);
-  const ownerTitle = (k: string): string => steps.find((s) => s.actor === k)?.actorLabel ?? `owner ${k}`;
+  const ownerTitle = (k: string): string => steps.find((s) => s.actor === k)?.actorLabel ?? `${ownerWord} ${k}`;
   return [
     ...keys(vars.owners).map((k) => ({ key: k, title: ownerTitle(k) })),
     ...keys(vars.kernel).map((k) => ({ key: k, title: `kernel context ${k}` })),
@@ -137,10 +137,10 @@ const laneNames = (vars: Record_, steps: readonly StepInfo[]): { key: string; ti
  * drawn red; a lasso's last steps (from `trace.loop` on) are the loop, drawn apart, with a last row
  * that goes back to where it starts: no one step of a lasso is the violation, the repetition is.
  */
-function diagramHtml(v: CheckViolation): string {
+function diagramHtml(v: CheckViolation, ownerWord: string): string {
   const states = v.trace.states;
   const loop = v.trace.loop;
-  const lanes = laneNames(states[0].vars, states.slice(1).map((st) => st.step as StepInfo));
+  const lanes = laneNames(states[0].vars, states.slice(1).map((st) => st.step as StepInfo), ownerWord);
   const laneOfActor = (step: StepInfo): string => (step.actorLabel === 'the RCU grace period' ? 'rcu' : step.actor);
   const steps = states.slice(1).map((st, k) => {
     const i = k + 1;
@@ -177,7 +177,7 @@ function counterexamplesHtml(review: Review): string {
       (v) => `<section class="cx" id="${counterexampleId(i, v.invariant)}">
 <h3>${esc(row.variant)} breaks ${esc(v.invariant)} ${v.trace.loop === undefined ? 'in' : 'by'} ${esc(lengthText(v.trace.states.length - 1, v.trace.loop !== undefined))}</h3>
 <p class="why"><b>${esc(v.invariant)}</b> ${v.trace.loop === undefined ? `is violated at step ${v.trace.states.length - 1}` : `is violated by the loop of steps ${v.trace.loop + 1} to ${v.trace.states.length - 1}, repeated for ever`}. ${esc(v.explanation)}</p>
-${diagramHtml(v)}
+${diagramHtml(v, String(row.changes.ownerKind ?? review.config.ownerKind))}
 <p class="note">Rerun: <code>${esc(row.rerun)}</code></p>
 </section>`,
     ),
