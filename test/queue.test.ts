@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation, type SimulationRequest } from '../src/simulate/run.js';
 import { simulationJson } from '../src/simulate/render.js';
 import { decided, mergeShards, shardRuns, shardSeed, shardsOf } from '../src/simulate/shards.js';
@@ -95,6 +95,24 @@ function untimedReview(stdout: string): unknown {
 let redis: RedisServer;
 beforeAll(async () => {
   redis = await startRedis();
+});
+/**
+ * A test that failed half-way leaves its workers and client running and its jobs queued; the next
+ * test's worker would take them and fail too. Each test starts on an empty queue with none of them.
+ */
+afterEach(async () => {
+  const left = [...children];
+  await Promise.all(
+    left.map((child) => {
+      const gone = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+      child.kill('SIGKILL');
+      return gone;
+    }),
+  );
+  if (left.length === 0) return;
+  const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
+  await queue.obliterate({ force: true });
+  await queue.close();
 });
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');

@@ -69,7 +69,14 @@ export class HelperChannel {
     const req = join(dir, 'req');
     const rep = join(dir, 'rep');
     const errFile = join(dir, 'stderr');
-    execFileSync('mkfifo', [req, rep]);
+    try {
+      execFileSync('mkfifo', [req, rep]);
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      // A terminal's Ctrl-C reaches our whole process group, mkfifo too.
+      if ((e as { signal?: string }).signal === 'SIGINT') throw new AdapterInterrupted('interrupted (Ctrl-C) as a kernel helper was being started');
+      throw e;
+    }
     const theirIn = openSync(req, constants.O_RDWR);
     const theirOut = openSync(rep, constants.O_RDWR);
     const theirErr = openSync(errFile, 'w');

@@ -284,6 +284,11 @@ export async function serveQueue(flag: string, url: string, options: WorkerOptio
       throw new UnrecoverableError(`${REFUSED}${(e as Error).message}`);
     }
     const kind = envelope.kind;
+    // Taken as this worker leaves (a fetch already under way): back at once, not started.
+    if (leaving) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     // A review row's liveness search takes a share of memory by the rows running at once here.
     const local = kind === 'review' ? { ...(request as RequestOf<'review'>), jobs: options.concurrency } : request;
     const label = `${kind} ${JOBS[kind].noun} ${envelope.index + 1} of ${envelope.total} (run ${envelope.run})`;
@@ -345,6 +350,9 @@ export async function serveQueue(flag: string, url: string, options: WorkerOptio
   options.log(`taking jobs from ${url} (queue ${QUEUE_NAME}), ${options.concurrency} at a time`);
   await stopped;
   leaving = true;
+  // No more fetches: the slot a job handed back frees would otherwise take that job straight back,
+  // and close() would then wait for it to run to its end.
+  await worker.pause(true);
   await Promise.allSettled([...active].map((terminate) => terminate()));
   await worker.close();
   redis.disconnect();
