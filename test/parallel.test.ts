@@ -89,11 +89,15 @@ describe('the parallel explorer', () => {
     }
   }, 300_000);
 
-  it('stops at --max-states with a partial report', async () => {
-    const r = await runCheckOn({ ...request(configOf('reference.json'), true), maxStates: 5000, workers: 2 });
-    expect(r.result).toBe('limit');
-    expect(r.limitReason).toBe('max-states');
-    expect(r.stats.distinctStates).toBeGreaterThanOrEqual(5000);
+  it('stops at --max-states with a partial report, at the same state every run: on one thread, as a review row does', async () => {
+    const limited = { ...request(configOf('reference.json'), true), maxStates: 5000 };
+    const [a, b] = [await runCheckOn({ ...limited, workers: 2 }), await runCheckOn({ ...limited, workers: 2 })];
+    expect(a.result).toBe('limit');
+    expect(a.limitReason).toBe('max-states');
+    expect(a.stats.distinctStates).toBeGreaterThanOrEqual(5000);
+    expect([b.stats.distinctStates, b.stats.transitions]).toEqual([a.stats.distinctStates, a.stats.transitions]);
+    expect(a.stats.distinctStates).toBe(runCheck(limited).stats.distinctStates);
+    expect(a.notes.some((n) => n.startsWith('--max-states explores on one thread'))).toBe(true);
   }, 120_000);
 
   it('prints the same report run after run for a given N, timings aside, and names the workers', () => {

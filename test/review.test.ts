@@ -135,6 +135,17 @@ describe('lsmc review', () => {
     }
   }, 60_000);
 
+  it('stops a row at --max-states where its lsmc check stops, with the same cells', () => {
+    const review = JSON.parse(lsmc('review', SMALL, '--knobs', 'validation', '--max-states', '200', '--json').stdout) as { rows: { rerun: string; states: number; cells: Record<string, { verdict: string; steps?: number }> }[] };
+    for (const row of review.rows) {
+      const check = JSON.parse(lsmc(...row.rerun.split(' ').slice(2), '--json').stdout) as { distinctStates: number; violations: { invariant: string; steps: number }[]; held: string[] };
+      expect(row.states, row.rerun).toBe(check.distinctStates);
+      const broken = check.violations.map((v) => [v.invariant, v.steps]).sort();
+      expect(Object.entries(row.cells).flatMap(([name, c]) => (c.verdict === 'broken' ? [[name, c.steps]] : [])).sort(), row.rerun).toEqual(broken);
+      expect(Object.entries(row.cells).flatMap(([name, c]) => (c.verdict === 'holds' ? [name] : [])).sort(), row.rerun).toEqual([...check.held].sort());
+    }
+  }, 60_000);
+
   it('writes the mailing-list text in 72 columns with every broken cell\'s counterexample, and replaces only a review it wrote', () => {
     const out = join(scratch, 'review.txt');
     const r = lsmc('review', SMALL, '--knobs', KNOBS, '--text', out);

@@ -110,7 +110,11 @@ export function runCheck(request: CheckRequest, hooks: CheckHooks = {}): CheckRe
  */
 export async function runCheckOn(request: CheckRequest, hooks: Omit<CheckHooks, 'onStep'> = {}): Promise<CheckReport> {
   const p = plan(request);
-  if (request.workers === undefined || (p.liveness.length > 0 && p.spec.mayCycle)) return reportOf(request, p.spec, p.liveness, p.checked, explore(p.spec, { ...p.options, ...hooks }));
+  // A state limit is met at a fixed point on this thread (every POLL_EVERY states); worker threads
+  // stop on a timer, past the limit by however far they got, so counts and verdicts would vary run
+  // to run and differ from the review's row, which explores here.
+  if (request.workers === undefined || (p.liveness.length > 0 && p.spec.mayCycle) || request.maxStates !== undefined)
+    return reportOf(request, p.spec, p.liveness, p.checked, explore(p.spec, { ...p.options, ...hooks }));
   const outcome = await exploreParallel(p.spec, { ...p.options, ...hooks, workers: request.workers, source: { module: SPEC_MODULE, arg: request.config } });
   return reportOf(request, p.spec, p.liveness, p.checked, outcome);
 }
@@ -126,6 +130,8 @@ function reportOf(request: CheckRequest, spec: LsmcSpec, liveness: readonly stri
     notes.push('partial-order reduction is off for this run: with infinite behaviours it would need a cycle proviso, which lsmc\'s reduction does not have (spec/persistent.ts).');
   if (outcome.stats.partialOrder && outcome.kind === 'violation')
     notes.push(`found with partial-order reduction: a counterexample may be up to ${reducedPathSlack(spec.ctx)} steps longer than the true shortest (an owner's exit or reap it did not need, each at most once); --no-por gives the true shortest.`);
+  if (request.maxStates !== undefined && (request.workers ?? 1) > 1)
+    notes.push('--max-states explores on one thread, so that the search stops at the same state every run (worker threads stop on a timer, at a state that varies).');
   if (spec.counters === 'abstract') notes.push('an unbounded budget keeps seq by its parity and gen by zero and parity, with readers\' copies marked stale by a bump: exact because counters never go back in this configuration (spec/counters.ts), so that the space stays finite.');
   if (outcome.stats.collisionProbability > 1e-3 && outcome.stats.fingerprintBits < 128)
     notes.push(`the ${outcome.stats.fingerprintBits}-bit collision estimate passes 1e-3: a state may have been taken for another; rerun with --fingerprint ${outcome.stats.fingerprintBits === 64 ? 96 : 128} (4 more bytes per state).`);

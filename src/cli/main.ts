@@ -55,7 +55,7 @@ const CHECK = {
     'no-symmetry': { type: 'boolean', help: 'explore without symmetry reduction (slower; the same verdicts)' },
     workers: { type: 'string', arg: 'N', help: 'explore on N worker threads (default: one per core); the same counts, verdicts and counterexamples for any N' },
     'no-por': { type: 'boolean', help: 'explore without partial-order reduction (more states; the same verdicts, and counterexamples the true shortest)' },
-    'max-states': { type: 'string', arg: 'N', help: 'stop after N distinct states (exit 3 if nothing was violated)' },
+    'max-states': { type: 'string', arg: 'N', help: 'stop after N distinct states (exit 3 if nothing was violated); explores on one thread, so that it stops at the same state every run' },
     'max-seconds': { type: 'string', arg: 'S', help: 'stop after S seconds (exit 3 if nothing was violated)' },
     fingerprint: { type: 'string', arg: 'BITS', help: 'bits per state fingerprint: 64 (default), 96 or 128; wider keys cost 4 or 8 more bytes per state and make the collision estimate 2^32 or 2^64 times smaller' },
     continue: { type: 'boolean', help: "go on after a violation and report every invariant that breaks, each with its shortest counterexample (TLC's -continue)" },
