@@ -40,7 +40,7 @@ export const COMPARE = {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
-  exits: '0 no verdict got worse from A to B, 1 a verdict got worse (a property that held is broken or undecided, or one undecided is broken), 2 bad input, 3 interrupted (Ctrl-C) before both sides were checked.',
+  exits: '0 no verdict got worse from A to B, 1 a verdict got worse (a property that held is broken or undecided, or one undecided is broken; a property B no longer checks, or adds broken), 2 bad input, 3 interrupted (Ctrl-C) before both sides were checked.',
   examples: ['lsmc compare --b validation=none', 'lsmc compare model/hazard-12-create-race.json --b createRace=unlocked --json', 'lsmc compare model/hazard-12-create-race.json --rev main~1 --rev main'],
 } as const satisfies CommandSpec;
 

@@ -33,8 +33,8 @@ export function renderComparison(c: Comparison, shown: readonly Shown[], style: 
     }
   }
   for (const l of c.lengths) out.push(`  still broken: ${style.invariant(l.invariant)}, the shortest counterexample ${l.to < l.from ? 'shrank' : 'grew'} from ${l.from} to ${l.to} steps`);
-  if (c.onlyIn.a.length > 0) out.push(`  checked in A only: ${c.onlyIn.a.join(', ')}`);
-  if (c.onlyIn.b.length > 0) out.push(`  checked in B only: ${c.onlyIn.b.join(', ')}`);
+  if (c.onlyIn.a.length > 0) out.push(`  ${style.bad('worse ')}  checked in A only, no longer in B: ${c.onlyIn.a.join(', ')}`);
+  if (c.onlyIn.b.length > 0) out.push(`  checked in B only: ${c.onlyIn.b.map((n) => `${n} (${cellWords(c.b.cells[n])})`).join(', ')}`);
   for (const s of shown) out.push('', `B newly breaks ${style.invariant(s.invariant)}:`, ...s.lines, `Rerun: ${s.rerun}`);
   const safe = c.flips.filter((f) => f.to.verdict === 'holds').map((f) => f.invariant);
   if (safe.length > 0) out.push('', `${style.good('B makes safe:')} ${safe.join(', ')} (broken or not decided in A, holds in B).`);

@@ -127,9 +127,10 @@ export const stepsText = (n: number): string => `${n} step${n === 1 ? '' : 's'}`
 export const lengthText = (steps: number, lasso: boolean): string => (lasso ? `a lasso of ${stepsText(steps)}` : stepsText(steps));
 export const traceLength = (t: Trace): string => lengthText(t.states.length - 1, t.loop !== undefined);
 
-/** A violation for people: which invariant, why in one sentence, then the steps. `how` says how the trace was found. */
+/** A violation for people: which invariant (or liveness property), why in one sentence, then the steps. `how` says how the trace was found. */
 export function renderViolation(invariant: string, explanation: string, how: string, trace: Trace, style: Style = PLAIN): string[] {
-  return [`${style.bad('Invariant')} ${style.invariant(invariant)} ${style.bad('is violated.')}`, `  ${explanation}`, '', `Counterexample (${how}):`, ...renderTrace(trace, style), ''];
+  // A lasso breaks a liveness property, which is not an invariant of states.
+  return [`${style.bad(trace.loop === undefined ? 'Invariant' : 'Property')} ${style.invariant(invariant)} ${style.bad('is violated.')}`, `  ${explanation}`, '', `Counterexample (${how}):`, ...renderTrace(trace, style), ''];
 }
 
 /** Which reductions the run used, as the stats line says it. */

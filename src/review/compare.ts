@@ -2,7 +2,8 @@
  * Two designs, or two revisions of the spec, side by side: which verdicts flipped, which invariants
  * the second newly breaks (with its shortest counterexample), which it makes safe. A verdict got
  * worse when a property that held is broken or no longer decided, or one that was not decided is
- * broken; `lsmc compare` exits 1 then.
+ * broken; so is a property B no longer checks, and one B adds that is broken. `lsmc compare` exits
+ * 1 then.
  */
 import type { Cell } from './matrix.js';
 
@@ -50,8 +51,14 @@ export function compareSides(a: Side, b: Side): Comparison {
     else if (from.verdict === 'broken' && to.verdict === 'broken' && !from.lasso && !to.lasso && from.steps !== to.steps) lengths.push({ invariant, from: from.steps, to: to.steps });
   }
   const onlyIn = { a: Object.keys(a.cells).filter((n) => !(n in b.cells)), b: Object.keys(b.cells).filter((n) => !(n in a.cells)) };
-  return { a, b, flips, lengths, onlyIn, worse: flips.some((f) => f.change === 'worse') };
+  // A property B drops is no longer checked, and one B adds broken is newly broken: a patch to the
+  // spec must not pass review by renaming or removing what it breaks.
+  const worse = flips.some((f) => f.change === 'worse') || onlyIn.a.length > 0 || onlyIn.b.some((n) => b.cells[n].verdict === 'broken');
+  return { a, b, flips, lengths, onlyIn, worse };
 }
 
-/** The properties the second side newly breaks: those whose counterexamples a comparison shows. */
-export const newlyBroken = (c: Comparison): string[] => c.flips.filter((f) => f.to.verdict === 'broken').map((f) => f.invariant);
+/** The properties the second side newly breaks (a flip to broken, or added broken): those whose counterexamples a comparison shows. */
+export const newlyBroken = (c: Comparison): string[] => [
+  ...c.flips.filter((f) => f.to.verdict === 'broken').map((f) => f.invariant),
+  ...c.onlyIn.b.filter((n) => c.b.cells[n].verdict === 'broken'),
+];
