@@ -36,6 +36,11 @@ describe('checkOutputFile', () => {
     expect(readFileSync(mine, 'utf8')).toBe('notes');
   });
 
+  it('names an empty name and a name that ends in a slash as not file names', () => {
+    expect(message(() => checkOutputFile('--x', '', never, 'ours'))).toBe('--x: (empty): expected a file name');
+    expect(message(() => checkOutputFile('--x', `${scratch}/`, never, 'ours'))).toBe(`--x: ${scratch}/: expected a file name (this ends in /, a folder's name)`);
+  });
+
   it('names a symbolic link to nothing, and makes no file where it points', () => {
     const link = join(scratch, 'dangling.html');
     const target = join(scratch, 'nothing-here.html');
