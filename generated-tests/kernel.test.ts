@@ -158,12 +158,15 @@ describe.skipIf(why !== null).sequential('the kernel prototype', () => {
       expect(reference.out).toMatch(/^violations: 0$/m);
       expect(reference.out).toMatch(/reads: [0-9,]+ \([0-9,]+ per second\), accepted [1-9]/);
       expect(reference.out).toMatch(kind === 'task' ? /real processes churned/ : /real cgroups churned/);
+      // A soak samples interleavings: on a loaded machine the kernel churns few cgroups in 4 s (580 in
+      // one CI run, none meeting indexReuse=immediate's window), so a broken design gets three runs.
       for (const variant of ['validation=none', 'indexReuse=immediate']) {
-        const broken = soak([variant]);
+        let broken = soak([variant]);
+        for (let run = 1; run < 3 && broken.code === 0; run++) broken = soak([variant]);
         expect(broken.code, broken.out).toBe(1);
         expect(broken.out).toMatch(/^violations: [1-9][0-9,]*$/m);
       }
-    }, 120_000);
+    }, 240_000);
   }
 
   it('a replay cut short with Ctrl-C stops within two seconds with a partial report and leaves nothing behind', async () => {
