@@ -7,9 +7,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { AdapterInterrupted } from '../adapter/adapter.js';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export class HelperGone extends Error {}
