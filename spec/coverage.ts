@@ -246,13 +246,19 @@ export function possibleGoals(c: Ctx): Goal[] {
   const add = (step: StepName, outs: readonly Outcome[], qs: readonly Qualifier[] = ['']): void => {
     for (const o of outs) for (const q of qs) out.push({ step, outcome: o, qualifier: q });
   };
-  const phases: Qualifier[] = c.task ? ['owner-alive', 'owner-exited', 'owner-reaped', 'owner-freed'] : ['owner-alive', 'owner-exited', 'owner-freed'];
+  // Under lifecycle=stay-alive an owner is spawned and never exits, so nothing of its later life
+  // (exit, reap, rmdir, its free path, an operation on an exited owner, a pid number released) can
+  // be hit: counting those as possible would blame on the bounds what the lifecycle rules out.
+  const phases: Qualifier[] = c.stayAlive ? ['owner-alive'] : c.task ? ['owner-alive', 'owner-exited', 'owner-reaped', 'owner-freed'] : ['owner-alive', 'owner-exited', 'owner-freed'];
   type Bump = `${'create' | 'update' | 'destroy' | 'free'}.${'seq-begin' | 'seq-end'}`;
   const seq = (name: Bump): StepName[] => (c.singleWriter ? [name] : [`${name}.load`, name]);
   const reuse = c.reuseAfterGrace;
   const reclaimQs: Qualifier[] = c.reclaim === 'never' ? [''] : ['', 'page-reclaimed'];
 
-  if (c.task) {
+  if (c.stayAlive) {
+    // The pid cursor only moves up while no number is released: each spawn gets the lowest free one.
+    add(c.task ? 'spawn' : 'mkdir', ['none']);
+  } else if (c.task) {
     // By uid a reaped task forgets its pid number, so only by pid can a spawn meet one still recorded.
     add('spawn', ['none'], ['', ...(c.pidNumbers > 1 ? (['pid-not-lowest-free'] as Qualifier[]) : []), ...(c.byUid ? [] : (['pid-reused'] as Qualifier[]))]);
     add('exit', ['none']);
@@ -261,7 +267,7 @@ export function possibleGoals(c: Ctx): Goal[] {
     add('mkdir', ['none']);
     add('rmdir', ['none']);
   }
-  add('free', ['none'], ['', 'with-element']);
+  if (!c.stayAlive) add('free', ['none'], ['', 'with-element']);
   const destroy = (prefix: 'free' | 'destroy'): void => {
     for (const n of seq(`${prefix}.seq-begin`)) add(n, ['none']);
     add(`${prefix}.uid`, ['none']);
@@ -275,7 +281,7 @@ export function possibleGoals(c: Ctx): Goal[] {
     add(ends[ends.length - 1], [reuse ? 'deleted' : 'none']);
     if (!reuse) add(`${prefix}.retire`, ['deleted'], reclaimQs);
   };
-  destroy('free');
+  if (!c.stayAlive) destroy('free');
 
   add('create', ['none', 'exists'], ['owner-alive']);
   add('create', c.createGuard ? ['refused'] : ['none', 'exists'], phases.slice(1));
@@ -309,10 +315,13 @@ export function possibleGoals(c: Ctx): Goal[] {
   for (const n of uEnds.slice(0, -1)) add(n, ['none']);
   add(uEnds[uEnds.length - 1], ['updated']);
   destroy('destroy');
-  // An update may hold the element an owner's free path retired, so one kernel context is enough.
-  if (reuse) add('grace-period', ['none'], [...reclaimQs, 'some-held']);
+  // An update may hold the element an owner's free path retired, so one kernel context is enough;
+  // owners that stay alive retire only by a delete, which the lone context cannot run beside an update.
+  const held: Qualifier[] = c.stayAlive && c.L.kernels < 2 ? [] : ['some-held'];
+  if (reuse) add('grace-period', ['none'], [...reclaimQs, ...held]);
 
-  const visible: Qualifier[] = c.byUid ? phases : ['owner-alive', 'owner-exited'];
+  // By pid number a reaped task is no longer found: only an alive or exited one is looked up or attributed.
+  const visible: Qualifier[] = c.byUid ? phases : phases.filter((q) => q === 'owner-alive' || q === 'owner-exited');
   add('lookup', ['gone'], visible);
   add('lookup', ['index'], visible.filter((q) => linkable.includes(q)));
   // Reads and scans: what each load can end with.
@@ -329,7 +338,7 @@ export function possibleGoals(c: Ctx): Goal[] {
     // What a scan's retry carries over (spec/history.ts), and whom its uid load attributes the slot to.
     const carried = kind === 'scan' && c.history && c.L.readers === 1 && c.checksSeq;
     const bounded: Outcome[] = c.retryBound >= 0 ? ['busy'] : [];
-    const attributable: Qualifier[] = c.byUid ? phases : ['owner-alive', 'owner-exited'];
+    const attributable = visible;
     loads.forEach((load, i) => {
       const outs: Outcome[] = load === 'size' ? ['none', 'not-visible'] : ['none', ...faults];
       if (load === 'seq-begin') outs.push(...retries);
