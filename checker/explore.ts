@@ -153,7 +153,7 @@ const POLL_EVERY = 1024;
 
 export function explore(spec: Spec, options: ExploreOptions): ExploreResult {
   const started = performance.now();
-  const liveProps = spec.liveness.filter((p) => options.liveness.includes(p.name));
+  const liveProps = spec.liveness.filter((p) => options.liveness.includes(p.name) && p.holdsWithoutSearch === null);
   const recordGraph = liveProps.length > 0 && spec.mayCycle;
   // Liveness subjects are actors, which symmetry would permute; the graph is kept unreduced.
   const symmetry = options.symmetry && !recordGraph;

@@ -29,6 +29,12 @@ export interface LivenessProperty {
   readonly name: string;
   readonly subjects: number;
   pending(state: Uint8Array, subject: number): boolean;
+  /**
+   * Why the property holds on every fair behaviour of this spec without a search, where the spec
+   * can say so from its own structure (null: search for a lasso). The explorer then keeps no graph
+   * for it, and the checker's report gives the reason.
+   */
+  readonly holdsWithoutSearch: string | null;
 }
 
 export interface Spec {

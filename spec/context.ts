@@ -49,6 +49,8 @@ export interface SpecOptions {
    * reader finished (spec/history.ts), so that states differing only in it are explored apart.
    */
   readonly history?: boolean;
+  /** Searches reader-progress for a lasso even where a retry bound decides it (tests hold the reason to the search). */
+  readonly searchLiveness?: boolean;
 }
 
 export function makeCtx(config: Config, options: SpecOptions = {}): Ctx {

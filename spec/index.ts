@@ -126,7 +126,14 @@ export class LsmcSpec implements Spec {
     this.canonicalize = makeCanonicalizer(this.ctx);
     this.lifecycleActions = Array.from({ length: this.ctx.L.owners }, (_, o) => this.actions.findIndex((a) => a.kind === 'lifecycle' && a.owner === o));
     const c = this.ctx;
-    this.liveness = [{ name: LIVENESS[0].name, subjects: c.L.readers, pending: (s, r) => readerPending(c, s, r) }];
+    // A reader in the middle of a read is always enabled (spec/reader.ts: only an idle one is not),
+    // so weak fairness makes it take its next load; under a retry bound each read ends within
+    // (bound + 1) attempts of finitely many loads, retries counted exactly (READER.retries), so no
+    // fair cycle keeps a read pending however long the kernel contexts go on (test/reader-progress.test.ts
+    // holds this to the search).
+    const bounded = c.retryBound >= 0 && options.searchLiveness !== true;
+    const holdsWithoutSearch = bounded ? `with a bound on retries (readRetry=bounded, readRetries ${c.retryBound}) every read ends within its retries, and a reader in the middle of a read can always take its next load` : null;
+    this.liveness = [{ name: LIVENESS[0].name, subjects: c.L.readers, pending: (s, r) => readerPending(c, s, r), holdsWithoutSearch }];
     this.mayCycle = c.retryBound < 0 || config.bounds.kernelOps === UNBOUNDED || config.bounds.readerOps === UNBOUNDED;
   }
 

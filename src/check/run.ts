@@ -98,6 +98,11 @@ function plan(request: CheckRequest) {
   return { spec, liveness, checked, options };
 }
 
+/** Whether checking `liveness` in `spec` takes a search of its graph for a lasso (it does not when behaviours are finite, or the spec can say why a property holds). */
+export function searchesLiveness(spec: LsmcSpec, liveness: readonly string[]): boolean {
+  return spec.mayCycle && spec.liveness.some((p) => liveness.includes(p.name) && p.holdsWithoutSearch === null);
+}
+
 /** `lsmc check` on this thread, with every hook the explorer offers. */
 export function runCheck(request: CheckRequest, hooks: CheckHooks = {}): CheckReport {
   const p = plan(request);
@@ -113,7 +118,7 @@ export async function runCheckOn(request: CheckRequest, hooks: Omit<CheckHooks, 
   // A state limit is met at a fixed point on this thread (every POLL_EVERY states); worker threads
   // stop on a timer, past the limit by however far they got, so counts and verdicts would vary run
   // to run and differ from the review's row, which explores here.
-  if (request.workers === undefined || (p.liveness.length > 0 && p.spec.mayCycle) || request.maxStates !== undefined)
+  if (request.workers === undefined || searchesLiveness(p.spec, p.liveness) || request.maxStates !== undefined)
     return reportOf(request, p.spec, p.liveness, p.checked, explore(p.spec, { ...p.options, ...hooks }));
   const outcome = await exploreParallel(p.spec, { ...p.options, ...hooks, workers: request.workers, source: { module: SPEC_MODULE, arg: request.config } });
   return reportOf(request, p.spec, p.liveness, p.checked, outcome);
@@ -124,7 +129,9 @@ function reportOf(request: CheckRequest, spec: LsmcSpec, liveness: readonly stri
   const notes: string[] = [];
   if (liveness.length > 0 && !spec.mayCycle)
     notes.push('reader-progress holds without a search: with bounded budgets and bounded retries every behaviour is finite, so no read can go on for ever (deadlocks are checked separately).');
-  if (liveness.length > 0 && spec.mayCycle && request.symmetry)
+  for (const p of spec.liveness)
+    if (liveness.includes(p.name) && spec.mayCycle && p.holdsWithoutSearch !== null) notes.push(`${p.name} holds without a search: ${p.holdsWithoutSearch}.`);
+  if (searchesLiveness(spec, liveness) && request.symmetry)
     notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
   if (request.partialOrder && spec.mayCycle)
     notes.push('partial-order reduction is off for this run: with infinite behaviours it would need a cycle proviso, which lsmc\'s reduction does not have (spec/persistent.ts).');
@@ -136,8 +143,10 @@ function reportOf(request: CheckRequest, spec: LsmcSpec, liveness: readonly stri
   if (outcome.stats.collisionProbability > 1e-3 && outcome.stats.fingerprintBits < 128)
     notes.push(`the ${outcome.stats.fingerprintBits}-bit collision estimate passes 1e-3: a state may have been taken for another; rerun with --fingerprint ${outcome.stats.fingerprintBits === 64 ? 96 : 128} (4 more bytes per state).`);
   const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes, continued: request.continueAfterViolation === true };
+  // What holds without a search holds however far the search got.
+  const decided = liveness.filter((name) => !searchesLiveness(spec, [name]));
   if (outcome.kind !== 'violation') {
-    const held = outcome.kind === 'ok' ? checked : [];
+    const held = outcome.kind === 'ok' ? checked : decided;
     return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, violations: [], held, explanation: null, trace: null, itf: null };
   }
   const violations = outcome.violations.map(({ invariant, path }): CheckViolation => {
@@ -149,6 +158,6 @@ function reportOf(request: CheckRequest, spec: LsmcSpec, liveness: readonly stri
   });
   const first = violations[0];
   const stopped = outcome.stopped === 'first-violation' || outcome.stopped === 'all-broken' ? null : outcome.stopped;
-  const held = outcome.stopped === null ? checked.filter((name) => !violations.some((v) => v.invariant === name)) : [];
+  const held = outcome.stopped === null ? checked.filter((name) => !violations.some((v) => v.invariant === name)) : decided;
   return { ...base, result: 'violation', invariant: first.invariant, limitReason: stopped, violations, held, explanation: first.explanation, trace: first.trace, itf: first.itf };
 }

@@ -139,6 +139,9 @@ function reductions(s: Stats): string {
   return on.length === 0 ? '' : ` (${on.join(' and ')} reduction on)`;
 }
 
+/** What a run stopped early decided all the same: a property that holds without a search (its note says why). */
+const decidedAnyway = (r: CheckReport, style: Style): string => (r.held.length === 0 ? '' : `, though ${r.held.map(style.invariant).join(', ')} hold${r.held.length === 1 ? 's' : ''} without one`);
+
 export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   const s = r.stats;
   const out: string[] = [];
@@ -148,14 +151,14 @@ export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
     if (r.continued) {
       const broken = r.violations.map((v) => `${style.invariant(v.invariant)} (${traceLength(v.trace)})`).join(', ');
       const rest = r.limitReason !== null
-        ? `; ${style.partial(`stopped early (${r.limitReason})`)}: the others were not fully checked`
+        ? `; ${style.partial(`stopped early (${r.limitReason})`)}: the others were not fully checked${decidedAnyway(r, style)}`
         : r.held.length > 0 ? `; ${r.held.map(style.invariant).join(', ')} hold on every reachable state` : '';
       out.push(`${style.bad(`${r.violations.length} of ${r.checked.length} checked properties violated:`)} ${broken}${rest}.`);
     }
   } else if (r.result === 'ok') {
     out.push(`${style.good('No violation:')} ${r.checked.map(style.invariant).join(', ')} hold on every reachable state.`);
   } else {
-    out.push(`${style.partial(`Stopped early (${r.limitReason})`)} with no violation found: the bounded space was not fully explored.`);
+    out.push(`${style.partial(`Stopped early (${r.limitReason})`)} with no violation found: the bounded space was not fully explored${decidedAnyway(r, style)}.`);
   }
   out.push(`  ${num(s.distinctStates)} distinct states, ${num(s.transitions)} transitions, depth ${s.depth}${reductions(s)}`);
   out.push(

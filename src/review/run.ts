@@ -2,7 +2,8 @@
  * One row of a review as a function: a variant in, its row out, through the same runCheck as
  * `lsmc check`, with a hook on every transition that keeps the memory peaks and the coverage goals hit.
  *
- * A variant with infinite behaviours (an unbounded retry or budget) is checked in two runs, as
+ * A variant whose reader-progress takes a search (an unbounded retry; with a retry bound the spec
+ * decides it without one, spec/index.ts, however long the budgets) is checked in two runs, as
  * `lsmc check` checks each of its properties alone: the safety invariants and deadlock with
  * symmetry reduction, then reader-progress on the unreduced graph it needs (spec/index.ts keeps
  * symmetry off whenever liveness is checked). One run of both would explore the unreduced graph for
@@ -14,7 +15,7 @@ import { totalmem } from 'node:os';
 import { DEADLOCK, type Progress } from '../../checker/explore.js';
 import { buildSpec } from '../../spec/index.js';
 import { INVARIANTS, LIVENESS } from '../../spec/invariants.js';
-import { runCheck } from '../check/run.js';
+import { runCheck, searchesLiveness } from '../check/run.js';
 import type { RunHooks } from '../worker/serve.js';
 import { costMeter, costsOf } from './costs.js';
 import { coverageMeter } from './coverage.js';
@@ -58,7 +59,7 @@ export function runRow(request: RowRequest, hooks: Partial<RunHooks<Progress>> =
       { config: variant.config, model: request.model, invariants, symmetry: request.symmetry, partialOrder: false, maxStates, maxSeconds: request.maxSeconds, continueAfterViolation: true, rerun: request.rerun },
       { ...hooks, onStep },
     );
-  if (!buildSpec(variant.config).mayCycle) return rowOf(variant, [run([], request.maxStates, watch)], seen());
+  if (!searchesLiveness(buildSpec(variant.config), LIVENESS.map((l) => l.name))) return rowOf(variant, [run([], request.maxStates, watch)], seen());
   const safety = run([...INVARIANTS.map((i) => i.name), DEADLOCK], request.maxStates, watch);
   const budget = livenessBudget(request.jobs ?? 1);
   const byBudget = request.maxStates === undefined || budget < request.maxStates;

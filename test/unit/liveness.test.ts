@@ -37,7 +37,7 @@ class GraphSpec implements Spec {
     private readonly start = 0,
   ) {
     this.actionCount = edges.length;
-    this.liveness = [{ name: 'progress', subjects: pending.length, pending: (s, k) => pending[k].includes(s[0]) }];
+    this.liveness = [{ name: 'progress', subjects: pending.length, pending: (s, k) => pending[k].includes(s[0]), holdsWithoutSearch: null }];
   }
 
   actorOf(action: number): number {
