@@ -159,7 +159,7 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
     ['an unknown command', ['verify'], /^lsmc: command "verify": expected one of check, knobs, review, compare, simulate, worker, gen, replay, selftest, help\n$/],
     ['a misspelt command', ['chek'], /^lsmc: command "chek": expected one of .*; did you mean "check"\?\n$/],
     ['a misspelt option', ['check', '--jsn'], /^lsmc check: --jsn: expected a known option \(see lsmc check --help\); did you mean "--json"\?\n$/],
-    ['a negative number', ['check', '--max-states', '-5'], /^lsmc: --max-states: -5: expected a positive integer\n$/],
+    ['a negative number', ['check', '--max-states', '-5'], /^lsmc check: --max-states: -5: expected a positive integer\n$/],
     [
       'an unbounded budget where counters can go back',
       ['check', '--set', 'kernelOps=unbounded', '--set', 'pageReclaim=zero-page'],
@@ -174,6 +174,8 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
+      // The line names the command it came from, whichever check refused the input.
+      expect(r.stderr.startsWith(args[0] === 'check' ? 'lsmc check: ' : 'lsmc: command')).toBe(true);
     });
   }
   it('a config file that is not JSON', () => {
@@ -223,7 +225,7 @@ describe("errors in lsmc's words", () => {
 
   it('a manifest with a missing field, a mistyped field and a misspelt one', () => {
     const out = join(scratch, 'never-suite');
-    expect(oneLine(lsmc('gen', '--manifest', manifest({ model: undefined }), '--out', out))).toBe(`lsmc: ${join(scratch, 'suites.json')}: suites[0].model: expected a model file name (the field is missing)`);
+    expect(oneLine(lsmc('gen', '--manifest', manifest({ model: undefined }), '--out', out))).toBe(`lsmc gen: ${join(scratch, 'suites.json')}: suites[0].model: expected a model file name (the field is missing)`);
     expect(oneLine(lsmc('gen', '--manifest', manifest({ gzip: 'yes' }), '--out', out))).toMatch(/suites\[0\]\.gzip: expected true or false$/);
     expect(oneLine(lsmc('gen', '--manifest', manifest({ modle: 'x' }), '--out', out))).toMatch(/suites\[0\]\.modle: expected one of the fields name, model, set, gzip, pairs, writes, sequences; did you mean "model"\?$/);
     expect(existsSync(out)).toBe(false);
@@ -231,7 +233,7 @@ describe("errors in lsmc's words", () => {
 
   it('a model file with a misspelt knob gets the nearest knob', () => {
     const path = file('typo.json', JSON.stringify({ name: 'x', description: '', knobs: { valdation: 'none' }, bounds: {} }));
-    expect(oneLine(lsmc('check', path))).toBe(`lsmc: ${path}: knobs.valdation: expected a knob name (see lsmc knobs); did you mean "validation"?`);
+    expect(oneLine(lsmc('check', path))).toBe(`lsmc check: ${path}: knobs.valdation: expected a knob name (see lsmc knobs); did you mean "validation"?`);
   });
 
   it("another tool's trace given to replay, and a trace given where a model file is expected, are named as such", () => {
@@ -240,7 +242,7 @@ describe("errors in lsmc's words", () => {
     const quint = file('q.itf.json', JSON.stringify({ '#meta': { format: 'ITF', source: 'Lsm.qnt' }, vars: ['x'], states: [{ x: { '#bigint': '1' } }] }));
     expect(oneLine(lsmc('replay', quint))).toMatch(/"owners" is missing, so this is an ITF trace of another spec \(Lsm\.qnt, written by Quint\)$/);
     const trace = 'generated-tests/traces/hazards/hazard-01-slot-reuse-aba.itf.json';
-    expect(oneLine(lsmc('check', trace))).toBe(`lsmc: ${trace}: format: expected a model file; this is an lsmc trace (lsmc replay takes it)`);
+    expect(oneLine(lsmc('check', trace))).toBe(`lsmc check: ${trace}: format: expected a model file; this is an lsmc trace (lsmc replay takes it)`);
   });
 
   it("a JSON parser's message that quotes the file's newlines still makes one line", () => {

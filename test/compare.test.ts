@@ -61,14 +61,15 @@ describe('lsmc compare of two designs', () => {
   }, 60_000);
 
   it.each([
-    ['one --rev', ['--rev', 'HEAD'], /^lsmc: --rev: HEAD: expected two revisions, --rev R1 --rev R2\n$/],
-    ['an unknown revision', ['--rev', 'HEAD', '--rev', 'no-such-branch'], /^lsmc: --rev: no-such-branch: expected a commit, branch or tag of this repository/],
-    ['--b with --rev', ['--rev', 'HEAD', '--rev', 'HEAD', '--b', 'validation=none'], /^lsmc: --b: with --rev: expected no --a or --b/],
+    ['one --rev', ['--rev', 'HEAD'], /^lsmc compare: --rev: HEAD: expected two revisions, --rev R1 --rev R2\n$/],
+    ['an unknown revision', ['--rev', 'HEAD', '--rev', 'no-such-branch'], /^lsmc compare: --rev: no-such-branch: expected a commit, branch or tag of this repository/],
+    ['an empty revision', ['--rev', 'HEAD', '--rev', ''], /^lsmc compare: --rev: \(empty\): expected a commit, branch or tag of this repository/],
+    ['--b with --rev', ['--rev', 'HEAD', '--rev', 'HEAD', '--b', 'validation=none'], /^lsmc compare: --b: with --rev: expected no --a or --b/],
     ['three files', [SMALL, SMALL, SMALL], /^lsmc compare: model\/hazard-12-create-race.json: expected at most two model files, A and B\n$/],
-    ['an unknown name in --b', ['--b', 'nope=1'], /^lsmc: --b nope=1: nope: expected a knob or bound name/],
-    ['a bad value in --a', ['--a', 'validation=never'], /^lsmc: --a validation=never: validation: expected /],
-    ['a bad value in --set', ['--set', 'validation=never'], /^lsmc: --set validation=never: validation: expected /],
-    ['a bad --set with --rev, before any revision is built', ['--rev', 'HEAD', '--rev', 'HEAD', '--set', 'validation=never'], /^lsmc: --set validation=never: validation: expected /],
+    ['an unknown name in --b', ['--b', 'nope=1'], /^lsmc compare: --b nope=1: nope: expected a knob or bound name/],
+    ['a bad value in --a', ['--a', 'validation=never'], /^lsmc compare: --a validation=never: validation: expected /],
+    ['a bad value in --set', ['--set', 'validation=never'], /^lsmc compare: --set validation=never: validation: expected /],
+    ['a bad --set with --rev, before any revision is built', ['--rev', 'HEAD', '--rev', 'HEAD', '--set', 'validation=never'], /^lsmc compare: --set validation=never: validation: expected /],
   ])('refuses %s in one line', (_what, args, message) => {
     const r = lsmc('compare', ...args);
     expect(r.code).toBe(2);
@@ -112,7 +113,7 @@ describe('lsmc compare of two revisions of the spec', () => {
     const first = execFileSync('git', ['-C', clone, 'rev-list', '--max-parents=0', 'HEAD'], { encoding: 'utf8' }).trim();
     const old = lsmcIn(clone, 'compare', SMALL, '--rev', first, '--rev', 'HEAD');
     expect(old.code).toBe(2);
-    expect(old.stderr).toMatch(/^lsmc: --rev: [0-9a-f]+: expected a revision whose lsmc check has --continue and --json/m);
+    expect(old.stderr).toMatch(/^lsmc compare: --rev: [0-9a-f]+: expected a revision whose lsmc check has --continue and --json/m);
     expect(execFileSync('git', ['-C', clone, 'worktree', 'list'], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
   }, 240_000);
 });

@@ -45,6 +45,6 @@ describe('64-, 96- and 128-bit fingerprints', () => {
     expect(JSON.parse(run('--fingerprint', '128', '--json').stdout).fingerprintBits).toBe(128);
     const bad = run('--fingerprint', '80');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe('lsmc: --fingerprint: 80: expected one of 64, 96, 128 (bits per state fingerprint)\n');
+    expect(bad.stderr).toBe('lsmc check: --fingerprint: 80: expected one of 64, 96, 128 (bits per state fingerprint)\n');
   }, 60_000);
 });

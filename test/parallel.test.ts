@@ -113,6 +113,6 @@ describe('the parallel explorer', () => {
     expect(counts(untimed(one.stdout) as Json)).toEqual(counts(untimed(a.stdout) as Json));
     const bad = run('0');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/^lsmc: --workers: 0: expected /);
+    expect(bad.stderr).toMatch(/^lsmc check: --workers: 0: expected /);
   }, 120_000);
 });

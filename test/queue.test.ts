@@ -293,16 +293,16 @@ describe('bad input and bad jobs', () => {
   it('gets one line naming the flag and what was expected', async () => {
     const refused = await lsmc(['simulate', '--shards', '2', '--queue', 'redis://127.0.0.1:1']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr.trim()).toMatch(/^lsmc: --queue: redis:\/\/127\.0\.0\.1:1: expected a Redis server that answers \(.*ECONNREFUSED.*\)$/);
+    expect(refused.stderr.trim()).toMatch(/^lsmc simulate: --queue: redis:\/\/127\.0\.0\.1:1: expected a Redis server that answers \(.*ECONNREFUSED.*\)$/);
     const url = await lsmc(['review', '--queue', 'http://example']);
     expect(url.code).toBe(2);
-    expect(url.stderr.trim()).toBe('lsmc: --queue: http://example: expected redis://HOST:PORT (or rediss://, with an optional USER:PASSWORD@ and /DB)');
+    expect(url.stderr.trim()).toBe('lsmc review: --queue: http://example: expected redis://HOST:PORT (or rediss://, with an optional USER:PASSWORD@ and /DB)');
     const worker = await lsmc(['worker']);
     expect(worker.code).toBe(2);
     expect(worker.stderr.trim()).toBe('lsmc worker: --queue: expected a queue to take jobs from: --queue redis://HOST:PORT');
     const shards = await lsmc(['simulate', '--runs', '10', '--shards', '11']);
     expect(shards.code).toBe(2);
-    expect(shards.stderr.trim()).toBe('lsmc: --shards: 11: expected an integer from 1 to 10');
+    expect(shards.stderr.trim()).toBe('lsmc simulate: --shards: 11: expected an integer from 1 to 10');
   });
 
   it('a client whose jobs a worker of another build refuses says so in one line and exits 2, leaving no job', async () => {
@@ -319,7 +319,7 @@ describe('bad input and bad jobs', () => {
       const r = await lsmc(['simulate', '--runs', '100', '--depth', '50', '--shards', '2', '--queue', redis.url]);
       expect(r.code, r.stderr).toBe(2);
       // After the progress lines, the one that says why.
-      expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^lsmc: --queue: ${redis.url}: expected workers that take this lsmc's jobs \\(a worker refused shard [12] of 2: it was sent by lsmc built from other sources .*run the same lsmc on both sides\\)$`));
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^lsmc simulate: --queue: ${redis.url}: expected workers that take this lsmc's jobs \\(a worker refused shard [12] of 2: it was sent by lsmc built from other sources .*run the same lsmc on both sides\\)$`));
       const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: redis.port } });
       // The worker may still be refusing the run's next shard as the client leaves; it removes that one itself.
       let counts: Record<string, number> = {};

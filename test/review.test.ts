@@ -179,18 +179,27 @@ describe('lsmc review', () => {
     writeFileSync(mine, 'my notes\n');
     const refused = lsmc('review', SMALL, '--knobs', 'createRace', '--text', mine);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^lsmc: --text: .*notes\.txt: expected a new file or a review lsmc wrote \(refusing to overwrite another file\)\n$/);
+    expect(refused.stderr).toMatch(/^lsmc review: --text: .*notes\.txt: expected a new file or a review lsmc wrote \(refusing to overwrite another file\)\n$/);
     expect(readFileSync(mine, 'utf8')).toBe('my notes\n');
   }, 60_000);
 
+  it('leaves the kernel bench out of the HTML report with --no-alternatives, and says so', () => {
+    const out = join(scratch, 'quick.html');
+    const r = lsmc('review', SMALL, '--knobs', 'createRace', '--html', out, '--no-alternatives');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('measuring the alternatives');
+    expect(readFileSync(out, 'utf8')).toContain('Not measured: left out by --no-alternatives.');
+  }, 60_000);
+
   it.each([
-    ['an unknown knob', ['--knobs', 'validaton'], /^lsmc: --knobs: validaton: expected knob names separated by commas: .*did you mean "validation"\?/],
-    ['a knob twice', ['--knobs', 'growth,growth'], /^lsmc: --knobs: growth,growth: expected each knob once\n$/],
-    ['--product alone', ['--product'], /^lsmc: --product: without --knobs: expected a list of knobs to combine/],
-    ['a bad --jobs', ['--jobs', '0'], /^lsmc: --jobs: 0: expected a positive integer\n$/],
-    ['--html and --text naming one file', ['--html', join(scratch, 'one.out'), '--text', join(scratch, '.', '..', basename(scratch), 'one.out')], /^lsmc: --html: .*one\.out: expected a file other than --text's\n$/],
-    ['--html and --text naming one file through a symlinked folder', ['--html', join(scratch, 'two.out'), '--text', join(alias, 'two.out')], /^lsmc: --html: .*two\.out: expected a file other than --text's\n$/],
-    ['a report where no file can be made', ['--html', '/proc/review.html'], /^lsmc: --html: \/proc\/review\.html: expected a file lsmc can write \(\/proc: the file system there takes no new files\)\n$/],
+    ['an unknown knob', ['--knobs', 'validaton'], /^lsmc review: --knobs: validaton: expected knob names separated by commas: .*did you mean "validation"\?/],
+    ['a knob twice', ['--knobs', 'growth,growth'], /^lsmc review: --knobs: growth,growth: expected each knob once\n$/],
+    ['--product alone', ['--product'], /^lsmc review: --product: without --knobs: expected a list of knobs to combine/],
+    ['--no-alternatives without --html', ['--no-alternatives'], /^lsmc review: --no-alternatives: without --html: expected --html FILE \(the alternatives are measured for the HTML report only\)\n$/],
+    ['a bad --jobs', ['--jobs', '0'], /^lsmc review: --jobs: 0: expected a positive integer\n$/],
+    ['--html and --text naming one file', ['--html', join(scratch, 'one.out'), '--text', join(scratch, '.', '..', basename(scratch), 'one.out')], /^lsmc review: --html: .*one\.out: expected a file other than --text's\n$/],
+    ['--html and --text naming one file through a symlinked folder', ['--html', join(scratch, 'two.out'), '--text', join(alias, 'two.out')], /^lsmc review: --html: .*two\.out: expected a file other than --text's\n$/],
+    ['a report where no file can be made', ['--html', '/proc/review.html'], /^lsmc review: --html: \/proc\/review\.html: expected a file lsmc can write \(\/proc: the file system there takes no new files\)\n$/],
   ])('refuses %s in one line', (_what, args, message) => {
     const r = lsmc('review', SMALL, ...args);
     expect(r.code).toBe(2);

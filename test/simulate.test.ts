@@ -98,7 +98,7 @@ describe('lsmc simulate finds the hazards and shrinks them', () => {
     expect(r.stdout).toMatch(/reader R\d: (scan|read)/);
     expect(r.stdout).toContain('Rerun: npx lsmc simulate --set validation=none --invariant no-foreign-read --runs 100000 --depth 200 --seed 1');
     // The one summary line on stderr: walks, steps, speed, and the seed to rerun with.
-    expect(r.stderr).toMatch(/^lsmc: [\d,]+ walks, [\d,]+ steps, [\d,]+ steps\/s, [\d.]+ s, seed 1 \(--seed 1 to rerun\)\n$/);
+    expect(r.stderr).toMatch(/^lsmc simulate: [\d,]+ walks, [\d,]+ steps, [\d,]+ steps\/s, [\d.]+ s, seed 1 \(--seed 1 to rerun\)\n$/);
   }, 30_000);
 });
 
@@ -156,20 +156,20 @@ describe('lsmc simulate: bad input exits 2 with one line naming the flag or file
   const reference = JSON.parse(readFileSync(join(ROOT, 'model/reference.json'), 'utf8')) as { bounds: Record<string, number> };
   writeFileSync(bigModel, JSON.stringify({ ...reference, bounds: { ...reference.bounds, slotsPerPage: 16, maxPages: 16 } }));
   const cases: [string, string[], RegExp][] = [
-    ['a --runs that is not an integer', ['--runs', '1.5'], /^lsmc: --runs: 1\.5: expected an integer from 1 to/],
-    ['a --runs that is not a number', ['--runs', 'many'], /^lsmc: --runs: many: expected an integer from 1 to/],
-    ['--depth 0', ['--depth', '0'], /^lsmc: --depth: 0: expected an integer from 1 to/],
-    ['a --seed out of range', ['--seed', '4294967296'], /^lsmc: --seed: 4294967296: expected an integer from 0 to 2147483647/],
-    ['a bound above the simulation ceiling', ['--set', 'owners=49'], /^lsmc: --set owners=49: owners: expected an integer from 1 to 48/],
-    ['bounds whose slots do not fit a byte', ['--set', 'slotsPerPage=16', '--set', 'maxPages=16'], /^lsmc: --set: maxPages: expected at most 15 with slotsPerPage 16/],
-    ['kernel operations that would wrap seq', ['--set', 'kernelContexts=4', '--set', 'kernelOps=16'], /^lsmc: --set: kernelOps: expected at most 15 with kernelContexts 4/],
+    ['a --runs that is not an integer', ['--runs', '1.5'], /^lsmc simulate: --runs: 1\.5: expected an integer from 1 to/],
+    ['a --runs that is not a number', ['--runs', 'many'], /^lsmc simulate: --runs: many: expected an integer from 1 to/],
+    ['--depth 0', ['--depth', '0'], /^lsmc simulate: --depth: 0: expected an integer from 1 to/],
+    ['a --seed out of range', ['--seed', '4294967296'], /^lsmc simulate: --seed: 4294967296: expected an integer from 0 to 2147483647/],
+    ['a bound above the simulation ceiling', ['--set', 'owners=49'], /^lsmc simulate: --set owners=49: owners: expected an integer from 1 to 48/],
+    ['bounds whose slots do not fit a byte', ['--set', 'slotsPerPage=16', '--set', 'maxPages=16'], /^lsmc simulate: --set: maxPages: expected at most 15 with slotsPerPage 16/],
+    ['kernel operations that would wrap seq', ['--set', 'kernelContexts=4', '--set', 'kernelOps=16'], /^lsmc simulate: --set: kernelOps: expected at most 15 with kernelContexts 4/],
     ['a model file whose slots do not fit a byte', [bigModel], /big\.json: bounds\.maxPages: expected at most 15 with slotsPerPage 16/],
-    ['an unknown knob', ['--set', 'colour=red'], /^lsmc: --set colour=red: colour: expected a knob or bound name/],
-    ['a liveness invariant', ['--invariant', 'reader-progress'], /^lsmc: --invariant: reader-progress: expected a safety invariant or deadlock \(liveness is not simulated/],
-    ['an unknown invariant', ['--invariant', 'no-bugs'], /^lsmc: --invariant: no-bugs: expected one of unique-slot/],
+    ['an unknown knob', ['--set', 'colour=red'], /^lsmc simulate: --set colour=red: colour: expected a knob or bound name/],
+    ['a liveness invariant', ['--invariant', 'reader-progress'], /^lsmc simulate: --invariant: reader-progress: expected a safety invariant or deadlock \(liveness is not simulated/],
+    ['an unknown invariant', ['--invariant', 'no-bugs'], /^lsmc simulate: --invariant: no-bugs: expected one of unique-slot/],
     ['an unknown option', ['--fast'], /^lsmc simulate: --fast: expected a known option \(see lsmc simulate --help\)/],
-    ['a missing config file', ['model/nope.json'], /^lsmc: model\/nope.json: \(file\): expected a model file that exists/],
-    ['an --out file lsmc did not write', ['--out', notes], /^lsmc: --out: .*notes\.txt: expected a new file or a trace lsmc wrote/],
+    ['a missing config file', ['model/nope.json'], /^lsmc simulate: model\/nope.json: \(file\): expected a model file that exists/],
+    ['an --out file lsmc did not write', ['--out', notes], /^lsmc simulate: --out: .*notes\.txt: expected a new file or a trace lsmc wrote/],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

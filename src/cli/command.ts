@@ -96,6 +96,16 @@ export function parseCommand<O extends Record<string, OptionDoc>>(spec: CommandS
   }
 }
 
+let running = 'lsmc';
+
+/** What every line this process writes to stderr starts with: `lsmc check`, `lsmc review`, or `lsmc` before a command is known. */
+export const prefix = (): string => running;
+
+/** Called once the command is known, so that errors found anywhere below it name it. */
+export function setCommand(command: string): void {
+  running = `lsmc ${command}`;
+}
+
 /** The one line an InputError prints: an error that names its command already carries its prefix. */
 export function errorLine(prefix: string, e: InputError): string {
   return /^(lsmc|npm run)\b/.test(e.where) ? e.message : `${prefix}: ${e.message}`;

@@ -17,7 +17,7 @@ import { renderCheck } from '../report/text.js';
 import type { CheckReport, CheckRequest } from '../check/run.js';
 import { REPLAY, replayCommand } from './replay.js';
 import { didYouMean } from '../model/nearest.js';
-import { type CommandSpec, errorLine, helpText, parseCommand, quietOnClosedPipe, wantsHelp } from './command.js';
+import { type CommandSpec, errorLine, helpText, parseCommand, prefix, quietOnClosedPipe, setCommand, wantsHelp } from './command.js';
 import { wrap } from '../report/wrap.js';
 import { rerunCommand } from './rerun.js';
 import { runInWorker } from './worker-run.js';
@@ -130,6 +130,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const spec = COMMANDS[command];
   if (spec === undefined) throw unknownCommand(command);
+  setCommand(command);
   if (wantsHelp(rest)) {
     process.stdout.write(`${helpText(spec)}\n`);
     return 0;
@@ -207,7 +208,7 @@ function fingerprintOption(text: string | undefined): FingerprintBits | undefine
 function progressLine(p: Progress): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const rate = p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0;
-  return `lsmc: ${n(p.distinct)} distinct states, ${n(p.transitions)} transitions, depth ${p.depth}, ${n(p.queued)} queued, ${n(rate)} states/s, ${p.seconds.toFixed(0)} s`;
+  return `lsmc check: ${n(p.distinct)} distinct states, ${n(p.transitions)} transitions, depth ${p.depth}, ${n(p.queued)} queued, ${n(rate)} states/s, ${p.seconds.toFixed(0)} s`;
 }
 
 quietOnClosedPipe();
@@ -217,10 +218,10 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof InputError) {
-      process.stderr.write(`${errorLine('lsmc', e)}\n`);
+      process.stderr.write(`${errorLine(prefix(), e)}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`lsmc: internal error: ${(e as Error).message ?? String(e)}\n`);
+      process.stderr.write(`${prefix()}: internal error: ${(e as Error).message ?? String(e)}\n`);
       process.exitCode = 4;
     }
   },

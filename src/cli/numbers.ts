@@ -15,7 +15,7 @@ export function numberIn(flag: string, text: string | undefined, rule: NumberRul
   if (text === undefined) return undefined;
   const n = Number(text);
   const ok = /^[0-9]+(\.[0-9]+)?$/.test(text) && (!rule.integer || Number.isInteger(n)) && n >= rule.min && n <= rule.max;
-  if (!ok) throw new InputError(flag, text === '' ? '(empty)' : text, rule.expected);
+  if (!ok) throw new InputError(flag, text, rule.expected);
   return n;
 }
 

@@ -17,7 +17,7 @@ import type { RowRequest } from '../review/run.js';
 import { reviewVariants } from '../review/variants.js';
 import { reviewJson } from '../report/review-json.js';
 import { HTML_MARK, reviewHtml } from '../report/review-html.js';
-import { measureAlternatives } from '../review/alternatives.js';
+import { type Alternatives, measureAlternatives } from '../review/alternatives.js';
 import { renderReview, reviewText, TEXT_MARK } from '../report/review-text.js';
 import { styleFor } from '../report/style.js';
 import { type CommandSpec, parseCommand } from './command.js';
@@ -45,6 +45,7 @@ export const REVIEW = {
     json: { type: 'boolean', help: 'print one JSON object on stdout: every cell, cost and counterexample (ITF)' },
     text: { type: 'string', arg: 'FILE', help: 'write the review for a mailing list: the matrix, the costs and every counterexample (a shortest one, or a liveness lasso), in 72 columns' },
     html: { type: 'string', arg: 'FILE', help: 'write one self-contained HTML page: the matrix linked to a sequence diagram of every counterexample, the costs, the coverage, and the alternatives measured on this machine\'s kernel' },
+    'no-alternatives': { type: 'boolean', help: 'with --html, leave out the alternatives measured on the kernel (a bench of about 10 s that starts 1,000 processes): the section says it was left out' },
     'no-color': { type: 'boolean', help: 'no colour (colour is on only on a terminal, and off with a non-empty NO_COLOR)' },
   },
   exits: '0 the review ran to its end, 1 the configuration as given breaks a property, 2 bad input, 3 a limit or Ctrl-C left cells undecided.',
@@ -57,7 +58,7 @@ function knobList(text: string | undefined): KnobName[] | null {
   if (text === undefined) return null;
   const names = text.split(',').map((s) => s.trim());
   const known = Object.keys(KNOBS);
-  for (const name of names) if (!isKnob(name)) throw new InputError('--knobs', name === '' ? '(empty)' : name, `knob names separated by commas: ${known.join(', ')}${didYouMean(name, known)}`);
+  for (const name of names) if (!isKnob(name)) throw new InputError('--knobs', name, `knob names separated by commas: ${known.join(', ')}${didYouMean(name, known)}`);
   if (new Set(names).size !== names.length) throw new InputError('--knobs', text, 'each knob once');
   return names as KnobName[];
 }
@@ -90,6 +91,7 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
   if (textOut !== undefined) checkOutputFile('--text', textOut, isOurText, 'a review lsmc wrote');
   const htmlOut = values.html;
   if (htmlOut !== undefined) checkOutputFile('--html', htmlOut, isOurHtml, 'a review lsmc wrote');
+  if (values['no-alternatives'] === true && htmlOut === undefined) throw new InputError('--no-alternatives', 'without --html', '--html FILE (the alternatives are measured for the HTML report only)');
   if (htmlOut !== undefined && textOut !== undefined && samePath(htmlOut, textOut)) throw new InputError('--html', htmlOut, 'a file other than --text\'s');
 
   const sets = values.set ?? [];
@@ -128,9 +130,10 @@ export async function reviewCommand(args: readonly string[], defaultModel: strin
     process.stderr.write(`lsmc review: the review for a mailing list is in ${textOut}\n`);
   }
   if (htmlOut !== undefined) {
-    process.stderr.write('lsmc review: measuring the alternatives on this machine\'s kernel\n');
-    const alternatives = measureAlternatives();
-    if (alternatives.kind === 'unavailable') process.stderr.write(`lsmc review: the alternatives were not measured: ${alternatives.why}\n`);
+    const skip = values['no-alternatives'] === true;
+    if (!skip) process.stderr.write('lsmc review: measuring the alternatives on this machine\'s kernel\n');
+    const alternatives: Alternatives = skip ? { kind: 'unavailable', why: 'left out by --no-alternatives' } : measureAlternatives();
+    if (alternatives.kind === 'unavailable' && !skip) process.stderr.write(`lsmc review: the alternatives were not measured: ${alternatives.why}\n`);
     writeFileSync(htmlOut, reviewHtml(review, alternatives));
     process.stderr.write(`lsmc review: the report is in ${htmlOut}\n`);
   }

@@ -69,10 +69,10 @@ const integerFlag = (flag: string, text: string | undefined, min: number, max: n
 /** One line for the whole run: one shard's own progress, or the shards done, running and waiting. */
 function poolLine(p: QueueProgress<SearchProgress>, runs: number): string {
   const only = p.running[0]?.[1];
-  if (p.total === 1) return only === undefined || only === null ? (p.waiting > 0 ? 'lsmc: waiting for a worker (lsmc worker --queue URL)' : '') : progressLine(only, runs);
+  if (p.total === 1) return only === undefined || only === null ? (p.waiting > 0 ? 'lsmc simulate: waiting for a worker (lsmc worker --queue URL)' : '') : progressLine(only, runs);
   const walks = p.running.reduce((n, [, q]) => n + (q?.runs ?? 0), 0);
   const waiting = p.waiting === 0 ? '' : `, ${p.waiting} waiting${p.running.length === 0 && p.done === 0 ? ' for a worker (lsmc worker --queue URL)' : ''}`;
-  return `lsmc: ${p.done} of ${p.total} shards done, ${p.running.length} running (${walks.toLocaleString('en-US')} walks so far)${waiting}, ${p.seconds.toFixed(0)} s`;
+  return `lsmc simulate: ${p.done} of ${p.total} shards done, ${p.running.length} running (${walks.toLocaleString('en-US')} walks so far)${waiting}, ${p.seconds.toFixed(0)} s`;
 }
 
 export async function simulate(args: readonly string[]): Promise<number> {

@@ -4,6 +4,7 @@
  * workers poll, so that an interrupted run still ends with its partial report.
  */
 import { type PoolProgress, startThread } from '../worker/thread.js';
+import { prefix } from './command.js';
 
 export type { PoolProgress } from '../worker/thread.js';
 
@@ -14,7 +15,7 @@ export async function runWithProgress<P, R>(start: (stop: SharedArrayBuffer, onP
   let live = false;
   const onSignal = (): void => {
     Atomics.store(new Int32Array(stop), 0, 1);
-    process.stderr.write(`${live ? '\r\x1b[K' : '\n'}lsmc: interrupted, finishing with a partial report\n`);
+    process.stderr.write(`${live ? '\r\x1b[K' : '\n'}${prefix()}: interrupted, finishing with a partial report\n`);
     live = false;
   };
   const onProgress = (p: P): void => {

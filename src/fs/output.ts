@@ -32,7 +32,7 @@ function danglingTarget(path: string): string | null {
  * folder exists, and the file is either new or one `mayReplace` accepts (`kind` says what those are).
  */
 export function checkOutputFile(flag: string, path: string, mayReplace: (path: string) => boolean, kind: string): void {
-  if (path === '') throw new InputError(flag, '(empty)', 'a file name');
+  if (path === '') throw new InputError(flag, path, 'a file name');
   if (path.endsWith('/')) throw new InputError(flag, path, 'a file name (this ends in /, a folder\'s name)');
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) throw new InputError(flag, path, 'a file name (this is a directory)');

@@ -175,7 +175,7 @@ export function applyOverrides(config: Config, sets: readonly string[], ceilings
   for (const [i, set] of sets.entries()) {
     const flag = `${from(i)} ${set}`;
     const eq = set.indexOf('=');
-    if (eq <= 0) throw new InputError(flag, set || '(empty)', `name=value, e.g. ${from(i)} validation=none`);
+    if (eq <= 0) throw new InputError(flag, set, `name=value, e.g. ${from(i)} validation=none`);
     const name = set.slice(0, eq);
     const value = set.slice(eq + 1);
     if (isKnob(name)) {

@@ -8,9 +8,11 @@ export class InputError extends Error {
   readonly expected: string;
   constructor(where: string, field: string, expected: string) {
     const line = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-    super(`${line(where)}: ${line(field)}: expected ${line(expected)}`);
+    // An empty value (--rev '') would print as nothing between two colons.
+    const shown = line(field) === '' ? '(empty)' : line(field);
+    super(`${line(where)}: ${shown}: expected ${line(expected)}`);
     this.where = line(where);
-    this.field = line(field);
+    this.field = shown;
     this.expected = line(expected);
   }
 }

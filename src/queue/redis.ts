@@ -46,7 +46,7 @@ export function redisOptions(flag: string, text: string): Connection {
   try {
     url = new URL(text);
   } catch {
-    throw new InputError(flag, text === '' ? '(empty)' : text, expected);
+    throw new InputError(flag, text, expected);
   }
   if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') throw new InputError(flag, text, expected);
   const db = url.pathname.replace(/^\//, '');

@@ -57,11 +57,11 @@ export function simulationJson(r: SimulationReport): Record<string, unknown> {
 export function progressLine(p: SearchProgress, requestedRuns: number): string {
   const rate = p.seconds > 0 ? Math.round(p.steps / p.seconds) : 0;
   if (p.phase === 'search')
-    return `lsmc: ${num(p.runs)} of ${num(requestedRuns)} walks, ${num(p.steps)} steps, ${num(rate)} steps/s, ${p.seconds.toFixed(0)} s`;
-  return `lsmc: walk ${num(p.runs)} broke ${p.invariant}; shrinking: ${num(p.shrinkTries ?? 0)} tries, ${num(p.shortest ?? 0)} steps so far, ${p.seconds.toFixed(0)} s`;
+    return `lsmc simulate: ${num(p.runs)} of ${num(requestedRuns)} walks, ${num(p.steps)} steps, ${num(rate)} steps/s, ${p.seconds.toFixed(0)} s`;
+  return `lsmc simulate: walk ${num(p.runs)} broke ${p.invariant}; shrinking: ${num(p.shrinkTries ?? 0)} tries, ${num(p.shortest ?? 0)} steps so far, ${p.seconds.toFixed(0)} s`;
 }
 
 /** The last line on stderr: what was done, how fast, and how to do it again. */
 export function summaryLine(r: SimulationReport): string {
-  return `lsmc: ${num(r.runs)} walks, ${num(r.steps)} steps, ${num(r.stepsPerSecond)} steps/s, ${r.seconds.toFixed(1)} s, seed ${r.seed} (--seed ${r.seed} to rerun)`;
+  return `lsmc simulate: ${num(r.runs)} walks, ${num(r.steps)} steps, ${num(r.stepsPerSecond)} steps/s, ${r.seconds.toFixed(1)} s, seed ${r.seed} (--seed ${r.seed} to rerun)`;
 }
