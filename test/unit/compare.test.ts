@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareSides, newlyBroken, type Side } from '../../src/review/compare.js';
 import type { Cell } from '../../src/review/matrix.js';
+import { renderComparison } from '../../src/report/compare-text.js';
 
 const holds: Cell = { verdict: 'holds' };
 const broken = (steps: number, lasso = false): Cell => ({ verdict: 'broken', steps, lasso });
@@ -19,6 +20,11 @@ describe('compareSides', () => {
     expect(added.worse).toBe(true);
     expect(newlyBroken(added)).toEqual(['r']);
     expect(compareSides(side('A', { p: holds }), side('B', { p: holds, r: holds })).worse).toBe(false);
+    // The text marks what made it worse, though no verdict of a property both sides check differs.
+    const text = renderComparison(added, []);
+    expect(text).toContain('  worse   checked in B only: r (broken in 3 steps)');
+    expect(text).toContain('A verdict got worse from A to B.');
+    expect(renderComparison(compareSides(side('A', { p: holds }), side('B', { p: holds, r: holds })), [])).toContain('        checked in B only: r (holds)');
   });
 
   it('compares shortest counterexamples\' lengths, not lassos\' (a lasso is the first found, not a least one)', () => {
