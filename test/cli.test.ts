@@ -178,6 +178,13 @@ describe('bad input exits 2 with one line naming the flag or file, the field and
       expect(r.stderr.startsWith(args[0] === 'check' ? 'lsmc check: ' : 'lsmc: command')).toBe(true);
     });
   }
+  it('a file named like a command, or named nothing, still gets the command before it', () => {
+    const named = join(scratch, 'lsmc.json');
+    writeFileSync(named, '{}');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/lsmc.js'), 'check', 'lsmc.json'], { cwd: scratch, encoding: 'utf8' });
+    expect(r.stderr).toMatch(/^lsmc check: lsmc\.json: name: expected /);
+    expect(lsmc('check', '').stderr).toMatch(/^lsmc check: \(empty\): \(file\): expected a model file that exists/);
+  });
   it('a config file that is not JSON', () => {
     const r = lsmc('check', badModel('broken.json', '{ "name": '));
     expect(r.code).toBe(2);

@@ -64,6 +64,6 @@ describe('lsmc check --continue', () => {
     // Only what holds without a search: with finite behaviours no read goes on for ever.
     expect(r.held).toEqual(['reader-progress']);
     expect(r.violations.length).toBeGreaterThan(0);
-    expect(renderCheck(r)).toContain('stopped early (max-states): the others were not fully checked, though reader-progress holds without one.');
+    expect(renderCheck(r)).toContain('stopped early (max-states): the others were not fully checked, though reader-progress holds without a search.');
   });
 });

@@ -189,6 +189,10 @@ describe('lsmc review', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('measuring the alternatives');
     expect(readFileSync(out, 'utf8')).toContain('Not measured: left out by --no-alternatives.');
+    // Cut short before any counterexample, the page does not say that nothing breaks.
+    const cut = lsmc('review', SMALL, '--knobs', 'createRace', '--html', out, '--no-alternatives', '--max-states', '10');
+    expect(cut.code, cut.stderr).toBe(3);
+    expect(readFileSync(out, 'utf8')).toMatch(/No variant breaks a property where the review decided it; \d+ cells are not decided/);
   }, 60_000);
 
   it.each([

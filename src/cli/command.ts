@@ -108,7 +108,8 @@ export function setCommand(command: string): void {
 
 /** The one line an InputError prints: an error that names its command already carries its prefix. */
 export function errorLine(prefix: string, e: InputError): string {
-  return /^(lsmc|npm run)\b/.test(e.where) ? e.message : `${prefix}: ${e.message}`;
+  // Only a command itself (`lsmc review`, `npm run bench`), not a file that happens to be named lsmc.json.
+  return /^(lsmc( [a-z]+)?|npm run [a-z:-]+( --)?)$/.test(e.where) ? e.message : `${prefix}: ${e.message}`;
 }
 
 /** `lsmc ... | head` closes the pipe early; that ends the command quietly, as it does for cat. */

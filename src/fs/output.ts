@@ -65,6 +65,8 @@ export function checkOutputFile(flag: string, path: string, mayReplace: (path: s
  * when the run writes into it, so an interrupted run leaves no empty folder behind.
  */
 export function checkOutputDir(flag: string, dir: string): void {
+  // '' would resolve to the working directory, which the caller's guard would never look in.
+  if (dir === '') throw new InputError(flag, dir, 'a directory name');
   let existing = resolve(dir);
   while (!existsSync(existing)) existing = dirname(existing);
   if (!statSync(existing).isDirectory())

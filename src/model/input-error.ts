@@ -8,11 +8,11 @@ export class InputError extends Error {
   readonly expected: string;
   constructor(where: string, field: string, expected: string) {
     const line = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-    // An empty value (--rev '') would print as nothing between two colons.
-    const shown = line(field) === '' ? '(empty)' : line(field);
-    super(`${line(where)}: ${shown}: expected ${line(expected)}`);
-    this.where = line(where);
-    this.field = shown;
+    // An empty value (--rev '', a file named '') would print as nothing between two colons.
+    const shown = (s: string): string => (line(s) === '' ? '(empty)' : line(s));
+    super(`${shown(where)}: ${shown(field)}: expected ${line(expected)}`);
+    this.where = shown(where);
+    this.field = shown(field);
     this.expected = line(expected);
   }
 }

@@ -27,8 +27,10 @@ export function checkJson(r: CheckReport): Record<string, unknown> {
     notes: r.notes,
     ...(r.explanation === null ? {} : { explanation: r.explanation }),
     ...(r.itf === null ? {} : { trace: r.itf }),
+    // What held, always: a run stopped early can still have decided a property without a search.
+    held: r.held,
     ...(r.continued
-      ? { held: r.held, violations: r.violations.map((v) => ({ invariant: v.invariant, steps: v.trace.states.length - 1, explanation: v.explanation, trace: v.itf })) }
+      ? { violations: r.violations.map((v) => ({ invariant: v.invariant, steps: v.trace.states.length - 1, explanation: v.explanation, trace: v.itf })) }
       : {}),
   };
 }

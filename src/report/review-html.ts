@@ -182,7 +182,9 @@ ${diagramHtml(v, String(row.changes.ownerKind ?? review.config.ownerKind))}
 </section>`,
     ),
   );
-  return sections.length === 0 ? '<p>No variant breaks a property.</p>' : sections.join('\n');
+  if (sections.length > 0) return sections.join('\n');
+  const undecided = review.rows.reduce((n, row) => n + Object.values(row.cells).filter((c) => c.verdict === 'undecided').length, 0);
+  return undecided === 0 ? '<p>No variant breaks a property.</p>' : `<p>No variant breaks a property where the review decided it; ${undecided} cell${undecided === 1 ? ' is' : 's are'} not decided (the matrix says why).</p>`;
 }
 
 export function reviewHtml(review: Review, alternatives: Alternatives): string {

@@ -65,6 +65,9 @@ describe('checkOutputDir', () => {
     expect(message(() => checkOutputDir('--out', deep))).toBe('accepted');
     expect(existsSync(join(scratch, 'p'))).toBe(false);
   });
+  it('refuses an empty name, which would be the working directory', () => {
+    expect(message(() => checkOutputDir('--out', ''))).toBe('--out: (empty): expected a directory name');
+  });
   it('names the file that stands where a folder must be', () => {
     const file = join(scratch, 'f.txt');
     writeFileSync(file, '');
