@@ -98,10 +98,14 @@ function plan(request: CheckRequest) {
   return { spec, liveness, checked, options };
 }
 
-/** Whether checking `liveness` in `spec` takes a search of its graph for a lasso (it does not when behaviours are finite, or the spec can say why a property holds). */
-export function searchesLiveness(spec: LsmcSpec, liveness: readonly string[]): boolean {
-  return spec.mayCycle && spec.liveness.some((p) => liveness.includes(p.name) && p.holdsWithoutSearch === null);
+/** Why liveness property `name` holds in `spec` without a search of its graph for a lasso: its behaviours are finite, or the spec says why; null when it takes a search. */
+export function holdsWithoutSearch(spec: LsmcSpec, name: string): string | null {
+  if (!spec.mayCycle) return 'with bounded budgets and bounded retries every behaviour is finite, so no read can go on for ever (deadlocks are checked separately)';
+  return spec.liveness.find((p) => p.name === name)?.holdsWithoutSearch ?? null;
 }
+
+/** Whether checking `liveness` in `spec` takes a search of its graph for a lasso. */
+export const searchesLiveness = (spec: LsmcSpec, liveness: readonly string[]): boolean => liveness.some((name) => holdsWithoutSearch(spec, name) === null);
 
 /** `lsmc check` on this thread, with every hook the explorer offers. */
 export function runCheck(request: CheckRequest, hooks: CheckHooks = {}): CheckReport {
@@ -127,10 +131,9 @@ export async function runCheckOn(request: CheckRequest, hooks: Omit<CheckHooks, 
 function reportOf(request: CheckRequest, spec: LsmcSpec, liveness: readonly string[], checked: readonly string[], outcome: ExploreResult): CheckReport {
   const config = flatConfig(request.config);
   const notes: string[] = [];
-  if (liveness.length > 0 && !spec.mayCycle)
-    notes.push('reader-progress holds without a search: with bounded budgets and bounded retries every behaviour is finite, so no read can go on for ever (deadlocks are checked separately).');
-  for (const p of spec.liveness)
-    if (liveness.includes(p.name) && spec.mayCycle && p.holdsWithoutSearch !== null) notes.push(`${p.name} holds without a search: ${p.holdsWithoutSearch}.`);
+  // What holds without a search holds however far the search got.
+  const decided = liveness.filter((name) => holdsWithoutSearch(spec, name) !== null);
+  for (const name of decided) notes.push(`${name} holds without a search: ${holdsWithoutSearch(spec, name)}.`);
   if (searchesLiveness(spec, liveness) && request.symmetry)
     notes.push('reader-progress is checked on the unreduced graph: symmetry reduction is off for this run.');
   if (request.partialOrder && spec.mayCycle)
@@ -143,8 +146,6 @@ function reportOf(request: CheckRequest, spec: LsmcSpec, liveness: readonly stri
   if (outcome.stats.collisionProbability > 1e-3 && outcome.stats.fingerprintBits < 128)
     notes.push(`the ${outcome.stats.fingerprintBits}-bit collision estimate passes 1e-3: a state may have been taken for another; rerun with --fingerprint ${outcome.stats.fingerprintBits === 64 ? 96 : 128} (4 more bytes per state).`);
   const base = { stats: outcome.stats, checked, config, model: request.model, rerun: request.rerun, notes, continued: request.continueAfterViolation === true };
-  // What holds without a search holds however far the search got.
-  const decided = liveness.filter((name) => !searchesLiveness(spec, [name]));
   if (outcome.kind !== 'violation') {
     const held = outcome.kind === 'ok' ? checked : decided;
     return { ...base, result: outcome.kind, invariant: null, limitReason: outcome.kind === 'limit' ? outcome.reason : null, violations: [], held, explanation: null, trace: null, itf: null };

@@ -1,6 +1,6 @@
 /** A comparison for people (what flipped, the counterexamples B newly has, what B made safe) and as JSON. */
 import type { Cell } from '../review/matrix.js';
-import type { Comparison } from '../review/compare.js';
+import { addedBroken, type Comparison } from '../review/compare.js';
 import type { ItfTrace } from '../trace/itf.js';
 import { PLAIN, type Style } from './style.js';
 import { lengthText } from './text.js';
@@ -24,7 +24,9 @@ export function renderComparison(c: Comparison, shown: readonly Shown[], style: 
   const same = Object.keys(c.a.cells).filter((n) => n in c.b.cells).length - c.flips.length;
   const width = Math.max(0, ...c.flips.map((f) => f.invariant.length));
   const out = [`A: ${c.a.label} (${c.a.states.toLocaleString('en-US')} states)`, `B: ${c.b.label} (${c.b.states.toLocaleString('en-US')} states)`, ''];
-  if (c.flips.length === 0) out.push((c.worse ? (s: string) => s : style.good)(`No verdict differs: the ${same} properties checked on both sides say the same.`));
+  const noFlip = `No verdict differs: the ${same} properties checked on both sides say the same.`;
+  // Not in green when a property checked on one side only made it worse.
+  if (c.flips.length === 0) out.push(c.worse ? noFlip : style.good(noFlip));
   else {
     out.push(`${c.flips.length === 1 ? '1 verdict differs' : `${c.flips.length} verdicts differ`} from A to B (${same} the same):`);
     for (const f of c.flips) {
@@ -34,9 +36,7 @@ export function renderComparison(c: Comparison, shown: readonly Shown[], style: 
   }
   for (const l of c.lengths) out.push(`  still broken: ${style.invariant(l.invariant)}, the shortest counterexample ${l.to < l.from ? 'shrank' : 'grew'} from ${l.from} to ${l.to} steps`);
   if (c.onlyIn.a.length > 0) out.push(`  ${style.bad('worse ')}  checked in A only, no longer in B: ${c.onlyIn.a.join(', ')}`);
-  // A property only B checks counts against B when it is broken there, as a flip from holds would.
-  const addsBroken = c.onlyIn.b.some((n) => c.b.cells[n].verdict === 'broken');
-  if (c.onlyIn.b.length > 0) out.push(`  ${addsBroken ? style.bad('worse ') : '      '}  checked in B only: ${c.onlyIn.b.map((n) => `${n} (${cellWords(c.b.cells[n])})`).join(', ')}`);
+  if (c.onlyIn.b.length > 0) out.push(`  ${addedBroken(c).length > 0 ? style.bad('worse ') : '      '}  checked in B only: ${c.onlyIn.b.map((n) => `${n} (${cellWords(c.b.cells[n])})`).join(', ')}`);
   for (const s of shown) out.push('', `B newly breaks ${style.invariant(s.invariant)}:`, ...s.lines, `Rerun: ${s.rerun}`);
   const safe = c.flips.filter((f) => f.to.verdict === 'holds').map((f) => f.invariant);
   if (safe.length > 0) out.push('', `${style.good('B makes safe:')} ${safe.join(', ')} (broken or not decided in A, holds in B).`);

@@ -139,8 +139,11 @@ function reductions(s: Stats): string {
   return on.length === 0 ? '' : ` (${on.join(' and ')} reduction on)`;
 }
 
+/** `p holds`, `p, q hold`. */
+const hold = (names: readonly string[], style: Style): string => `${names.map(style.invariant).join(', ')} hold${names.length === 1 ? 's' : ''}`;
+
 /** What a run stopped early decided all the same: a property that holds without a search (its note says why). */
-const decidedAnyway = (r: CheckReport, style: Style): string => (r.held.length === 0 ? '' : `, though ${r.held.map(style.invariant).join(', ')} hold${r.held.length === 1 ? 's' : ''} without a search`);
+const decidedAnyway = (r: CheckReport, style: Style): string => (r.held.length === 0 ? '' : `, though ${hold(r.held, style)} without a search`);
 
 export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
   const s = r.stats;
@@ -152,7 +155,7 @@ export function renderCheck(r: CheckReport, style: Style = PLAIN): string {
       const broken = r.violations.map((v) => `${style.invariant(v.invariant)} (${traceLength(v.trace)})`).join(', ');
       const rest = r.limitReason !== null
         ? `; ${style.partial(`stopped early (${r.limitReason})`)}: the others were not fully checked${decidedAnyway(r, style)}`
-        : r.held.length > 0 ? `; ${r.held.map(style.invariant).join(', ')} hold${r.held.length === 1 ? 's' : ''} on every reachable state` : '';
+        : r.held.length > 0 ? `; ${hold(r.held, style)} on every reachable state` : '';
       out.push(`${style.bad(`${r.violations.length} of ${r.checked.length} checked properties violated:`)} ${broken}${rest}.`);
     }
   } else if (r.result === 'ok') {

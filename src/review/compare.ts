@@ -53,12 +53,12 @@ export function compareSides(a: Side, b: Side): Comparison {
   const onlyIn = { a: Object.keys(a.cells).filter((n) => !(n in b.cells)), b: Object.keys(b.cells).filter((n) => !(n in a.cells)) };
   // A property B drops is no longer checked, and one B adds broken is newly broken: a patch to the
   // spec must not pass review by renaming or removing what it breaks.
-  const worse = flips.some((f) => f.change === 'worse') || onlyIn.a.length > 0 || onlyIn.b.some((n) => b.cells[n].verdict === 'broken');
+  const worse = flips.some((f) => f.change === 'worse') || onlyIn.a.length > 0 || addedBroken({ b, onlyIn }).length > 0;
   return { a, b, flips, lengths, onlyIn, worse };
 }
 
+/** The properties only B checks that are broken there: each makes the comparison worse, as a flip from holds would. */
+export const addedBroken = (c: Pick<Comparison, 'b' | 'onlyIn'>): string[] => c.onlyIn.b.filter((n) => c.b.cells[n].verdict === 'broken');
+
 /** The properties the second side newly breaks (a flip to broken, or added broken): those whose counterexamples a comparison shows. */
-export const newlyBroken = (c: Comparison): string[] => [
-  ...c.flips.filter((f) => f.to.verdict === 'broken').map((f) => f.invariant),
-  ...c.onlyIn.b.filter((n) => c.b.cells[n].verdict === 'broken'),
-];
+export const newlyBroken = (c: Comparison): string[] => [...c.flips.filter((f) => f.to.verdict === 'broken').map((f) => f.invariant), ...addedBroken(c)];

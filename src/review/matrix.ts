@@ -8,7 +8,7 @@
 import { DEADLOCK } from '../../checker/explore.js';
 import { buildSpec } from '../../spec/index.js';
 import { INVARIANT_NAMES, isLiveness } from '../../spec/invariants.js';
-import { type CheckReport, type CheckViolation, searchesLiveness } from '../check/run.js';
+import { type CheckReport, type CheckViolation, holdsWithoutSearch } from '../check/run.js';
 import type { Costs } from './costs.js';
 import type { Coverage } from './coverage.js';
 import type { Variant } from './variants.js';
@@ -87,7 +87,7 @@ export function rowOf(variant: Variant, reports: readonly CheckReport[], seen: {
 /** A row that never ran (the review was interrupted before it started): every cell undecided, but what holds without a search, as its lsmc check would say. */
 export function rowNotRun(variant: Variant, checked: readonly string[], rerun: string, why: string): Row {
   const spec = buildSpec(variant.config);
-  const cell = (name: string): Cell => (isLiveness(name) && !searchesLiveness(spec, [name]) ? { verdict: 'holds' } : { verdict: 'undecided', why });
+  const cell = (name: string): Cell => (isLiveness(name) && holdsWithoutSearch(spec, name) !== null ? { verdict: 'holds' } : { verdict: 'undecided', why });
   const cells = Object.fromEntries(checked.map((name) => [name, cell(name)]));
   return { variant: variant.name, changes: variant.changes, cells, states: 0, transitions: 0, depth: 0, seconds: 0, costs: null, coverage: null, counterexamples: [], rerun };
 }
